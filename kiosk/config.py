@@ -1,0 +1,286 @@
+"""The kiosk's configuration: TOML in, typed immutable objects out, or one clear error.
+
+Every key is declared here with its type and limits. A file with a missing key, an unknown
+(misspelled) key, a wrong type or an impossible value is refused before anything starts,
+with a message that names the file, the key and what is wrong.
+
+Two settings may come from the environment instead of the file, because secrets do not
+belong in files under version control and the data directory depends on the machine:
+``KIOSK_SECRET`` (or a systemd credential named ``kiosk-secret``) and ``KIOSK_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from kiosk import KioskError
+
+Protocol = Literal["ccnet", "id003"]
+Language = Literal["zh", "en"]
+
+REPO_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+DEFAULT_CONFIG = REPO_CONFIG_DIR / "kiosk.toml"
+SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
+SECRET_CREDENTIAL = "kiosk-secret"  # noqa: S105 - the credential's name, not a secret
+
+
+class ConfigError(KioskError):
+    """A configuration file cannot be used; the message says where and why."""
+
+
+def _limit(*, minimum: float | None = None, maximum: float | None = None) -> dict[str, Any]:
+    return {"min": minimum, "max": maximum}
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    id: str
+    utility_name: str
+    location: str
+    language: Language
+    data_dir: Path
+
+
+@dataclass(frozen=True)
+class CentralSection:
+    url: str
+    secret: str = field(repr=False)
+    connect_timeout_s: float = field(metadata=_limit(minimum=0.1, maximum=60))
+    read_timeout_s: float = field(metadata=_limit(minimum=0.1, maximum=120))
+
+
+@dataclass(frozen=True)
+class CashSection:
+    enabled: bool
+    url: str
+    protocol: Protocol
+    baudrate: int = field(metadata=_limit(minimum=1200, maximum=115200))
+    poll_interval_ms: int = field(metadata=_limit(minimum=20, maximum=1000))
+    escrow_decision_timeout_ms: int = field(metadata=_limit(minimum=100, maximum=8000))
+    denominations_fen: tuple[int, ...]
+    cashbox_capacity_notes: int = field(metadata=_limit(minimum=1))
+    cashbox_near_full_notes: int = field(metadata=_limit(minimum=1))
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    enabled: bool
+    url: str
+    baudrate: int = field(metadata=_limit(minimum=1200, maximum=921600))
+    paper_width_mm: Literal[58, 80]
+    encoding: Literal["gbk", "gb18030"]
+    has_cutter: bool
+    status_timeout_ms: int = field(metadata=_limit(minimum=50, maximum=2000))
+    near_end_receipts_allowed: int = field(metadata=_limit(minimum=0))
+    onscreen_receipt_fallback: bool
+
+
+@dataclass(frozen=True)
+class LimitsSection:
+    min_payment_fen: int = field(metadata=_limit(minimum=1))
+    max_payment_fen: int = field(metadata=_limit(minimum=1))
+    offline_max_count: int = field(metadata=_limit(minimum=0))
+    offline_max_total_fen: int = field(metadata=_limit(minimum=0))
+    offline_max_age_s: int = field(metadata=_limit(minimum=0))
+
+
+@dataclass(frozen=True)
+class TimeoutsSection:
+    idle_prompt_s: int = field(metadata=_limit(minimum=5, maximum=600))
+    idle_finish_s: int = field(metadata=_limit(minimum=5, maximum=600))
+    lookup_s: float = field(metadata=_limit(minimum=0.5, maximum=60))
+    qr_poll_interval_s: float = field(metadata=_limit(minimum=0.2, maximum=30))
+    done_screen_s: int = field(metadata=_limit(minimum=3, maximum=120))
+
+
+@dataclass(frozen=True)
+class OutboxSection:
+    batch_size: int = field(metadata=_limit(minimum=1, maximum=500))
+    backoff_initial_s: float = field(metadata=_limit(minimum=0.05, maximum=60))
+    backoff_max_s: float = field(metadata=_limit(minimum=0.1, maximum=3600))
+    heartbeat_interval_s: float = field(metadata=_limit(minimum=1, maximum=3600))
+
+
+@dataclass(frozen=True)
+class UiSection:
+    large_text: bool
+    fullscreen: bool
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    kiosk: KioskSection
+    central: CentralSection
+    cash: CashSection
+    printer: PrinterSection
+    limits: LimitsSection
+    timeouts: TimeoutsSection
+    outbox: OutboxSection
+    ui: UiSection
+    source: Path = field(default=Path(), compare=False)
+
+    @property
+    def chars_per_line(self) -> int:
+        """Half-width columns on the receipt paper (a Chinese character takes two)."""
+        return 32 if self.printer.paper_width_mm == 58 else 48
+
+
+def load(path: Path | str, env: typing.Mapping[str, str] | None = None) -> KioskConfig:
+    """Read and check a kiosk config file; raise ConfigError naming file and key."""
+    path = Path(path)
+    env = os.environ if env is None else env
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: no such file; pass an existing file with --config") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    _apply_environment(raw, env)
+    config = _build(KioskConfig, raw, prefix="", path=path, skip={"source"})
+    config = dataclasses.replace(config, source=path)
+    _check_relations(config, path)
+    return config
+
+
+def default_path(env: typing.Mapping[str, str] | None = None) -> Path:
+    """Where to look when no --config is given: $KIOSK_CONFIG, /etc/kiosk, the repo's demo."""
+    env = os.environ if env is None else env
+    if env.get("KIOSK_CONFIG"):
+        return Path(env["KIOSK_CONFIG"])
+    return SYSTEM_CONFIG if SYSTEM_CONFIG.exists() else DEFAULT_CONFIG
+
+
+def _apply_environment(raw: dict[str, Any], env: typing.Mapping[str, str]) -> None:
+    secret = env.get("KIOSK_SECRET")
+    credentials = env.get("CREDENTIALS_DIRECTORY")
+    if not secret and credentials:
+        credential = Path(credentials) / SECRET_CREDENTIAL
+        if credential.is_file():
+            secret = credential.read_text(encoding="utf-8").strip()
+    if secret:
+        raw.setdefault("central", {})["secret"] = secret
+    if env.get("KIOSK_DATA_DIR"):
+        raw.setdefault("kiosk", {})["data_dir"] = env["KIOSK_DATA_DIR"]
+
+
+def _check_relations(config: KioskConfig, path: Path) -> None:
+    def bad(key: str, why: str) -> ConfigError:
+        return ConfigError(f"{path}: {key}: {why}")
+
+    cash, limits = config.cash, config.limits
+    if not config.kiosk.id or not config.kiosk.id.replace("-", "").isalnum():
+        raise bad("kiosk.id", "must be letters, digits and '-' only (it prefixes every txn id)")
+    if not config.central.url.startswith(("http://", "https://")):
+        raise bad("central.url", "must start with http:// or https://")
+    if len(config.central.secret) < 16:
+        raise bad(
+            "central.secret",
+            "must be at least 16 characters; set it in the file or in KIOSK_SECRET",
+        )
+    if not cash.denominations_fen:
+        raise bad("cash.denominations_fen", "must list at least one denomination")
+    if any(d <= 0 for d in cash.denominations_fen):
+        raise bad("cash.denominations_fen", "denominations are positive amounts in fen")
+    if len(set(cash.denominations_fen)) != len(cash.denominations_fen):
+        raise bad("cash.denominations_fen", "lists a denomination twice")
+    if cash.cashbox_near_full_notes > cash.cashbox_capacity_notes:
+        raise bad("cash.cashbox_near_full_notes", "must not exceed cash.cashbox_capacity_notes")
+    if limits.min_payment_fen > limits.max_payment_fen:
+        raise bad("limits.min_payment_fen", "must not exceed limits.max_payment_fen")
+    if config.outbox.backoff_initial_s > config.outbox.backoff_max_s:
+        raise bad("outbox.backoff_initial_s", "must not exceed outbox.backoff_max_s")
+
+
+_T = typing.TypeVar("_T")
+
+
+def _build(cls: type[_T], table: object, *, prefix: str, path: Path, skip: set[str]) -> _T:
+    where = prefix.rstrip(".") or "the top level"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {where}: must be a table, got {_kind(table)}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}  # type: ignore[arg-type]
+    unknown = sorted(set(table) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"{path}: {prefix}{unknown[0]}: unknown key (misspelled?); "
+            f"known keys here: {', '.join(sorted(fields))}"
+        )
+    values: dict[str, Any] = {}
+    for name, spec in fields.items():
+        key = f"{prefix}{name}"
+        if name not in table:
+            raise ConfigError(f"{path}: {key}: missing (required)")
+        values[name] = _convert(hints[name], table[name], key, path, spec.metadata)
+    return cls(**values)
+
+
+def _convert(  # noqa: PLR0912 - one branch per TOML type, so the rules read in one place
+    hint: Any, value: Any, key: str, path: Path, meta: typing.Mapping[str, Any]
+) -> Any:
+    def bad(why: str) -> ConfigError:
+        return ConfigError(f"{path}: {key}: {why}")
+
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, prefix=f"{key}.", path=path, skip=set())  # type: ignore[arg-type]
+    if origin is Literal:
+        choices = typing.get_args(hint)
+        if value not in choices or isinstance(value, bool):
+            raise bad(f"{value!r} is not one of {', '.join(repr(c) for c in choices)}")
+        return value
+    if origin is tuple:
+        (item,) = {a for a in typing.get_args(hint) if a is not Ellipsis}
+        if not isinstance(value, list):
+            raise bad(f"must be a list, got {_kind(value)}")
+        return tuple(_convert(item, v, f"{key}[{i}]", path, meta) for i, v in enumerate(value))
+    if hint is Path:
+        if not isinstance(value, str) or not value:
+            raise bad(f"must be a non-empty path string, got {_kind(value)}")
+        return Path(value)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise bad(f"must be true or false, got {_kind(value)}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad(f"must be a whole number, got {_kind(value)}")
+    elif hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad(f"must be a number, got {_kind(value)}")
+        value = float(value)
+    elif hint is str:
+        if not isinstance(value, str):
+            raise bad(f"must be a string, got {_kind(value)}")
+    elif isinstance(hint, types.UnionType):  # pragma: no cover - no such fields yet
+        raise bad("unsupported type")
+    low, high = meta.get("min"), meta.get("max")
+    if low is not None and value < low:
+        raise bad(
+            f"{value} is below the minimum {low}"
+            + ("; it may not be negative" if value < 0 else "")
+        )
+    if high is not None and value > high:
+        raise bad(f"{value} is above the maximum {high}")
+    return value
+
+
+def _kind(value: object) -> str:
+    names = {
+        dict: "a table",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+    }
+    return f"{names.get(type(value), type(value).__name__)} ({value!r})"

@@ -1,0 +1,108 @@
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from kiosk import config
+from kiosk.config import ConfigError
+
+DEMO = config.DEFAULT_CONFIG
+
+
+def write_variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = DEMO.read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_demo_config_loads_into_typed_immutable_objects() -> None:
+    loaded = config.load(DEMO, env={})
+    assert loaded.kiosk.id == "K0001"
+    assert loaded.cash.protocol == "ccnet"
+    assert loaded.cash.denominations_fen == (1000, 2000, 5000, 10000)
+    assert loaded.chars_per_line == 48
+    with pytest.raises(AttributeError):
+        loaded.kiosk.id = "other"  # type: ignore[misc]
+
+
+def test_secret_is_not_in_repr() -> None:
+    loaded = config.load(DEMO, env={})
+    assert loaded.central.secret not in repr(loaded)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("poll_interval_ms = 100", "pol_interval_ms = 100", r"cash\.pol_interval_ms: unknown key"),
+        (
+            "offline_max_count = 50",
+            "offline_max_count = -5",
+            r"limits\.offline_max_count: -5 is below",
+        ),
+        ('protocol = "ccnet"', 'protocol = "mdb"', r"cash\.protocol: 'mdb' is not one of"),
+        ("baudrate = 9600\npoll", 'baudrate = "9600"\npoll', r"cash\.baudrate: must be a whole"),
+        ("large_text = false", "large_text = 0", r"ui\.large_text: must be true or false"),
+        ("lookup_s = 8.0\n", "", r"timeouts\.lookup_s: missing"),
+        (
+            "denominations_fen = [1000, 2000, 5000, 10000]",
+            "denominations_fen = [1000, 1000]",
+            "twice",
+        ),
+        (
+            "denominations_fen = [1000, 2000, 5000, 10000]",
+            "denominations_fen = [1000, 20.5]",
+            r"denominations_fen\[1\]: must be a whole number",
+        ),
+        ("min_payment_fen = 100", "min_payment_fen = 900000", "must not exceed"),
+        ('url = "http://127.0.0.1:8470"', 'url = "ftp://x"', r"central\.url"),
+        ('id = "K0001"', 'id = "K 1/2"', r"kiosk\.id"),
+        ("[ui]", "[ui]\n[ui.extra]", r"ui\.extra: unknown key"),
+    ],
+)
+def test_bad_files_are_refused_naming_file_and_key(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    path = write_variant(tmp_path, old, new)
+    with pytest.raises(ConfigError, match=message) as caught:
+        config.load(path, env={})
+    assert str(path) in str(caught.value)
+
+
+def test_unknown_section_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "k.toml"
+    path.write_text(DEMO.read_text(encoding="utf-8") + "\n[cashh]\nx = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cashh: unknown key"):
+        config.load(path, env={})
+
+
+def test_broken_toml_and_missing_file(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[kiosk\nid=", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        config.load(broken, env={})
+    with pytest.raises(ConfigError, match="no such file"):
+        config.load(tmp_path / "absent.toml", env={})
+
+
+def test_environment_overrides_secret_and_data_dir(tmp_path: Path) -> None:
+    loaded = config.load(DEMO, env={"KIOSK_SECRET": "s" * 32, "KIOSK_DATA_DIR": str(tmp_path)})
+    assert loaded.central.secret == "s" * 32
+    assert loaded.kiosk.data_dir == tmp_path
+
+
+def test_systemd_credential_supplies_the_secret(tmp_path: Path) -> None:
+    (tmp_path / "kiosk-secret").write_text("c" * 40 + "\n", encoding="utf-8")
+    loaded = config.load(DEMO, env={"CREDENTIALS_DIRECTORY": str(tmp_path)})
+    assert loaded.central.secret == "c" * 40
+
+
+def test_short_secret_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"central\.secret: must be at least 16"):
+        config.load(DEMO, env={"KIOSK_SECRET": "short"})
+
+
+def test_example_site_configs_parse_as_toml(repo: Path) -> None:
+    for path in (repo / "config").rglob("*.toml"):
+        tomllib.loads(path.read_text(encoding="utf-8"))
