@@ -1,0 +1,17 @@
+"""Device emulators: real serial devices on pseudo-terminals, scriptable through a control socket.
+
+Each emulator holds the master end of a pty (``pty_device.PtyDevice``) and speaks its protocol
+byte for byte; the host under test opens the slave path like any serial port. A Unix control
+socket (``control.ControlServer``) takes one text command per line and answers one JSON line.
+
+Exception tree::
+
+    EmulatorError
+    ├── CommandError   a control command is unknown or has bad arguments (answered, not raised
+    │                  to the client)
+    └── PtyClosedError      the pty was closed (unplugged) while reading or writing
+"""
+
+from drivers.emulators.errors import CommandError, EmulatorError, PtyClosedError
+
+__all__ = ["CommandError", "EmulatorError", "PtyClosedError"]
