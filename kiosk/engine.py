@@ -1,0 +1,1182 @@
+"""The engine: single owner of the payment session, the journal's money events and the cash box.
+
+Everything that changes money state arrives as a message on one queue and is applied on
+the engine thread, one at a time: customer intents from the UI, events from the bill
+acceptor and the printer, and results of network calls run in the background. After each
+message the engine publishes a snapshot (a JSON-able dict) to its subscribers.
+
+Order of writes for cash (DESIGN section 5, with one change noted in ``_finish_cash``):
+``opened`` before the acceptor is enabled; ``escrow`` with the decision before STACK or
+RETURN is answered; ``stacked`` before the host acknowledges the device; ``closed`` and
+``queued`` together (one transaction) once the acceptor is disabled and no note is in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from drivers.cash.api import (
+    AcceptorEvent,
+    BillAcceptor,
+    Decision,
+    Disconnected,
+    Escrow,
+    Fault,
+    FaultCleared,
+    PowerUp,
+    Ready,
+    Reconnected,
+    Rejected,
+    Returned,
+    Stacked,
+)
+from kiosk import availability, projection
+from kiosk.background import Done, Runner
+from kiosk.central_client import (
+    Account,
+    CentralClient,
+    CentralError,
+    CentralOffline,
+    CentralRejected,
+    CentralTimeout,
+    PaymentAnswer,
+)
+from kiosk.config import KioskConfig
+from kiosk.journal import Journal
+from kiosk.outbox import Outbox, OutboxResult
+from kiosk.projection import Kind, OutboxState
+from kiosk.receipt_facts import ReceiptFacts, build_receipt
+from kiosk.recovery import Recovery
+from kiosk.session import IDLE_STATES, Guard, Machine, State, TransitionRefused, Trigger
+
+log = logging.getLogger("kiosk.engine")
+
+STACK_WAIT_S = 15.0  # a note under STACK reports stacked or returned well within this
+CARD_POST_ATTEMPTS = 3
+CARD_POST_DEADLINE_S = 25.0
+HEALTH_CHECK_S = 10.0
+
+
+@dataclass(frozen=True)
+class Intent:
+    """Something the customer (or a technician, or a script) asked for."""
+
+    name: str
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Reply:
+    """A question from a device thread that waits for the engine's answer."""
+
+    event: AcceptorEvent
+    answered: threading.Event = field(default_factory=threading.Event)
+    decision: Decision = Decision.RETURN
+
+
+@dataclass
+class CashSession:
+    notes: dict[int, int] = field(default_factory=dict)
+    inserted_fen: int = 0
+    in_escrow_fen: int = 0  # stack decided, outcome not reported yet
+    finishing: bool = False
+    last_note: str | None = None
+
+
+@dataclass
+class Session:
+    token: int
+    mode: str = "pay"
+    account: Account | None = None
+    amount_fen: int | None = None
+    method: str | None = None
+    txn_id: str | None = None
+    cash: CashSession = field(default_factory=CashSession)
+    qr: dict[str, Any] = field(default_factory=dict)
+    card: dict[str, Any] = field(default_factory=dict)
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    notice: str | None = None
+    idle_prompt: bool = False
+    printer_check_for: str | None = None  # "cash": a fresh printer check gates enabling cash
+    close_reason: str = "customer_finished"
+
+
+class Engine:
+    def __init__(
+        self,
+        config: KioskConfig,
+        journal: Journal,
+        central: CentralClient,
+        *,
+        acceptor: BillAcceptor | None = None,
+        printer: Any | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        from kiosk.timers import Timers
+
+        self.config = config
+        self.journal = journal
+        self.central = central
+        self.acceptor = acceptor
+        self.printer = printer
+        self._clock = clock
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._timers = Timers(clock)
+        self._net = Runner("net", workers=2)
+        self._printer_runner = Runner("printer", workers=1)
+        self._subscribers: list[Callable[[dict[str, Any]], None]] = []
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._tokens = 0
+        self.session = self._new_session()
+        self.machine = Machine({Guard.NOTHING_TAKEN: self._nothing_taken})
+        self.language = config.kiosk.language
+        self.large_text = config.ui.large_text
+        self.health = availability.Health(
+            printer_can_print=not config.printer.enabled,
+            printer_state="disabled" if not config.printer.enabled else "not_answering",
+        )
+        self.acceptor_state: dict[str, Any] = {"state": "not_started", "last_error": None}
+        self.printer_state: dict[str, Any] = {"state": "not_checked", "detail": ""}
+        self.server_state: dict[str, Any] = {"reachable": False, "latency_ms": None}
+        self.disabled_methods: set[str] = set()
+        self.test_mode = False  # technician's acceptor test: notes are shown, then returned
+        self.test_notes: list[int] = []
+        self.refused: list[str] = []
+        self._snapshot_seq = 0
+        self._printing: dict[int, tuple[str, str]] = {}  # print token -> (txn id, text)
+        self._last_published: str = ""
+        self.last_beat = clock()
+        self.started_at = clock()
+        self.outbox = Outbox(
+            journal, central, config.outbox, on_result=lambda r: self._queue.put(r)
+        )
+        self.recovery = Recovery(journal, config.kiosk.id)
+
+    # ----------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        self.recovery.start(self)
+        self._thread = threading.Thread(target=self._loop, name="engine", daemon=True)
+        self._thread.start()
+        self.outbox.start()
+        if self.acceptor is not None:
+            self._net.run("acceptor_start", 0, self.acceptor.start, self._queue.put)
+        self._timers.set("health", 0)
+        self._timers.set("heartbeat", 1.0)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._queue.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.outbox.stop()
+        if self.acceptor is not None:
+            try:
+                self.acceptor.stop()
+            except Exception:
+                log.exception("acceptor did not stop cleanly")
+        self._net.shutdown()
+        self._printer_runner.shutdown()
+
+    def set_timer(self, name: str, seconds: float) -> None:
+        """Engine thread only (recovery and maintenance run there)."""
+        self._timers.set(name, seconds)
+
+    def run_background(
+        self, fn: Callable[[], Any], then: Callable[[Done[Any]], None], *, pool: str = "net"
+    ) -> None:
+        """Run fn off the engine thread; ``then(done)`` runs back on the engine thread."""
+        runner = self._printer_runner if pool == "printer" else self._net
+        runner.run("callback", 0, fn, lambda done: self._queue.put(lambda: then(done)))
+
+    def subscribe(self, callback: Callable[[dict[str, Any]], None]) -> None:
+        self._subscribers.append(callback)
+
+    def submit(self, intent: Intent) -> None:
+        self._queue.put(intent)
+
+    def intent(self, name: str, **args: Any) -> None:
+        self.submit(Intent(name, args))
+
+    def call(self, fn: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Run fn on the engine thread and return its result (for maintenance and tests)."""
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def job() -> None:
+            try:
+                box["value"] = fn()
+            except Exception as exc:  # handed back to the caller
+                box["error"] = exc
+            finally:
+                done.set()
+
+        self._queue.put(job)
+        if not done.wait(timeout):
+            raise TimeoutError("the engine did not answer in time")
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
+
+    # ------------------------------------------------- device threads come in here
+    def decide_escrow(self, escrow: Escrow) -> Decision:
+        """Called by the acceptor's poll thread; the engine journals, then answers."""
+        reply = _Reply(escrow)
+        self._queue.put(reply)
+        timeout = self.config.cash.escrow_decision_timeout_ms / 1000
+        if not reply.answered.wait(timeout):
+            log.error("no escrow decision within %.1f s: the note will be returned", timeout)
+            return Decision.RETURN
+        return reply.decision
+
+    def acceptor_event(self, event: AcceptorEvent) -> None:
+        """Called by the acceptor's poll thread. Money events wait until journaled."""
+        if isinstance(event, Stacked | Returned):
+            reply = _Reply(event)
+            self._queue.put(reply)
+            # The host acknowledges the device only after this returns: the record comes
+            # first. The engine never blocks on I/O other than its own journal commit.
+            while not reply.answered.wait(1.0):
+                if self._stopping.is_set():
+                    return
+            return
+        self._queue.put(event)
+
+    # ------------------------------------------------------------------ the loop
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                message = self._queue.get(timeout=self._timers.next_wait(1.0))
+            except queue.Empty:
+                message = None
+            self.last_beat = self._clock()
+            if message is not None:
+                try:
+                    self._handle(message)
+                except TransitionRefused as exc:
+                    log.warning("refused: %s", exc)
+                    self.refused.append(str(exc))
+                    del self.refused[:-20]
+                except Exception:
+                    log.exception("engine failed handling %r", type(message).__name__)
+            for name in self._timers.pop_due():
+                try:
+                    self._on_timer(name)
+                except TransitionRefused as exc:
+                    log.warning("refused: %s", exc)
+                except Exception:
+                    log.exception("engine failed on timer %s", name)
+            self._publish()
+
+    def _handle(self, message: Any) -> None:
+        if isinstance(message, Intent):
+            self._on_intent(message)
+        elif isinstance(message, _Reply):
+            self._on_reply(message)
+        elif isinstance(message, AcceptorEvent):
+            self._on_acceptor_event(message)
+        elif isinstance(message, Done):
+            self._on_done(message)
+        elif isinstance(message, OutboxResult):
+            self._on_outbox(message)
+        elif callable(message):
+            message()
+
+    # ----------------------------------------------------------------- intents
+    def _on_intent(self, intent: Intent) -> None:
+        handler = getattr(self, f"_do_{intent.name}", None)
+        if handler is None:
+            raise TransitionRefused(self.machine.state, Trigger.START, f"unknown intent {intent.name}")
+        self._touch()
+        handler(**intent.args)
+
+    def _touch(self) -> None:
+        self.session.idle_prompt = False
+        self._timers.cancel("idle_finish")
+        if self.machine.state in IDLE_STATES:
+            self._timers.set("idle_prompt", self.config.timeouts.idle_prompt_s)
+        else:
+            self._timers.cancel("idle_prompt")
+
+    def _do_touch(self) -> None:
+        """Any tap on the screen: keeps the session alive."""
+
+    def _do_still_here(self) -> None:
+        """The customer answered "need more time?"."""
+
+    def _do_set_language(self, language: str) -> None:
+        if language not in ("zh", "en"):
+            raise TransitionRefused(self.machine.state, Trigger.START, f"language {language!r}")
+        self.language = language
+
+    def _do_set_large_text(self, on: bool) -> None:
+        self.large_text = bool(on)
+
+    def _do_start(self, mode: str = "pay") -> None:
+        if mode not in ("pay", "card", "check"):
+            raise TransitionRefused(self.machine.state, Trigger.START, f"mode {mode!r}")
+        self._fire(Trigger.START)
+        self.session = self._new_session(mode=mode)
+
+    def _do_enter_account(self, account_no: str) -> None:
+        account_no = str(account_no).strip()
+        if not account_no.isdigit() or not 6 <= len(account_no) <= 20:
+            self.session.error = {"code": "account_format", "detail": {}}
+            return
+        self._fire(Trigger.ENTER_ACCOUNT)
+        self.session.error = None
+        token = self.session.token
+        self._net.run(
+            "lookup", token, lambda: self.central.get_account(account_no), self._queue.put
+        )
+
+    def _do_cancel(self) -> None:
+        state = self.machine.state
+        if state is State.CASH_INSERT:
+            self._fire(Trigger.CANCEL)  # the guard refuses once a note is taken
+            self._cancel_cash("customer_cancelled")
+        elif state is State.QR_WAIT:
+            self._fire(Trigger.CANCEL)
+            self._cancel_qr()
+        elif state is State.METHOD_CHOSEN:
+            raise TransitionRefused(state, Trigger.CANCEL, "the payment is being prepared")
+        elif state is State.CARD_ENTRY and self.session.txn_id is None:
+            self._fire(Trigger.CANCEL)
+            self._timers.set("done", 3)
+        else:
+            self._fire(Trigger.CANCEL)
+            if self.machine.state is State.HOME:
+                self._go_home()
+
+    def _do_back(self) -> None:
+        self._fire(Trigger.BACK)
+        if self.machine.state is State.HOME:
+            self._go_home()
+
+    def _do_home(self) -> None:
+        """The done/cancelled screens' "finish" button."""
+        if self.machine.state in (State.DONE, State.CANCELLED):
+            self._fire(Trigger.CANCEL)
+            self._go_home()
+        else:
+            self._do_cancel()
+
+    def _do_choose_amount(self, amount_fen: int | None = None) -> None:
+        account = self.session.account
+        if account is None:
+            raise TransitionRefused(self.machine.state, Trigger.CHOOSE_AMOUNT, "no account")
+        limits = self.config.limits
+        amount = account.due_fen if amount_fen is None else amount_fen
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            self.session.error = {"code": "amount_invalid", "detail": {}}
+            return
+        if amount < limits.min_payment_fen or amount > limits.max_payment_fen:
+            self.session.error = {
+                "code": "amount_out_of_range",
+                "detail": {"min_fen": limits.min_payment_fen, "max_fen": limits.max_payment_fen},
+            }
+            return
+        self._fire(Trigger.CHOOSE_AMOUNT)
+        self.session.amount_fen = amount
+        self.session.error = None
+
+    def _do_choose_method(self, method: str) -> None:
+        methods = self._methods()
+        if method not in methods:
+            raise TransitionRefused(self.machine.state, Trigger.CHOOSE_METHOD, f"method {method!r}")
+        if not methods[method].ok:
+            self.session.error = {"code": "method_unavailable",
+                                  "detail": {"method": method, "reason": methods[method].reason}}
+            return
+        if method != "card" and self.session.amount_fen is None:
+            raise TransitionRefused(self.machine.state, Trigger.CHOOSE_METHOD, "choose an amount first")
+        self._fire(Trigger.CHOOSE_METHOD)
+        self.session.method = method
+        self.session.error = None
+        if method == "cash":
+            self._check_printer(purpose="cash")
+        elif method == "qr":
+            self._open_qr()
+        else:
+            self._fire(Trigger.METHOD_READY_CARD)
+
+    # ------------------------------------------------------------------ cash
+    def _prepare_cash(self, printer_ok: bool) -> None:
+        if self.machine.state is not State.METHOD_CHOSEN:
+            return
+        if not printer_ok and not self.config.printer.onscreen_receipt_fallback:
+            self.session.error = {"code": "method_unavailable",
+                                  "detail": {"method": "cash", "reason": f"printer_{self.health.printer_state}"}}
+            self._fire(Trigger.METHOD_FAILED)
+            return
+        if self.acceptor is None or not self.health.acceptor_ready:
+            self.session.error = {"code": "method_unavailable",
+                                  "detail": {"method": "cash", "reason": "acceptor_not_ready"}}
+            self._fire(Trigger.METHOD_FAILED)
+            return
+        self._open_txn("cash")
+        self.session.cash = CashSession()
+        try:
+            self.acceptor.enable(frozenset(self.config.cash.denominations_fen))
+        except Exception as exc:
+            log.error("acceptor would not enable: %s", exc)
+            self._journal(Kind.CANCELLED, {"reason": "acceptor_enable_failed"})
+            self.session.error = {"code": "method_unavailable",
+                                  "detail": {"method": "cash", "reason": "acceptor_not_ready"}}
+            self.session.txn_id = None
+            self._fire(Trigger.METHOD_FAILED)
+            return
+        self._fire(Trigger.METHOD_READY_CASH)
+        self._touch()
+
+    def _decide(self, escrow: Escrow) -> tuple[Decision, str]:
+        """The local stack/return rule: no network, milliseconds."""
+        cash = self.session.cash
+        if self.test_mode:
+            return Decision.RETURN, "test_mode"
+        if self.recovery.wants_stack(escrow):
+            return Decision.STACK, "recovery"
+        if self.machine.state is not State.CASH_INSERT or self.session.txn_id is None:
+            return Decision.RETURN, "no_open_payment"
+        if cash.finishing:
+            return Decision.RETURN, "finishing"
+        if cash.in_escrow_fen:
+            return Decision.RETURN, "note_in_flight"
+        if escrow.denomination_fen not in self.config.cash.denominations_fen:
+            return Decision.RETURN, "denomination_not_accepted"
+        if cash.inserted_fen + escrow.denomination_fen > self.config.limits.max_payment_fen:
+            return Decision.RETURN, "over_payment_limit"
+        if self._cashbox_notes() >= self.config.cash.cashbox_capacity_notes:
+            return Decision.RETURN, "cashbox_full"
+        return Decision.STACK, "accepted"
+
+    def _on_reply(self, reply: _Reply) -> None:
+        try:
+            event = reply.event
+            if isinstance(event, Escrow):
+                reply.decision = self._on_escrow(event)
+            elif isinstance(event, Stacked):
+                self._on_stacked(event)
+            elif isinstance(event, Returned):
+                self._on_returned(event)
+        finally:
+            reply.answered.set()
+
+    def _on_escrow(self, escrow: Escrow) -> Decision:
+        decision, reason = self._decide(escrow)
+        if self.test_mode:
+            self.test_notes.append(escrow.denomination_fen)
+            self._journal(Kind.AUDIT, {"action": "acceptor_test_note", "result": "returned",
+                                       "denomination_fen": escrow.denomination_fen})
+            return decision
+        txn_id = self.recovery.txn_for_escrow(escrow) if reason == "recovery" else self.session.txn_id
+        if txn_id is None:
+            self._journal(Kind.AUDIT, {"action": "stray_escrow", "result": "returned",
+                                       "denomination_fen": escrow.denomination_fen})
+            return Decision.RETURN
+        self._journal(Kind.ESCROW, {"denomination_fen": escrow.denomination_fen,
+                                    "decision": decision.value, "reason": reason}, txn_id=txn_id)
+        if decision is Decision.STACK and txn_id == self.session.txn_id:
+            self.session.cash.in_escrow_fen = escrow.denomination_fen
+        elif decision is Decision.RETURN and txn_id == self.session.txn_id:
+            self.session.notice = f"returned_{reason}"
+        return decision
+
+    def _on_stacked(self, event: Stacked) -> None:
+        denomination = event.denomination_fen
+        txn_id = self._txn_awaiting(denomination)
+        if txn_id is None:
+            self._record_stray_stack(denomination)
+            return
+        self._journal(Kind.STACKED, {"denomination_fen": denomination}, txn_id=txn_id)
+        self.recovery.settled(txn_id)
+        if txn_id != self.session.txn_id:
+            self.close_recovered(txn_id)
+            return
+        cash = self.session.cash
+        cash.in_escrow_fen = 0
+        cash.inserted_fen += denomination
+        cash.notes[denomination] = cash.notes.get(denomination, 0) + 1
+        cash.last_note = str(denomination)
+        self.session.notice = "note_accepted"
+        self._touch()
+        if cash.finishing:
+            self._close_cash_if_settled()
+        elif cash.inserted_fen + min(self.config.cash.denominations_fen) > self.config.limits.max_payment_fen:
+            self._finish_cash("payment_limit_reached")
+
+    def _on_returned(self, event: Returned) -> None:
+        txn_id = self._txn_awaiting(event.denomination_fen, returned=True)
+        if txn_id is None:
+            return  # a note we decided to return: nothing was taken
+        self._journal(Kind.RETURNED, {"denomination_fen": event.denomination_fen}, txn_id=txn_id)
+        self.recovery.settled(txn_id)
+        if txn_id != self.session.txn_id:
+            self.close_recovered(txn_id)
+            return
+        self.session.cash.in_escrow_fen = 0
+        self.session.notice = "note_returned"
+        if self.session.cash.finishing:
+            self._close_cash_if_settled()
+
+    def _txn_awaiting(self, denomination: int, *, returned: bool = False) -> str | None:
+        """Which transaction a stacked/returned note belongs to (a pending stack decision)."""
+        if self.session.txn_id and self.session.cash.in_escrow_fen:
+            return self.session.txn_id
+        pending = self.recovery.txn_for_outcome(denomination)
+        if pending is not None:
+            return pending
+        if not returned and self.session.txn_id and self.machine.state is State.CASH_INSERT:
+            # stacked without a journaled decision cannot happen with a correct device;
+            # record it against the open payment rather than lose it
+            log.error("stacked %d fen with no pending stack decision", denomination)
+            return self.session.txn_id
+        return None
+
+    def _record_stray_stack(self, denomination: int) -> None:
+        """A note reached the box with no payment to own it: keep it visible to a technician."""
+        log.error("a %d fen note was stacked with no open payment: recorded as suspect", denomination)
+        txn_id = self._open_txn_record("cash", account_no="", stray=True)
+        self.journal.append_many(lambda _c: [
+            (Kind.SUSPECT.value, {"suspect_id": f"{txn_id}-S1", "denomination_fen": denomination,
+                                  "reason": "note stacked with no open payment"}, txn_id),
+            (Kind.CANCELLED.value, {"reason": "stray_note"}, txn_id),
+        ])
+
+    def _do_finish(self) -> None:
+        if self.machine.state is not State.CASH_INSERT:
+            raise TransitionRefused(self.machine.state, Trigger.FINISH, "not inserting cash")
+        if self.session.cash.inserted_fen == 0 and not self.session.cash.in_escrow_fen:
+            raise TransitionRefused(self.machine.state, Trigger.FINISH, "no note inserted yet")
+        self._finish_cash("customer_finished")
+
+    def _finish_cash(self, reason: str) -> None:
+        # Changed from DESIGN's table: the acceptor is disabled and any note in flight is
+        # settled BEFORE `closed` is written, so no note can be stacked against a closed txn.
+        self._fire(Trigger.FINISH)
+        cash = self.session.cash
+        cash.finishing = True
+        self.session.close_reason = reason
+        self._disable_acceptor()
+        if cash.in_escrow_fen:
+            self._timers.set("stack_wait", STACK_WAIT_S)
+        self._close_cash_if_settled()
+
+    def _close_cash_if_settled(self) -> None:
+        cash, txn_id = self.session.cash, self.session.txn_id
+        if cash.in_escrow_fen or txn_id is None or self.session.result is not None:
+            return
+        self._timers.cancel("stack_wait")
+        self.close_and_queue(txn_id, self.session.close_reason)
+        self._timers.set("post_wait", self.config.central.read_timeout_s + 2)
+
+    def close_and_queue(self, txn_id: str, reason: str) -> None:
+        """Write `closed` and `queued` in one commit, with the exact body the outbox posts."""
+
+        def build(conn: Any) -> list[tuple[str, Mapping[str, Any], str | None]]:
+            row = conn.execute(
+                projection.transactions.select().where(projection.transactions.c.txn_id == txn_id)
+            ).one()
+            notes = json.loads(row.notes)
+            closed = (Kind.CLOSED.value, {"total_fen": row.cash_fen, "notes": notes,
+                                          "reason": reason}, txn_id)
+            if row.cash_fen == 0:
+                return [closed]
+            body = {
+                "txn_id": txn_id, "account_no": row.account_no, "amount_fen": row.cash_fen,
+                "method": "cash", "cash": notes, "created_at": row.created_at,
+                "offline": not self.health.server_reachable,
+            }
+            queued = (Kind.QUEUED.value, {"item_id": txn_id, "endpoint": "payments",
+                                          "amount_fen": row.cash_fen, "body": body}, txn_id)
+            return [closed, queued]
+
+        self.journal.append_many(build)
+        self.outbox.wake()
+
+    def _cancel_cash(self, reason: str) -> None:
+        self._disable_acceptor()
+        if self.session.txn_id is not None:
+            self._journal(Kind.CANCELLED, {"reason": reason})
+        self.session.result = {"status": "cancelled", "reason": reason}
+        self._timers.set("done", 5)
+
+    def _disable_acceptor(self) -> None:
+        if self.acceptor is None:
+            return
+        try:
+            self.acceptor.disable()
+        except Exception as exc:  # a dead acceptor takes no more notes anyway
+            log.error("acceptor disable failed: %s", exc)
+
+    def close_recovered(self, txn_id: str) -> None:
+        if self.recovery.pending(txn_id):
+            return
+        self.close_and_queue(txn_id, "recovered")
+
+    # -------------------------------------------------------------------- QR
+    def _open_qr(self) -> None:
+        session = self.session
+        assert session.account is not None and session.amount_fen is not None
+        txn_id = self._open_txn("qr")
+        account_no, amount = session.account.account_no, session.amount_fen
+        self._net.run(
+            "qr_create", session.token,
+            lambda: self.central.create_qr_order(txn_id, account_no, amount), self._queue.put,
+        )
+
+    def _cancel_qr(self) -> None:
+        order_id = self.session.qr.get("order_id")
+        self.session.qr["cancelling"] = True
+        if order_id is None:
+            return
+        self._net.run("qr_cancel", self.session.token,
+                      lambda: self.central.cancel_qr_order(order_id), self._queue.put)
+
+    def _qr_poll(self) -> None:
+        order_id = self.session.qr.get("order_id")
+        if order_id is None or self.machine.state is not State.QR_WAIT:
+            return
+        self._net.run("qr_poll", self.session.token,
+                      lambda: self.central.get_qr_order(order_id), self._queue.put)
+
+    def _qr_finished(self, status: str, payment: PaymentAnswer | None) -> None:
+        if self.machine.state is not State.QR_WAIT:
+            return
+        if status == "paid" and payment is not None:
+            self._journal_posted(payment, endpoint="qr")
+            self._journal(Kind.CLOSED, {"total_fen": self.session.amount_fen, "reason": "qr_paid"})
+            self._fire(Trigger.QR_PAID)
+            self._settle("posted", payment)
+        elif status in ("expired", "cancelled"):
+            self._journal(Kind.QR_CLOSED, {"status": status})
+            self._journal(Kind.CANCELLED, {"reason": f"qr_{status}"})
+            self._timers.cancel("qr_poll", "qr_expiry")
+            self._fire(Trigger.QR_ENDED)
+            self.session.result = {"status": "cancelled", "reason": f"qr_{status}"}
+            self._timers.set("done", 8)
+
+    # ------------------------------------------------------------------- card
+    def _do_submit_card(self, card_no: str, pin: str) -> None:
+        card_no, pin = str(card_no).strip(), str(pin).strip()
+        if not card_no.isdigit() or not 8 <= len(card_no) <= 24 or not pin.isdigit():
+            self.session.card["error"] = "card_format"
+            return
+        self._fire(Trigger.SUBMIT_CARD)
+        account = self.session.account
+        assert account is not None
+        txn_id = self._open_txn("card", card_no=_mask_card(card_no))
+        body = {
+            "txn_id": txn_id, "account_no": account.account_no, "method": "card",
+            "amount_fen": self.session.card.get("face_fen", 0),
+            "card": {"card_no": card_no, "pin": pin}, "created_at": _now_iso(), "offline": False,
+        }
+        deadline = self._clock() + CARD_POST_DEADLINE_S
+        self._net.run("card_post", self.session.token,
+                      lambda: self._post_card(body, deadline), self._queue.put)
+
+    def _post_card(self, body: Mapping[str, Any], deadline: float) -> PaymentAnswer:
+        """Identical retries are safe (same txn id and body); only transport failures retry."""
+        last: CentralError | None = None
+        for attempt in range(CARD_POST_ATTEMPTS):
+            if self._clock() > deadline:
+                break
+            try:
+                return self.central.post_payment(body)
+            except (CentralOffline, CentralTimeout) as exc:
+                last = exc
+                time.sleep(min(2.0 * (attempt + 1), max(0.0, deadline - self._clock())))
+        raise last or CentralTimeout("card payment deadline passed")
+
+    # --------------------------------------------------------- network results
+    def _on_done(self, done: Done[Any]) -> None:
+        handler = getattr(self, f"_done_{done.tag}")
+        handler(done)
+
+    def _stale(self, done: Done[Any]) -> bool:
+        return done.token != self.session.token
+
+    def _done_acceptor_start(self, done: Done[Any]) -> None:
+        if not done.ok:
+            log.error("acceptor start failed: %s", done.error)
+            self.acceptor_state = {"state": "disconnected", "last_error": str(done.error)}
+
+    def _done_lookup(self, done: Done[Account]) -> None:
+        if self._stale(done) or self.machine.state is not State.LOOKING_UP:
+            return
+        if done.ok and done.value is not None:
+            self._server_ok()
+            self.session.account = done.value
+            self._fire(Trigger.LOOKUP_OK)
+            self._touch()
+            return
+        self.session.error = self._explain(done.error)
+        self._fire(Trigger.LOOKUP_FAILED)
+
+    def _done_qr_create(self, done: Done[Any]) -> None:
+        if self._stale(done) or self.machine.state is not State.METHOD_CHOSEN:
+            return
+        if not done.ok:
+            self._journal(Kind.CANCELLED, {"reason": "qr_order_failed"})
+            self.session.txn_id = None
+            self.session.error = self._explain(done.error)
+            self._fire(Trigger.METHOD_FAILED)
+            return
+        order = done.value
+        self._server_ok()
+        self._journal(Kind.QR_ORDER, {"order_id": order.order_id, "payload": order.qr_payload,
+                                      "expires_at": order.expires_at})
+        expires_in = max(5.0, (order.expires_at - datetime.now(UTC)).total_seconds())
+        self.session.qr = {"order_id": order.order_id, "payload": order.qr_payload}
+        self._timers.set("qr_expiry", expires_in + 5)
+        self._timers.set("qr_poll", self.config.timeouts.qr_poll_interval_s)
+        self._fire(Trigger.METHOD_READY_QR)
+
+    def _done_qr_poll(self, done: Done[Any]) -> None:
+        if self._stale(done):
+            return
+        if done.ok:
+            self._server_ok()
+            self._qr_finished(done.value.status, done.value.payment)
+        if self.machine.state is State.QR_WAIT:
+            self._timers.set("qr_poll", self.config.timeouts.qr_poll_interval_s)
+
+    def _done_qr_cancel(self, done: Done[Any]) -> None:
+        if self._stale(done):
+            return
+        self._qr_poll()  # the order's final state decides: paid in the meantime, or cancelled
+
+    def _done_card_post(self, done: Done[PaymentAnswer]) -> None:
+        if self._stale(done) or self.machine.state is not State.PROCESSING:
+            return
+        if done.ok and done.value is not None:
+            self._server_ok()
+            self._journal_posted(done.value, endpoint="card")
+            self._journal(Kind.CLOSED, {"total_fen": done.value.amount_fen, "reason": "card"})
+            self._fire(Trigger.SETTLED)
+            self._settle("posted", done.value)
+            return
+        error = done.error
+        if isinstance(error, CentralRejected):
+            self._journal(Kind.CARD_REJECTED, {"code": error.code,
+                                               "attempts_left": error.detail.get("attempts_left")})
+            self.session.txn_id = None
+            self.session.card = {"error": error.code,
+                                 "attempts_left": error.detail.get("attempts_left")}
+            self._fire(Trigger.CARD_RETRY)
+            self._touch()
+            return
+        # Unknown outcome: the server may have applied it. Never guess: a technician checks.
+        self._journal(Kind.NEEDS_ATTENTION, {"endpoint": "payments", "reason": "card_unconfirmed",
+                                             "error": str(error)})
+        self._journal(Kind.CLOSED, {"total_fen": 0, "reason": "card_unconfirmed"})
+        self._fire(Trigger.SETTLED)
+        self._settle("unconfirmed", None)
+
+    def _done_printer_check(self, done: Done[Any]) -> None:
+        self._apply_printer_status(done)
+        purpose, self.session.printer_check_for = self.session.printer_check_for, None
+        if purpose == "cash":
+            self._prepare_cash(self.health.printer_can_print)
+
+    def _done_print(self, done: Done[Any]) -> None:
+        txn_id, text = self._printing.pop(done.token, (None, ""))
+        self._apply_printer_status(done)
+        ok = done.ok
+        if txn_id is not None:
+            kind = Kind.RECEIPT_PRINTED if ok else Kind.RECEIPT_FAILED
+            payload = {"text": text} if ok else {"text": text, "reason": str(done.error)}
+            self.journal.append(kind.value, payload, txn_id=txn_id)
+        if self.session.result is not None and self.session.result.get("txn_id") == txn_id:
+            self.session.result["printing"] = "printed" if ok else "failed"
+
+    def _done_heartbeat(self, done: Done[Any]) -> None:
+        if done.ok:
+            self._server_ok(latency_ms=done.value)
+        else:
+            self._server_down(done.error)
+
+    def _on_outbox(self, result: OutboxResult) -> None:
+        if result.reachable:
+            self._server_ok()
+        else:
+            self._server_down(None)
+        if result.answer is not None and result.txn_id == self.session.txn_id:
+            if self.machine.state is State.PROCESSING and self.session.result is None:
+                self._timers.cancel("post_wait")
+                self._fire(Trigger.SETTLED)
+                self._settle("posted", result.answer)
+
+    # ------------------------------------------------------------ acceptor events
+    def _on_acceptor_event(self, event: AcceptorEvent) -> None:
+        if isinstance(event, Ready | Reconnected):
+            self.acceptor_state["state"] = "ready"
+            if isinstance(event, Ready):
+                self.acceptor_state["identity"] = vars(event.identity)
+                self.acceptor_state["bill_table"] = {str(k): v for k, v in event.bill_table.items()}
+            self._set_health(acceptor_ready=True, acceptor_fault=None)
+            self.recovery.device_ready(self)
+        elif isinstance(event, PowerUp):
+            self.recovery.power_up(self, event)
+        elif isinstance(event, Fault):
+            self.acceptor_state.update(state="fault", last_error=event.kind.value)
+            self._set_health(acceptor_ready=False, acceptor_fault=event.kind.value)
+            self._acceptor_lost()
+        elif isinstance(event, FaultCleared):
+            self.acceptor_state.update(state="ready")
+            self._set_health(acceptor_ready=True, acceptor_fault=None)
+        elif isinstance(event, Disconnected):
+            self.acceptor_state.update(state="disconnected", last_error=event.reason)
+            self._set_health(acceptor_ready=False, acceptor_fault="disconnected")
+            self._acceptor_lost()
+        elif isinstance(event, Rejected):
+            self.session.notice = f"note_rejected_{event.reason}"
+
+    def _acceptor_lost(self) -> None:
+        """A fault mid-payment ends cash insertion with what was taken so far."""
+        if self.machine.state is State.CASH_INSERT:
+            if self.session.cash.inserted_fen or self.session.cash.in_escrow_fen:
+                self._finish_cash("acceptor_fault")
+            else:
+                self._fire(Trigger.CANCEL)
+                self._cancel_cash("acceptor_fault")
+            self.session.error = {"code": "acceptor_fault", "detail": {}}
+
+    # ---------------------------------------------------------------- timers
+    def _on_timer(self, name: str) -> None:  # noqa: PLR0912 - one branch per timer
+        state = self.machine.state
+        if name == "idle_prompt" and state in IDLE_STATES:
+            self.session.idle_prompt = True
+            self._timers.set("idle_finish", self.config.timeouts.idle_finish_s)
+        elif name == "idle_finish" and state in IDLE_STATES:
+            self.session.idle_prompt = False
+            self._idle_timeout()
+        elif name == "qr_poll":
+            self._qr_poll()
+        elif name == "qr_expiry" and state is State.QR_WAIT:
+            self._cancel_qr()
+            self._qr_finished("expired", None)
+        elif name == "stack_wait":
+            self._stack_timed_out()
+        elif name == "post_wait" and state is State.PROCESSING and self.session.result is None:
+            self._fire(Trigger.SETTLED)
+            self._settle("queued", None)
+        elif name == "done" and state in (State.DONE, State.CANCELLED):
+            self._fire(Trigger.DONE_TIMEOUT)
+            self._go_home()
+        elif name == "health":
+            self._check_printer(purpose="health")
+            self._refresh_service_state()
+            self._timers.set("health", HEALTH_CHECK_S)
+        elif name == "heartbeat":
+            self._send_heartbeat()
+            self._timers.set("heartbeat", self.config.outbox.heartbeat_interval_s)
+        elif name == "recovery":
+            self.recovery.window_closed(self)
+        elif name == "recover_qr":
+            self.recovery.recheck_qr(self)
+
+    def _idle_timeout(self) -> None:
+        state = self.machine.state
+        if state is State.CASH_INSERT:
+            cash = self.session.cash
+            if cash.inserted_fen or cash.in_escrow_fen:
+                self._finish_cash("idle_timeout")
+            else:
+                self._fire(Trigger.CANCEL)
+                self._cancel_cash("idle_timeout")
+        else:
+            self._fire(Trigger.IDLE_TIMEOUT)
+            if self.machine.state is State.HOME:
+                self._go_home()
+            else:
+                self._timers.set("done", 3)
+
+    def _stack_timed_out(self) -> None:
+        """STACK was sent but the device never said stacked or returned: a suspect."""
+        cash, txn_id = self.session.cash, self.session.txn_id
+        if not cash.in_escrow_fen or txn_id is None:
+            return
+        self._journal(Kind.SUSPECT, {"suspect_id": f"{txn_id}-S1",
+                                     "denomination_fen": cash.in_escrow_fen,
+                                     "reason": "no stacked or returned report after STACK"})
+        cash.in_escrow_fen = 0
+        self._close_cash_if_settled()
+
+    # ---------------------------------------------------------------- settling
+    def _settle(self, status: str, answer: PaymentAnswer | None) -> None:
+        """The payment is over for the customer: show the result and print the receipt."""
+        session = self.session
+        txn_id = session.txn_id
+        assert txn_id is not None
+        row = self._txn_row(txn_id)
+        facts = ReceiptFacts.from_session(self, row, status, answer)
+        receipt = build_receipt(self.config, facts, language=self.language)
+        session.result = {
+            "status": status, "txn_id": txn_id,
+            "amount_fen": facts.amount_fen,
+            "credited_to_balance_fen": facts.surplus_fen,
+            "balance_fen": facts.new_balance_fen,
+            "receipt_url": facts.receipt_url,
+            "receipt_text": receipt.text,
+            "printing": "pending" if self.config.printer.enabled else "skipped",
+        }
+        self._timers.set("done", self.config.timeouts.done_screen_s)
+        if self.config.printer.enabled and self.printer is not None:
+            self._print(txn_id, receipt.text, receipt.escpos)
+        else:
+            self.journal.append(Kind.RECEIPT_FAILED.value,
+                                {"text": receipt.text, "reason": "no printer"}, txn_id=txn_id)
+            session.result["printing"] = "failed"
+
+    def _print(self, txn_id: str | None, text: str, data: bytes) -> None:
+        self._tokens += 1
+        token = self._tokens
+        self._printing[token] = (txn_id or "", text)
+        printer = self.printer
+        assert printer is not None
+        self._printer_runner.run("print", token, lambda: printer.print_job(data), self._queue.put)
+
+    def print_document(self, text: str, data: bytes, *, txn_id: str | None = None) -> None:
+        """Print a slip or a copy (maintenance); the result comes back as a `print` result."""
+        if self.printer is not None:
+            self._print(txn_id, text, data)
+
+    # ---------------------------------------------------------------- helpers
+    def _fire(self, trigger: Trigger) -> State:
+        before = self.machine.state
+        after = self.machine.fire(trigger)
+        if before is not after:
+            log.info("%s --%s--> %s", before.value, trigger.value, after.value)
+        return after
+
+    def _go_home(self) -> None:
+        self._timers.cancel("idle_prompt", "idle_finish", "qr_poll", "qr_expiry", "post_wait", "done")
+        language = self.config.kiosk.language
+        self.session = self._new_session()
+        self.language = language
+        self._refresh_service_state()
+
+    def _new_session(self, mode: str = "pay") -> Session:
+        self._tokens += 1
+        return Session(token=self._tokens, mode=mode)
+
+    def _nothing_taken(self) -> bool:
+        cash = self.session.cash
+        return cash.inserted_fen == 0 and cash.in_escrow_fen == 0
+
+    def _open_txn(self, method: str, **extra: Any) -> str:
+        account = self.session.account
+        assert account is not None
+        txn_id = self._open_txn_record(
+            method, account_no=account.account_no, holder=account.holder,
+            amount_due_fen=account.due_fen, target_fen=self.session.amount_fen or 0, **extra,
+        )
+        self.session.txn_id = txn_id
+        return txn_id
+
+    def _open_txn_record(self, method: str, **fields: Any) -> str:
+        kiosk_id = self.config.kiosk.id
+        allocated: list[str] = []
+
+        def build(conn: Any) -> list[tuple[str, Mapping[str, Any], str | None]]:
+            seq = projection.counter(conn, "txn_seq") + 1
+            txn_id = f"{kiosk_id}-{seq:08d}"
+            allocated.append(txn_id)
+            return [(Kind.OPENED.value, {"seq": seq, "method": method, **fields}, txn_id)]
+
+        self.journal.append_many(build)
+        return allocated[0]
+
+    def _journal(self, kind: Kind, payload: Mapping[str, Any], *, txn_id: str | None = None) -> None:
+        self.journal.append(kind.value, payload, txn_id=txn_id or self.session.txn_id)
+
+    def _journal_posted(self, answer: PaymentAnswer, *, endpoint: str) -> None:
+        self._journal(Kind.POSTED, {"endpoint": "payments", "via": endpoint,
+                                    "server_ref": answer.server_ref, "answer": answer.as_json()})
+
+    def _txn_row(self, txn_id: str) -> Any:
+        table = projection.transactions
+        return self.journal.read(
+            lambda c: c.execute(table.select().where(table.c.txn_id == txn_id)).one()
+        )
+
+    def _cashbox_notes(self) -> int:
+        table = projection.cashbox
+        rows = self.journal.read(lambda c: c.execute(table.select()).all())
+        return sum(row.count for row in rows)
+
+    def _explain(self, error: BaseException | None) -> dict[str, Any]:
+        if isinstance(error, CentralRejected):
+            return {"code": error.code, "detail": dict(error.detail)}
+        if isinstance(error, CentralTimeout | CentralOffline):
+            self._server_down(error)
+            return {"code": "server_offline", "detail": {}}
+        return {"code": "server_error", "detail": {}}
+
+    def _server_ok(self, latency_ms: float | None = None) -> None:
+        self.server_state["reachable"] = True
+        if latency_ms is not None:
+            self.server_state["latency_ms"] = latency_ms
+        self._set_health(server_reachable=True)
+
+    def _server_down(self, error: BaseException | None) -> None:
+        self.server_state["reachable"] = False
+        if error is not None:
+            self.server_state["last_error"] = str(error)
+        self._set_health(server_reachable=False)
+
+    def _set_health(self, **changes: Any) -> None:
+        from dataclasses import replace
+
+        self.health = replace(self.health, **changes)
+
+    def _check_printer(self, purpose: str) -> None:
+        if not self.config.printer.enabled or self.printer is None:
+            if purpose == "cash":
+                self._prepare_cash(printer_ok=not self.config.printer.enabled)
+            return
+        if purpose == "cash":
+            self.session.printer_check_for = "cash"
+        printer = self.printer
+        self._printer_runner.run("printer_check", self.session.token, printer.status, self._queue.put)
+
+    def _apply_printer_status(self, done: Done[Any]) -> None:
+        status = done.value
+        if status is None:
+            self.printer_state = {"state": "not_answering", "detail": str(done.error or "")}
+            self._set_health(printer_can_print=False, printer_state="not_answering")
+            return
+        state = getattr(status.state, "value", str(status.state)).lower()
+        self.printer_state = {"state": state, "detail": status.detail}
+        self._set_health(printer_can_print=bool(status.can_print), printer_state=state)
+
+    def _send_heartbeat(self) -> None:
+        body = {
+            "version": __import__("kiosk").__version__,
+            "devices": {"acceptor": self.acceptor_state.get("state"),
+                        "printer": self.printer_state.get("state")},
+            "cashbox": {str(k): v for k, v in self.cashbox_counts().items()},
+            "outbox_pending": self.health.offline_count,
+            "oldest_unposted_at": self.outbox.oldest_pending_at(),
+        }
+
+        def beat() -> float:
+            began = time.monotonic()
+            self.central.heartbeat(body)
+            return round((time.monotonic() - began) * 1000, 1)
+
+        self._net.run("heartbeat", 0, beat, self._queue.put)
+
+    def cashbox_counts(self) -> dict[int, int]:
+        table = projection.cashbox
+        rows = self.journal.read(lambda c: c.execute(table.select()).all())
+        return {row.denomination_fen: row.count for row in rows if row.count}
+
+    def _refresh_service_state(self) -> None:
+        backlog = self.outbox.backlog()
+        self._set_health(
+            offline_count=backlog.count, offline_total_fen=backlog.total_fen,
+            oldest_unposted_age_s=backlog.oldest_age_s, cashbox_notes=self._cashbox_notes(),
+            disabled_methods=frozenset(self.disabled_methods),
+        )
+        any_ok = any(a.ok for a in self._methods().values())
+        if self.machine.state is State.HOME and not any_ok:
+            self._fire(Trigger.SERVICE_LOST)
+        elif self.machine.state is State.OUT_OF_SERVICE and any_ok:
+            self._fire(Trigger.SERVICE_BACK)
+
+    def _methods(self) -> Mapping[str, availability.Availability]:
+        cash, printer, limits = self.config.cash, self.config.printer, self.config.limits
+        return availability.methods(
+            self.health,
+            availability.Limits(
+                offline_max_count=limits.offline_max_count,
+                offline_max_total_fen=limits.offline_max_total_fen,
+                offline_max_age_s=limits.offline_max_age_s,
+                cashbox_capacity_notes=cash.cashbox_capacity_notes,
+                cash_enabled=cash.enabled, printer_enabled=printer.enabled,
+                onscreen_receipt_fallback=printer.onscreen_receipt_fallback,
+            ),
+        )
+
+    # ---------------------------------------------------------------- snapshot
+    def snapshot(self) -> dict[str, Any]:
+        s = self.session
+        account = s.account
+        cash = s.cash
+        due = s.amount_fen or 0
+        snap: dict[str, Any] = {
+            "state": self.machine.state.value,
+            "mode": s.mode,
+            "language": self.language,
+            "large_text": self.large_text,
+            "account": account.as_json() if account is not None else None,
+            "amount_fen": s.amount_fen,
+            "method": s.method,
+            "txn_id": s.txn_id,
+            "limits": {"min_payment_fen": self.config.limits.min_payment_fen,
+                       "max_payment_fen": self.config.limits.max_payment_fen},
+            "cash": {
+                "inserted_fen": cash.inserted_fen,
+                "notes": {str(k): v for k, v in sorted(cash.notes.items())},
+                "still_due_fen": max(0, due - cash.inserted_fen),
+                "surplus_fen": max(0, cash.inserted_fen - due),
+                "in_escrow_fen": cash.in_escrow_fen,
+                "can_cancel": self.machine.state is State.CASH_INSERT and self._nothing_taken(),
+                "accepting": self.machine.state is State.CASH_INSERT and not cash.finishing,
+                "denominations_fen": sorted(self.config.cash.denominations_fen),
+            },
+            "qr": {
+                "order_id": s.qr.get("order_id"),
+                "payload": s.qr.get("payload"),
+                "seconds_left": _whole(self._timers.remaining("qr_expiry")),
+            },
+            "card": dict(s.card),
+            "result": s.result,
+            "error": s.error,
+            "notice": s.notice,
+            "idle_prompt": (
+                {"seconds_left": _whole(self._timers.remaining("idle_finish"))}
+                if s.idle_prompt else None
+            ),
+            "methods": {k: v.as_json() for k, v in self._methods().items()},
+            "recovering": self.recovery.active,
+        }
+        return snap
+
+    def _publish(self) -> None:
+        snap = self.snapshot()
+        text = json.dumps(snap, sort_keys=True, default=str)
+        if text == self._last_published:
+            return
+        self._last_published = text
+        self.session.notice = None
+        self._snapshot_seq += 1
+        snap["seq"] = self._snapshot_seq
+        for callback in list(self._subscribers):
+            try:
+                callback(snap)
+            except Exception:
+                log.exception("snapshot subscriber failed")
+
+
+def _whole(seconds: float | None) -> int | None:
+    return None if seconds is None else int(seconds + 0.999)
+
+
+def _mask_card(card_no: str) -> str:
+    return card_no[:4] + "*" * max(0, len(card_no) - 8) + card_no[-4:]
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")

@@ -1,0 +1,311 @@
+"""The payment journal: an append-only, hash-chained event log in SQLite, plus derived state.
+
+Every change to money state is an event row written and fsynced (WAL, synchronous=FULL)
+before the kiosk acts on it. Each row carries the hash of the row before it, so an edit,
+a deletion or a reordering anywhere breaks the chain and ``verify`` names the first bad row.
+
+Derived state (transactions, cash box counts, counters) is updated by ``kiosk.projection``
+in the same database transaction as the event, so the two never disagree, and it can be
+rebuilt from the events alone (``rebuild``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+)
+
+from kiosk import KioskError
+
+GENESIS = "0" * 64
+
+metadata = MetaData()
+
+events_table = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("txn_id", String(64), index=True),
+    Column("actor", String(64)),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+
+class JournalError(KioskError):
+    """The journal cannot be opened or written; the kiosk must not take money."""
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    at: str
+    kind: str
+    txn_id: str | None
+    actor: str | None
+    payload: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "kind": self.kind,
+            "txn_id": self.txn_id,
+            "actor": self.actor,
+            "payload": dict(self.payload),
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    ok: bool
+    events: int
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+def canonical(payload: Mapping[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(
+    prev_hash: str, seq: int, at: str, kind: str, txn_id: str | None, actor: str | None,
+    payload_text: str,
+) -> str:
+    material = "\x1f".join((prev_hash, str(seq), at, kind, txn_id or "", actor or "", payload_text))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+Projector = Callable[[Connection, Event], None]
+
+
+class Journal:
+    """Thread-safe: one writer at a time under a lock; each append is one fsynced commit."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        projector: Projector | None = None,
+        clock: Callable[[], str] = utc_now,
+    ) -> None:
+        from kiosk import projection  # the projection imports our tables
+
+        self.path = Path(path)
+        self._project = projector or projection.apply
+        self._clock = clock
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._engine = _sqlite_engine(self.path)
+            metadata.create_all(self._engine)
+            projection.metadata.create_all(self._engine)
+        except Exception as exc:
+            raise JournalError(f"cannot open the journal at {self.path}: {exc}") from exc
+        with self._engine.connect() as conn:
+            last = conn.execute(
+                select(events_table.c.seq, events_table.c.hash)
+                .order_by(events_table.c.seq.desc())
+                .limit(1)
+            ).first()
+        self._last_seq, self._last_hash = (last[0], last[1]) if last else (0, GENESIS)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def last_seq(self) -> int:
+        return self._last_seq
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def append(
+        self,
+        kind: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        txn_id: str | None = None,
+        actor: str | None = None,
+    ) -> Event:
+        """Write one event (and its derived state) durably; return it once it is on disk."""
+        return self.append_many(lambda _conn: [(kind, payload or {}, txn_id)], actor=actor)[0]
+
+    def append_many(
+        self, build: Callable[[Connection], list[tuple[str, Mapping[str, Any], str | None]]],
+        *, actor: str | None = None,
+    ) -> list[Event]:
+        """Append several events in ONE database transaction (all or none reach the disk).
+
+        ``build`` runs inside that transaction, so what it reads (a counter, a row) cannot
+        change before its events are written.
+        """
+        with self._lock:
+            seq, digest = self._last_seq, self._last_hash
+            try:
+                with self._engine.begin() as conn:
+                    written = []
+                    for kind, payload, txn_id in build(conn):
+                        ev = self._write(conn, kind, payload, txn_id, actor)
+                        self._last_seq, self._last_hash = ev.seq, ev.hash
+                        written.append(ev)
+            except Exception as exc:
+                self._last_seq, self._last_hash = seq, digest  # rolled back
+                if isinstance(exc, KioskError):
+                    raise
+                raise JournalError(f"journal write failed: {exc}") from exc
+            return written
+
+    def _write(
+        self, conn: Connection, kind: str, payload: Mapping[str, Any], txn_id: str | None,
+        actor: str | None,
+    ) -> Event:
+        seq = self._last_seq + 1
+        at = self._clock()
+        text = canonical(payload)
+        digest = chain_hash(self._last_hash, seq, at, kind, txn_id, actor, text)
+        conn.execute(
+            insert(events_table).values(
+                seq=seq, at=at, kind=kind, txn_id=txn_id, actor=actor, payload=text,
+                prev_hash=self._last_hash, hash=digest,
+            )
+        )
+        written = Event(seq, at, kind, txn_id, actor, json.loads(text), self._last_hash, digest)
+        self._project(conn, written)
+        return written
+
+    def read(self, query: Callable[[Connection], Any]) -> Any:
+        with self._lock, self._engine.connect() as conn:
+            return query(conn)
+
+    def events(
+        self, *, txn_id: str | None = None, since_seq: int = 0, kinds: tuple[str, ...] = ()
+    ) -> list[Event]:
+        stmt = select(events_table).where(events_table.c.seq > since_seq)
+        if txn_id is not None:
+            stmt = stmt.where(events_table.c.txn_id == txn_id)
+        if kinds:
+            stmt = stmt.where(events_table.c.kind.in_(kinds))
+        rows = self.read(lambda c: c.execute(stmt.order_by(events_table.c.seq)).all())
+        return [_event(row) for row in rows]
+
+    def count(self) -> int:
+        return int(self.read(lambda c: c.execute(select(func.count()).select_from(events_table)).scalar_one()))
+
+    def iter_events(self, batch: int = 1000) -> Iterator[Event]:
+        after = 0
+        while True:
+            stmt = (
+                select(events_table)
+                .where(events_table.c.seq > after)
+                .order_by(events_table.c.seq)
+                .limit(batch)
+            )
+            rows = self.read(lambda c, s=stmt: c.execute(s).all())
+            if not rows:
+                return
+            for row in rows:
+                yield _event(row)
+            after = rows[-1].seq
+
+    def verify(self) -> VerifyReport:
+        """Walk the whole chain; report the first row whose hash or link is wrong."""
+        prev, expected_seq, count = GENESIS, 1, 0
+        for ev in self.iter_events():
+            count += 1
+            if ev.seq != expected_seq:
+                return VerifyReport(False, count, ev.seq, f"row {expected_seq} is missing")
+            if ev.prev_hash != prev:
+                return VerifyReport(False, count, ev.seq, "link to the previous row is broken")
+            digest = chain_hash(prev, ev.seq, ev.at, ev.kind, ev.txn_id, ev.actor, canonical(ev.payload))
+            if digest != ev.hash:
+                return VerifyReport(False, count, ev.seq, "contents do not match the row's hash")
+            prev, expected_seq = ev.hash, expected_seq + 1
+        return VerifyReport(True, count)
+
+    def export(self, out: IO[str]) -> int:
+        written = 0
+        for ev in self.iter_events():
+            out.write(json.dumps(ev.as_json(), ensure_ascii=False) + "\n")
+            written += 1
+        return written
+
+    def rebuild(self) -> None:
+        """Recompute all derived state from the events (repair, or to check the projection)."""
+        from kiosk import projection
+
+        with self._lock, self._engine.begin() as conn:
+            projection.reset(conn)
+            after = 0
+            while True:
+                rows = conn.execute(
+                    select(events_table)
+                    .where(events_table.c.seq > after)
+                    .order_by(events_table.c.seq)
+                    .limit(1000)
+                ).all()
+                if not rows:
+                    break
+                for row in rows:
+                    self._project(conn, _event(row))
+                after = rows[-1].seq
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        row.seq, row.at, row.kind, row.txn_id, row.actor, json.loads(row.payload), row.prev_hash,
+        row.hash,
+    )
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling is switched off so that BEGIN is ours.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,295 @@
+"""Derived state of the journal: what each event kind does to the current-state tables.
+
+This is the only place that writes these tables, always inside the database transaction
+that appends the event, so ``Journal.rebuild`` reproduces them exactly from the events.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from kiosk.journal import Event
+
+metadata = MetaData()
+
+
+class Kind(enum.StrEnum):
+    """Event kinds. A payment's cash events follow DESIGN section 5's order of writes."""
+
+    OPENED = "opened"  # txn id allocated; written before the acceptor is enabled
+    ESCROW = "escrow"  # note in escrow and the decision, written before STACK/RETURN
+    STACKED = "stacked"  # written before the device's stacked event is acknowledged
+    RETURNED = "returned"
+    CLOSED = "closed"  # the customer finished (or the engine did for them)
+    CANCELLED = "cancelled"  # nothing was taken
+    SUSPECT = "suspect"  # a stack decision the device could not settle
+    QUEUED = "queued"  # handed to the outbox with the exact body it will post
+    POSTED = "posted"
+    NEEDS_ATTENTION = "needs_attention"  # the server refused for good
+    RECEIPT_PRINTED = "receipt_printed"
+    RECEIPT_FAILED = "receipt_failed"
+    QR_ORDER = "qr_order"
+    QR_CLOSED = "qr_closed"
+    CARD_REJECTED = "card_rejected"
+    RESOLVED = "resolved"  # a technician settled a suspect
+    COLLECTION = "collection"  # the cash box was emptied; counters restart
+    AUDIT = "audit"  # any other maintenance action
+    STARTED = "started"  # the kiosk process started (recovery results in the payload)
+
+
+class TxnState(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+
+class OutboxState(enum.StrEnum):
+    NONE = "none"
+    PENDING = "pending"
+    POSTED = "posted"
+    NEEDS_ATTENTION = "needs_attention"
+
+
+transactions = Table(
+    "transactions",
+    metadata,
+    Column("txn_id", String(64), primary_key=True),
+    Column("opened_seq", Integer, nullable=False),
+    Column("account_no", String(32), nullable=False),
+    Column("holder", String(64), nullable=False, default=""),
+    Column("method", String(8), nullable=False),
+    Column("amount_due_fen", Integer, nullable=False, default=0),
+    Column("target_fen", Integer, nullable=False, default=0),
+    Column("created_at", String(40), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("cash_fen", Integer, nullable=False, default=0),
+    Column("notes", Text, nullable=False, default="{}"),
+    Column("pending_escrow_fen", Integer, nullable=False, default=0),
+    Column("outbox", String(16), nullable=False, default=OutboxState.NONE.value),
+    Column("server_ref", String(64)),
+    Column("answer", Text),
+    Column("closed_at", String(40)),
+    Column("posted_at", String(40)),
+    Column("receipt", String(16), nullable=False, default="none"),
+    Column("receipt_text", Text),
+    Column("qr_order_id", String(64)),
+    Column("card_no", String(32)),
+    Column("updated_seq", Integer, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("item_id", String(80), primary_key=True),
+    Column("queued_seq", Integer, nullable=False, index=True),
+    Column("endpoint", String(16), nullable=False),  # payments | resolutions | collections
+    Column("txn_id", String(64)),
+    Column("amount_fen", Integer, nullable=False, default=0),
+    Column("body", Text, nullable=False),
+    Column("queued_at", String(40), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("detail", Text),
+)
+
+suspects = Table(
+    "suspects",
+    metadata,
+    Column("suspect_id", String(80), primary_key=True),
+    Column("txn_id", String(64), nullable=False),
+    Column("account_no", String(32), nullable=False),
+    Column("denomination_fen", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("state", String(16), nullable=False),  # open | credited | not_received
+    Column("resolved_by", String(64)),
+    Column("resolution_reason", Text),
+)
+
+cashbox = Table(
+    "cashbox",
+    metadata,
+    Column("denomination_fen", Integer, primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+
+def reset(conn: Connection) -> None:
+    for table in (transactions, outbox, suspects, cashbox, counters):
+        conn.execute(delete(table))
+
+
+def counter(conn: Connection, name: str) -> int:
+    """The current value of a persisted counter (0 when never set)."""
+    value = conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar()
+    return int(value or 0)
+
+
+def _set_counter_at_least(conn: Connection, name: str, value: int) -> None:
+    current = conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar()
+    if current is None:
+        conn.execute(insert(counters).values(name=name, value=value))
+    elif current < value:
+        conn.execute(update(counters).where(counters.c.name == name).values(value=value))
+
+
+def _txn(conn: Connection, txn_id: str | None) -> Any:
+    if txn_id is None:
+        raise ValueError("this event kind needs a txn_id")
+    row = conn.execute(select(transactions).where(transactions.c.txn_id == txn_id)).first()
+    if row is None:
+        raise ValueError(f"event for unknown transaction {txn_id}")
+    return row
+
+
+def _update_txn(conn: Connection, ev: Event, **values: Any) -> None:
+    conn.execute(
+        update(transactions)
+        .where(transactions.c.txn_id == ev.txn_id)
+        .values(updated_seq=ev.seq, **values)
+    )
+
+
+def _add_to_cashbox(conn: Connection, denomination: int, delta: int) -> None:
+    current = conn.execute(
+        select(cashbox.c.count).where(cashbox.c.denomination_fen == denomination)
+    ).scalar()
+    if current is None:
+        conn.execute(insert(cashbox).values(denomination_fen=denomination, count=delta))
+    else:
+        conn.execute(
+            update(cashbox)
+            .where(cashbox.c.denomination_fen == denomination)
+            .values(count=current + delta)
+        )
+
+
+def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912 - one branch per event kind
+    p = ev.payload
+    kind = Kind(ev.kind)
+    if kind is Kind.OPENED:
+        conn.execute(
+            insert(transactions).values(
+                txn_id=ev.txn_id, opened_seq=ev.seq, account_no=p["account_no"],
+                holder=p.get("holder", ""), method=p["method"],
+                amount_due_fen=p.get("amount_due_fen", 0), target_fen=p.get("target_fen", 0),
+                created_at=ev.at, state=TxnState.OPEN.value, cash_fen=0, notes="{}",
+                pending_escrow_fen=0, outbox=OutboxState.NONE.value, receipt="none",
+                card_no=p.get("card_no"), updated_seq=ev.seq,
+            )
+        )
+        _set_counter_at_least(conn, "txn_seq", int(p["seq"]))
+    elif kind is Kind.ESCROW:
+        pending = p["denomination_fen"] if p["decision"] == "stack" else 0
+        _txn(conn, ev.txn_id)
+        _update_txn(conn, ev, pending_escrow_fen=pending)
+    elif kind is Kind.STACKED:
+        row = _txn(conn, ev.txn_id)
+        notes = json.loads(row.notes)
+        key = str(p["denomination_fen"])
+        notes[key] = notes.get(key, 0) + 1
+        _update_txn(
+            conn, ev, cash_fen=row.cash_fen + p["denomination_fen"], pending_escrow_fen=0,
+            notes=json.dumps(notes, sort_keys=True),
+        )
+        _add_to_cashbox(conn, p["denomination_fen"], 1)
+    elif kind is Kind.RETURNED:
+        _txn(conn, ev.txn_id)
+        _update_txn(conn, ev, pending_escrow_fen=0)
+    elif kind is Kind.CLOSED:
+        _txn(conn, ev.txn_id)
+        _update_txn(conn, ev, state=TxnState.CLOSED.value, closed_at=ev.at)
+    elif kind is Kind.CANCELLED:
+        _txn(conn, ev.txn_id)
+        _update_txn(conn, ev, state=TxnState.CANCELLED.value, closed_at=ev.at, pending_escrow_fen=0)
+    elif kind is Kind.CARD_REJECTED:
+        _txn(conn, ev.txn_id)
+        _update_txn(conn, ev, state=TxnState.REJECTED.value, closed_at=ev.at)
+    elif kind is Kind.SUSPECT:
+        row = _txn(conn, ev.txn_id)
+        conn.execute(
+            insert(suspects).values(
+                suspect_id=p["suspect_id"], txn_id=ev.txn_id, account_no=row.account_no,
+                denomination_fen=p["denomination_fen"], reason=p["reason"], created_at=ev.at,
+                state="open",
+            )
+        )
+        _update_txn(conn, ev, pending_escrow_fen=0)
+    elif kind is Kind.QUEUED:
+        conn.execute(
+            insert(outbox).values(
+                item_id=p["item_id"], queued_seq=ev.seq, endpoint=p["endpoint"],
+                txn_id=ev.txn_id, amount_fen=p.get("amount_fen", 0),
+                body=json.dumps(p["body"], sort_keys=True, ensure_ascii=False),
+                queued_at=ev.at, state=OutboxState.PENDING.value,
+            )
+        )
+        if ev.txn_id is not None and p["endpoint"] == "payments":
+            _update_txn(conn, ev, outbox=OutboxState.PENDING.value)
+    elif kind is Kind.POSTED:
+        if "item_id" in p:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.item_id == p["item_id"])
+                .values(state=OutboxState.POSTED.value, detail=None)
+            )
+        if ev.txn_id is not None and p.get("endpoint", "payments") == "payments":
+            _update_txn(
+                conn, ev, outbox=OutboxState.POSTED.value, server_ref=p.get("server_ref"),
+                answer=json.dumps(p.get("answer"), ensure_ascii=False), posted_at=ev.at,
+            )
+    elif kind is Kind.NEEDS_ATTENTION:
+        if "item_id" in p:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.item_id == p["item_id"])
+                .values(
+                    state=OutboxState.NEEDS_ATTENTION.value,
+                    detail=json.dumps(p, ensure_ascii=False),
+                )
+            )
+        if ev.txn_id is not None and p.get("endpoint", "payments") == "payments":
+            _update_txn(conn, ev, outbox=OutboxState.NEEDS_ATTENTION.value)
+    elif kind is Kind.RECEIPT_PRINTED:
+        _txn(conn, ev.txn_id)
+        _update_txn(conn, ev, receipt="printed", receipt_text=p.get("text"))
+    elif kind is Kind.RECEIPT_FAILED:
+        _txn(conn, ev.txn_id)
+        _update_txn(conn, ev, receipt="failed", receipt_text=p.get("text"))
+    elif kind is Kind.QR_ORDER:
+        _txn(conn, ev.txn_id)
+        _update_txn(conn, ev, qr_order_id=p["order_id"])
+    elif kind is Kind.RESOLVED:
+        conn.execute(
+            update(suspects)
+            .where(suspects.c.suspect_id == p["suspect_id"])
+            .values(state=p["outcome"], resolved_by=ev.actor, resolution_reason=p["reason"])
+        )
+        if p["outcome"] == "credited":
+            _add_to_cashbox(conn, p["denomination_fen"], 1)
+    elif kind is Kind.COLLECTION:
+        conn.execute(update(cashbox).values(count=0))
+    # QR_CLOSED, AUDIT and STARTED change no derived state.

@@ -1,0 +1,180 @@
+"""Recovery on start: finish what a crash or power cut interrupted, losing nothing.
+
+Read from the journal's derived state, before the first customer:
+- cash with stacked notes and nothing in flight: closed with what was stacked, and queued;
+- cash with nothing taken: cancelled;
+- cash with a STACK decision and no outcome: *unsettled*. The device's first reports settle
+  it: a pending "stacked" or "returned" event, a power-up with the bill in the stacker
+  (stacked) or in the validator (returned to the customer), or the note still held in
+  escrow (stacked now, as decided). What no report settles within the window becomes a
+  ``suspect`` for a technician: never dropped, never guessed;
+- QR with an order: the server says whether it was paid;
+- card: the server may have applied it and the PIN is gone by design, so it is parked as
+  needs-attention for a technician to check.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from drivers.cash.api import Escrow, PowerUp
+from kiosk.journal import Journal
+from kiosk.projection import Kind, TxnState, transactions
+
+if TYPE_CHECKING:
+    from kiosk.background import Done
+    from kiosk.engine import Engine
+
+log = logging.getLogger("kiosk.recovery")
+
+WINDOW_AFTER_READY_S = 5.0  # pending device events arrive within the first polls
+WINDOW_WITHOUT_DEVICE_S = 60.0  # an acceptor that never answers: settle by suspect
+QR_RECHECK_S = 30.0
+
+
+class Recovery:
+    def __init__(self, journal: Journal, kiosk_id: str) -> None:
+        self._journal = journal
+        self._kiosk_id = kiosk_id
+        self._unsettled: dict[str, int] = {}  # txn id -> denomination under STACK
+        self._qr: dict[str, str] = {}  # txn id -> QR order id still to check
+        self.summary: dict[str, list[str]] = {}
+
+    @property
+    def active(self) -> bool:
+        return bool(self._unsettled or self._qr)
+
+    def start(self, engine: Engine) -> None:
+        rows = self._journal.read(
+            lambda c: c.execute(
+                select(transactions).where(transactions.c.state == TxnState.OPEN.value)
+            ).all()
+        )
+        summary: dict[str, list[str]] = {"closed": [], "cancelled": [], "unsettled": [],
+                                         "qr_check": [], "card_attention": []}
+        for row in rows:
+            if row.method == "cash":
+                if row.pending_escrow_fen:
+                    self._unsettled[row.txn_id] = row.pending_escrow_fen
+                    summary["unsettled"].append(row.txn_id)
+                else:
+                    engine.close_and_queue(row.txn_id, "recovered")
+                    summary["closed" if row.cash_fen else "cancelled"].append(row.txn_id)
+            elif row.method == "qr" and row.qr_order_id:
+                self._qr[row.txn_id] = row.qr_order_id
+                summary["qr_check"].append(row.txn_id)
+            elif row.method == "qr":
+                self._journal.append(Kind.CANCELLED.value, {"reason": "recovered_no_order"},
+                                     txn_id=row.txn_id)
+                summary["cancelled"].append(row.txn_id)
+            else:
+                self._journal.append_many(lambda _c, t=row.txn_id: [
+                    (Kind.NEEDS_ATTENTION.value, {"endpoint": "payments",
+                                                  "reason": "card_interrupted"}, t),
+                    (Kind.CLOSED.value, {"total_fen": 0, "reason": "card_interrupted"}, t),
+                ])
+                summary["card_attention"].append(row.txn_id)
+        self.summary = summary
+        self._journal.append(Kind.STARTED.value, {"recovery": summary})
+        if any(summary.values()):
+            log.warning("recovery: %s", {k: v for k, v in summary.items() if v})
+        if self._unsettled:
+            engine.set_timer("recovery", WINDOW_WITHOUT_DEVICE_S)
+        for txn_id in self._qr:
+            self._check_qr(engine, txn_id)
+
+    # ---------------------------------------------------------- device evidence
+    def _match(self, denomination: int) -> str | None:
+        exact = [t for t, d in self._unsettled.items() if d == denomination]
+        return exact[-1] if exact else None
+
+    def wants_stack(self, escrow: Escrow) -> bool:
+        return self._match(escrow.denomination_fen) is not None
+
+    def txn_for_escrow(self, escrow: Escrow) -> str | None:
+        return self._match(escrow.denomination_fen)
+
+    def txn_for_outcome(self, denomination: int) -> str | None:
+        return self._match(denomination)
+
+    def pending(self, txn_id: str) -> bool:
+        return txn_id in self._unsettled
+
+    def settled(self, txn_id: str) -> None:
+        self._unsettled.pop(txn_id, None)
+
+    def device_ready(self, engine: Engine) -> None:
+        if self._unsettled:
+            engine.set_timer("recovery", WINDOW_AFTER_READY_S)
+
+    def power_up(self, engine: Engine, event: PowerUp) -> None:
+        if not self._unsettled or event.bill_in is None:
+            return
+        txn_id, denomination = list(self._unsettled.items())[-1]
+        if event.bill_in == "stacker":
+            kind, why = Kind.STACKED, "power-up report: bill in stacker"
+        else:
+            kind, why = Kind.RETURNED, "power-up report: bill in validator, returned"
+        log.warning("recovery: %s %s by %s", txn_id, kind.value, why)
+        self._journal.append(kind.value, {"denomination_fen": denomination, "evidence": why},
+                             txn_id=txn_id)
+        self.settled(txn_id)
+        engine.close_recovered(txn_id)
+
+    def window_closed(self, engine: Engine) -> None:
+        """No report settled these: suspects for a technician, then close the rest."""
+        for n, (txn_id, denomination) in enumerate(list(self._unsettled.items()), start=1):
+            log.error("recovery: %s has an unsettled %d fen note: suspect", txn_id, denomination)
+            self._journal.append(
+                Kind.SUSPECT.value,
+                {"suspect_id": f"{txn_id}-S{n}", "denomination_fen": denomination,
+                 "reason": "stack decided before a restart; the device reported no outcome"},
+                txn_id=txn_id,
+            )
+            self.settled(txn_id)
+            engine.close_recovered(txn_id)
+
+    # ---------------------------------------------------------------- QR orders
+    def recheck_qr(self, engine: Engine) -> None:
+        for txn_id in list(self._qr):
+            self._check_qr(engine, txn_id)
+
+    def _check_qr(self, engine: Engine, txn_id: str) -> None:
+        order_id = self._qr[txn_id]
+        engine.run_background(
+            lambda: engine.central.get_qr_order(order_id),
+            lambda done: self._qr_checked(engine, txn_id, done),
+        )
+
+    def _qr_checked(self, engine: Engine, txn_id: str, done: Done[Any]) -> None:
+        if txn_id not in self._qr:
+            return
+        if not done.ok:
+            engine.set_timer("recover_qr", QR_RECHECK_S)
+            return
+        status = done.value
+        if status.status == "paid" and status.payment is not None:
+            answer = status.payment
+            self._journal.append_many(lambda _c: [
+                (Kind.POSTED.value, {"endpoint": "payments", "via": "qr",
+                                     "server_ref": answer.server_ref,
+                                     "answer": answer.as_json()}, txn_id),
+                (Kind.CLOSED.value, {"total_fen": answer.amount_fen, "reason": "qr_paid"}, txn_id),
+            ])
+            del self._qr[txn_id]
+        elif status.status == "pending":
+            order_id = self._qr[txn_id]
+            engine.run_background(
+                lambda: engine.central.cancel_qr_order(order_id),
+                lambda _done: self._check_qr(engine, txn_id),
+            )
+        else:
+            self._journal.append_many(lambda _c: [
+                (Kind.QR_CLOSED.value, {"status": status.status}, txn_id),
+                (Kind.CANCELLED.value, {"reason": f"qr_{status.status}"}, txn_id),
+            ])
+            del self._qr[txn_id]
+
