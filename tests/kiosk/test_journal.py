@@ -1,0 +1,153 @@
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from kiosk import projection
+from kiosk.journal import Journal, JournalError
+from kiosk.projection import Kind
+
+
+@pytest.fixture
+def journal(tmp_path: Path):
+    j = Journal(tmp_path / "journal.db")
+    yield j
+    j.close()
+
+
+def open_cash(journal: Journal, seq: int = 1) -> str:
+    txn = f"K0001-{seq:08d}"
+    journal.append(Kind.OPENED, {"seq": seq, "account_no": "1234567890", "method": "cash"},
+                   txn_id=txn)
+    return txn
+
+
+def test_pragmas_are_wal_and_full_sync(journal: Journal) -> None:
+    with journal.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_cash_events_update_transaction_and_cashbox(journal: Journal) -> None:
+    txn = open_cash(journal)
+    journal.append(Kind.ESCROW, {"denomination_fen": 10000, "decision": "stack"}, txn_id=txn)
+    row = journal.read(lambda c: c.execute(projection.transactions.select()).one())
+    assert row.pending_escrow_fen == 10000
+    journal.append(Kind.STACKED, {"denomination_fen": 10000}, txn_id=txn)
+    journal.append(Kind.ESCROW, {"denomination_fen": 5000, "decision": "return"}, txn_id=txn)
+    journal.append(Kind.RETURNED, {"denomination_fen": 5000}, txn_id=txn)
+    row = journal.read(lambda c: c.execute(projection.transactions.select()).one())
+    assert (row.cash_fen, json.loads(row.notes), row.pending_escrow_fen) == (10000, {"10000": 1}, 0)
+    cashbox = journal.read(lambda c: c.execute(projection.cashbox.select()).all())
+    assert [(r.denomination_fen, r.count) for r in cashbox] == [(10000, 1)]
+
+
+def test_rebuild_reproduces_derived_state(journal: Journal) -> None:
+    txn = open_cash(journal)
+    journal.append(Kind.STACKED, {"denomination_fen": 2000}, txn_id=txn)
+    journal.append(Kind.CLOSED, {"total_fen": 2000}, txn_id=txn)
+    journal.append(Kind.QUEUED, {"item_id": txn, "endpoint": "payments", "amount_fen": 2000,
+                                 "body": {"txn_id": txn}}, txn_id=txn)
+    def dump(c):
+        return [c.execute(t.select()).all() for t in projection.metadata.sorted_tables]
+    before = journal.read(dump)
+    journal.rebuild()
+    assert journal.read(dump) == before
+
+
+def test_verify_finds_the_first_edited_row(journal: Journal, tmp_path: Path) -> None:
+    txn = open_cash(journal)
+    for _ in range(3):
+        journal.append(Kind.STACKED, {"denomination_fen": 1000}, txn_id=txn)
+    assert journal.verify().ok
+    raw = sqlite3.connect(tmp_path / "journal.db")
+    raw.execute("UPDATE events SET payload = '{\"denomination_fen\":10000}' WHERE seq = 3")
+    raw.commit()
+    raw.close()
+    report = journal.verify()
+    assert (report.ok, report.first_bad_seq) == (False, 3)
+
+
+def test_verify_finds_a_deleted_row(journal: Journal, tmp_path: Path) -> None:
+    txn = open_cash(journal)
+    journal.append(Kind.STACKED, {"denomination_fen": 1000}, txn_id=txn)
+    journal.append(Kind.STACKED, {"denomination_fen": 1000}, txn_id=txn)
+    raw = sqlite3.connect(tmp_path / "journal.db")
+    raw.execute("DELETE FROM events WHERE seq = 2")
+    raw.commit()
+    raw.close()
+    report = journal.verify()
+    assert not report.ok and report.first_bad_seq == 3
+
+
+def test_a_failed_batch_writes_nothing_and_the_chain_continues(journal: Journal) -> None:
+    txn = open_cash(journal)
+
+    def build(_conn):
+        return [(Kind.STACKED.value, {"denomination_fen": 1000}, txn),
+                (Kind.STACKED.value, {"denomination_fen": 1000}, "K0001-99999999")]
+
+    with pytest.raises(JournalError):
+        journal.append_many(build)
+    assert journal.count() == 1
+    journal.append(Kind.STACKED, {"denomination_fen": 1000}, txn_id=txn)
+    assert journal.verify().ok and journal.count() == 2
+
+
+def test_concurrent_appends_keep_one_chain(journal: Journal) -> None:
+    txn = open_cash(journal)
+
+    def writer() -> None:
+        for _ in range(25):
+            journal.append(Kind.AUDIT, {"action": "x"}, txn_id=txn)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert journal.count() == 101 and journal.verify().ok
+
+
+def test_reopen_continues_the_chain(tmp_path: Path) -> None:
+    first = Journal(tmp_path / "j.db")
+    open_cash(first)
+    first.close()
+    second = Journal(tmp_path / "j.db")
+    second.append(Kind.AUDIT, {"action": "restart"})
+    assert second.verify().ok and second.last_seq == 2
+    second.close()
+
+
+def test_export_writes_json_lines(journal: Journal) -> None:
+    open_cash(journal)
+    out = io.StringIO()
+    assert journal.export(out) == 1
+    line = json.loads(out.getvalue())
+    assert line["kind"] == "opened" and line["txn_id"] == "K0001-00000001"
+
+
+def test_cli_verify_and_export(tmp_path: Path) -> None:
+    path = tmp_path / "journal.db"
+    j = Journal(path)
+    open_cash(j)
+    j.close()
+    cmd = [sys.executable, "-m", "kiosk.cli", "journal"]
+    done = subprocess.run([*cmd, "verify", "--journal", str(path)], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0 and json.loads(done.stdout)["events"] == 1
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE events SET at = 'x' WHERE seq = 1")
+    raw.commit()
+    raw.close()
+    done = subprocess.run([*cmd, "verify", "--journal", str(path)], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 1 and json.loads(done.stdout)["first_bad_seq"] == 1
+    done = subprocess.run([*cmd, "export", "--journal", str(path)], capture_output=True,
+                          text=True, check=False)
+    assert json.loads(done.stdout.splitlines()[0])["seq"] == 1
