@@ -1,0 +1,75 @@
+"""Wire a kiosk together from its config: journal, central client, devices, engine, watchdog.
+
+Used by `kiosk run` (with or without Qt) and by the tests that run a real kiosk process.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from drivers.cash import open_acceptor
+from drivers.printer import ReceiptPrinter
+from kiosk.central_client import CentralClient
+from kiosk.config import KioskConfig
+from kiosk.engine import Engine
+from kiosk.journal import Journal
+from kiosk.sdnotify import Notifier, Watchdog
+
+log = logging.getLogger("kiosk.runtime")
+
+JOURNAL_FILE = "journal.db"
+ENGINE_SILENCE_S = 10.0  # the engine loop wakes every second; ten silent seconds is a hang
+
+
+class Runtime:
+    def __init__(self, config: KioskConfig) -> None:
+        self.config = config
+        data_dir = Path(config.kiosk.data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.journal = Journal(data_dir / JOURNAL_FILE)
+        self.central = CentralClient(
+            config.central.url, config.kiosk.id, config.central.secret,
+            connect_timeout_s=config.central.connect_timeout_s,
+            read_timeout_s=config.central.read_timeout_s,
+        )
+        printer = None
+        if config.printer.enabled:
+            printer = ReceiptPrinter(
+                config.printer.url, baudrate=config.printer.baudrate,
+                encoding=config.printer.encoding, has_cutter=config.printer.has_cutter,
+                status_timeout_s=config.printer.status_timeout_ms / 1000,
+            )
+        self.engine = Engine(config, self.journal, self.central, printer=printer)
+        if config.cash.enabled:
+            self.engine.acceptor = open_acceptor(
+                config.cash.protocol, config.cash.url,
+                on_event=self.engine.acceptor_event, decide=self.engine.decide_escrow,
+                baudrate=config.cash.baudrate,
+                poll_interval_s=config.cash.poll_interval_ms / 1000,
+                escrow_decision_timeout_s=config.cash.escrow_decision_timeout_ms / 1000,
+            )
+        self.notifier = Notifier.from_environment()
+        self.watchdog = Watchdog(self.notifier, self.engine_alive)
+
+    def engine_alive(self) -> bool:
+        return time.monotonic() - self.engine.last_beat < ENGINE_SILENCE_S
+
+    def start(self) -> None:
+        self.engine.start()
+        self.notifier.ready(f"kiosk {self.config.kiosk.id} up")
+        self.watchdog.start()
+        log.info("kiosk %s started; journal %s", self.config.kiosk.id, self.journal.path)
+
+    def stop(self) -> None:
+        self.notifier.stopping()
+        self.watchdog.stop()
+        self.engine.stop()
+        self.central.close()
+        printer: Any = self.engine.printer
+        if printer is not None:
+            printer.close()
+        self.journal.close()
+        self.notifier.close()
