@@ -1,0 +1,1 @@
+"""CashCode CCNET: codes, a pure codec and the host (poll loop)."""

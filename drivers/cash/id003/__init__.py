@@ -1,0 +1,1 @@
+"""JCM ID-003: codes, a pure codec and the host (poll loop)."""
