@@ -41,7 +41,7 @@ class AcceptorError(Exception):
     """Base of the errors a bill acceptor driver raises."""
 
 
-class AcceptorNotConnected(AcceptorError):  # noqa: N818 - the interface's published name
+class AcceptorNotConnected(AcceptorError):
     """The device does not answer."""
 
 
