@@ -1,0 +1,256 @@
+# shellcheck shell=bash
+# Shared by scripts/install-kiosk.sh, scripts/install-central.sh and their uninstallers:
+# idempotent file and unit operations that honour --root DIR and --dry-run.
+#
+# Every operation first looks at what is there and does nothing when it already matches, so
+# a second run reports "nothing to do". Under --root, systemctl and systemd-sysusers work on
+# the alternate root (their own --root options); steps that only make sense on a running
+# system (daemon-reload, udev trigger, sysctl, apt-get) are printed as "skip (--root)".
+# Under --dry-run nothing is written anywhere: each change is printed as "would: ...".
+
+set -euo pipefail
+shopt -s nullglob
+
+ROOT=""
+DRY_RUN=0
+VERBOSE=0
+CHANGES=0
+PROG=${PROG:-install}
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+say() { printf '%s: %s\n' "$PROG" "$*"; }
+warn() { printf '%s: WARNING: %s\n' "$PROG" "$*" >&2; }
+die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 2; }
+ok() { [ "$VERBOSE" -eq 0 ] || say "ok: $*"; }
+
+# A change: counted, then printed (and, unless --dry-run, the caller makes it).
+change() {
+  CHANGES=$((CHANGES + 1))
+  if [ "$DRY_RUN" -eq 1 ]; then say "would: $*"; else say "+ $*"; fi
+}
+
+# Run a command as a change. Under --dry-run it is only printed.
+run() {
+  change "run: $*"
+  [ "$DRY_RUN" -eq 1 ] || "$@"
+}
+
+# A step that only a running system can take (not a change of the installed tree).
+live() {
+  if [ -n "$ROOT" ]; then
+    say "skip (--root): $*"
+  elif [ "$DRY_RUN" -eq 1 ]; then
+    say "would run: $*"
+  else
+    say "run: $*"
+    "$@"
+  fi
+}
+
+# Common options; the caller's own options come back in REST.
+parse_common() {
+  REST=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --root) [ $# -ge 2 ] || die "--root needs a directory"; ROOT=${2%/}; shift 2 ;;
+      --root=*) ROOT=${1#--root=}; ROOT=${ROOT%/}; shift ;;
+      --dry-run) DRY_RUN=1; shift ;;
+      -v|--verbose) VERBOSE=1; shift ;;
+      *) REST+=("$1"); shift ;;
+    esac
+  done
+  if [ -n "$ROOT" ]; then
+    case "$ROOT" in /*) ;; *) ROOT="$PWD/$ROOT" ;; esac
+    [ "$ROOT" != "/" ] || ROOT=""
+  fi
+  if [ -z "$ROOT" ] && [ "$DRY_RUN" -eq 0 ] && [ "$(id -u)" -ne 0 ]; then
+    die "run as root (or try --dry-run, or --root DIR to install into a directory)"
+  fi
+  if [ -n "$ROOT" ] && [ "$DRY_RUN" -eq 0 ]; then
+    mkdir -p "$ROOT"
+  fi
+}
+
+# Owner options for install(1): root-owned when we are root, else left to us (tests).
+_owner() { if [ "$(id -u)" -eq 0 ]; then echo "-o 0 -g 0"; fi; }
+
+_mode_of() { stat -c '%a' "$1"; }
+
+ensure_dir() {  # ensure_dir PATH MODE
+  local target="$ROOT$1" mode=$2
+  if [ -d "$target" ] && [ "$(_mode_of "$target")" = "${mode#0}" ]; then
+    ok "$1/"; return 0
+  fi
+  change "directory $1 (mode $mode)"
+  # shellcheck disable=SC2046
+  [ "$DRY_RUN" -eq 1 ] || install -d -m "$mode" $(_owner) "$target"
+}
+
+# put_file SOURCE PATH MODE: the file at PATH (under the root) gets SOURCE's content and MODE.
+put_file() {
+  local src=$1 dest="$ROOT$2" mode=$3
+  if [ -f "$dest" ] && [ ! -L "$dest" ] && cmp -s "$src" "$dest" &&
+     [ "$(_mode_of "$dest")" = "${mode#0}" ]; then
+    ok "$2"; return 0
+  fi
+  if [ -e "$dest" ]; then change "update $2 (mode $mode)"; else change "install $2 (mode $mode)"; fi
+  [ "$DRY_RUN" -eq 1 ] && return 0
+  # shellcheck disable=SC2046
+  install -d -m 0755 $(_owner) "$(dirname "$dest")"
+  # Write beside, then rename: a reader never sees half a file.
+  # shellcheck disable=SC2046
+  install -m "$mode" $(_owner) "$src" "$dest.new.$$"
+  mv -f "$dest.new.$$" "$dest"
+}
+
+# put_text PATH MODE < content
+put_text() {
+  local tmp
+  tmp=$(mktemp "$WORK/text.XXXXXX")
+  cat > "$tmp"
+  put_file "$tmp" "$1" "$2"
+}
+
+# A site file: installed when missing, never overwritten (the site edits it).
+put_file_once() {
+  local src=$1 path=$2 mode=$3
+  if [ -e "$ROOT$path" ]; then ok "$path (site file, kept)"; return 0; fi
+  put_file "$src" "$path" "$mode"
+}
+
+remove_path() {  # remove_path PATH: a file, symlink or directory tree under the root
+  local target="$ROOT$1"
+  if [ ! -e "$target" ] && [ ! -L "$target" ]; then ok "$1 absent"; return 0; fi
+  change "remove $1"
+  [ "$DRY_RUN" -eq 1 ] || rm -rf -- "$target"
+}
+
+# systemctl on the running system, or on the alternate root.
+sc() {
+  if [ -n "$ROOT" ]; then systemctl --root="$ROOT" "$@"; else systemctl "$@"; fi
+}
+
+# A systemctl call that changes something.
+run_sc() {
+  change "systemctl $*"
+  [ "$DRY_RUN" -eq 1 ] || sc "$@"
+}
+
+_unit_state() { sc is-enabled "$1" 2>/dev/null || true; }
+
+enable_unit() {
+  case "$(_unit_state "$1")" in
+    enabled|enabled-runtime|static|alias) ok "$1 enabled" ;;
+    *) run_sc enable "$1" ;;
+  esac
+}
+
+disable_unit() {
+  case "$(_unit_state "$1")" in
+    enabled|enabled-runtime) run_sc disable "$1" ;;
+    *) ok "$1 not enabled" ;;
+  esac
+}
+
+mask_unit() {
+  if [ "$(_unit_state "$1")" = "masked" ]; then ok "$1 masked"; else run_sc mask "$1"; fi
+}
+
+unmask_unit() {
+  if [ "$(_unit_state "$1")" = "masked" ]; then run_sc unmask "$1"; else ok "$1 not masked"; fi
+}
+
+set_default_target() {
+  if [ "$(sc get-default 2>/dev/null || true)" = "$1" ]; then ok "default $1"
+  else run_sc set-default "$1"; fi
+}
+
+# Stop a unit on the running system (never under --root: nothing runs there).
+stop_unit() {
+  if [ -n "$ROOT" ]; then say "skip (--root): systemctl stop $1"; return 0; fi
+  if systemctl is-active --quiet "$1" 2>/dev/null; then run systemctl stop "$1"; else ok "$1 not running"; fi
+}
+
+# Users and groups from a sysusers.d file (created only when missing; never changed).
+# Whether anything is missing is read from passwd/group directly: systemd-sysusers
+# --dry-run always reports rewriting /etc/group when the file has "m" lines.
+_sysusers_satisfied() {  # _sysusers_satisfied FILE
+  local kind name group rest
+  while read -r kind name group rest; do
+    case "$kind" in
+      u) grep -q "^$name:" "$ROOT/etc/passwd" 2>/dev/null || return 1 ;;
+      g) grep -q "^$name:" "$ROOT/etc/group" 2>/dev/null || return 1 ;;
+      m) awk -F: -v g="$group" -v u="$name" '
+           $1 == g { n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) found = 1 }
+           END { exit !found }' "$ROOT/etc/group" 2>/dev/null || return 1 ;;
+    esac
+  done < <(grep -v '^[[:space:]]*\(#\|$\)' "$1")
+}
+
+apply_sysusers() {  # apply_sysusers FILE
+  if _sysusers_satisfied "$1"; then
+    ok "users and groups of $(basename "$1")"
+  elif [ -n "$ROOT" ]; then
+    run systemd-sysusers --root="$ROOT" "$1"
+  else
+    run systemd-sysusers "$1"
+  fi
+}
+
+# Debian packages: installed on a running system when missing; not checked under --root.
+ensure_packages() {
+  if [ -n "$ROOT" ]; then say "skip (--root): Debian packages $*"; return 0; fi
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+      missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then ok "Debian packages"; return 0; fi
+  change "apt-get install ${missing[*]}"
+  [ "$DRY_RUN" -eq 1 ] && return 0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# What the package in a venv is built from: the source tree and the pinned dependencies.
+_source_digest() {
+  (
+    cd "$REPO"
+    find kiosk drivers ui central pyproject.toml README.md constraints.txt -type f \
+      ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+  ) | sha256sum | cut -d' ' -f1
+}
+
+# ensure_venv VENV PYTHON: VENV (under the root) holds this checkout's package, installed
+# with constraints.txt. Rebuilt only when the source or the pins changed (a stamp records it).
+ensure_venv() {
+  local venv="$ROOT$1" python=$2 stamp want
+  stamp="$venv/.installed-from"
+  want=$(_source_digest)
+  if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    ok "$1 (package up to date)"; return 0
+  fi
+  command -v "$python" >/dev/null 2>&1 || [ -x "$python" ] ||
+    die "$python not found; install python3 and python3-venv, or pass --python PATH"
+  if [ ! -x "$venv/bin/python" ]; then run "$python" -m venv "$venv"; fi
+  # The dependencies with pins (also pinning the build backend), then this package itself
+  # again without dependencies, so that changed code of the same version is installed.
+  change "install the package from $REPO into $1 (pinned by constraints.txt)"
+  [ "$DRY_RUN" -eq 1 ] && return 0
+  PIP_CONSTRAINT="$REPO/constraints.txt" "$venv/bin/python" -m pip install -q \
+    --disable-pip-version-check "$REPO"
+  PIP_CONSTRAINT="$REPO/constraints.txt" "$venv/bin/python" -m pip install -q \
+    --disable-pip-version-check --no-deps --force-reinstall "$REPO"
+  echo "$want" > "$stamp"
+}
+
+finish() {  # finish: the summary line that tests and people read
+  if [ "$CHANGES" -eq 0 ]; then
+    say "nothing to do"
+  elif [ "$DRY_RUN" -eq 1 ]; then
+    say "dry run: $CHANGES change(s) would be made; nothing was changed"
+  else
+    say "$CHANGES change(s) made"
+  fi
+}
