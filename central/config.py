@@ -1,18 +1,36 @@
-"""central.toml: typed, immutable, strict (unknown keys and impossible values are refused)."""
+"""central.toml: typed, immutable, strict (unknown keys and impossible values are refused).
+
+Some settings may come from the environment instead of the file, because secrets do not belong
+in files under version control and several server processes must share one configuration:
+``CENTRAL_CONFIG`` (the file), ``CENTRAL_DATABASE_URL``, ``CENTRAL_RECEIPT_KEY``,
+``CENTRAL_SECRET_KEY`` and ``CENTRAL_PUBLIC_URL``.
+"""
 
 from __future__ import annotations
 
 import os
 import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from central import CentralError
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "central.toml"
 
+_ENV_OVERRIDES = {
+    "CENTRAL_DATABASE_URL": "database_url",
+    "CENTRAL_RECEIPT_KEY": "receipt_key",
+    "CENTRAL_SECRET_KEY": "secret_key",
+    "CENTRAL_PUBLIC_URL": "public_url",
+}
 
-class CentralConfigError(Exception):
+
+class CentralConfigError(CentralError):
     """central.toml cannot be used; the message names the file and the key."""
 
 
@@ -26,11 +44,29 @@ Rate = Annotated[float, Field(ge=0, le=0.1)]
 class ServerSection(_Strict):
     database_url: str = Field(min_length=1)
     host: str = "127.0.0.1"
-    port: int = Field(ge=1, le=65535)
+    port: int = Field(ge=0, le=65535)
     public_url: str = Field(min_length=1)
     receipt_key: str = Field(min_length=16, repr=False)
+    secret_key: str = Field(min_length=16, repr=False)
     demo_wallet: bool
     max_body_bytes: int = Field(ge=1024, le=10_000_000)
+    timezone: str = Field(min_length=1)
+    db_pool_size: int = Field(ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _known_timezone(self) -> ServerSection:
+        try:
+            zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"server.timezone {self.timezone!r} is not a known time zone "
+                "(use an IANA name such as Asia/Shanghai)"
+            ) from exc
+        return self
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
 
 
 class PaymentsSection(_Strict):
@@ -39,6 +75,8 @@ class PaymentsSection(_Strict):
     lookup_rate_per_minute: int = Field(ge=1)
     qr_order_ttl_s: int = Field(ge=30, le=3600)
     card_max_pin_attempts: int = Field(ge=1, le=20)
+    max_batch: int = Field(ge=1, le=5000)
+    in_progress_wait_ms: int = Field(ge=10, le=60_000)
 
 
 class LateFeeSection(_Strict):
@@ -47,6 +85,11 @@ class LateFeeSection(_Strict):
     prior_years_daily_rate: Rate
     minimum_fen: int = Field(ge=0)
     grace_days: int = Field(ge=0, le=365)
+
+    @staticmethod
+    def exact(rate: float) -> Decimal:
+        """A rate from TOML as the decimal a person wrote (0.001, not 0.001000000000000000020)."""
+        return Decimal(repr(rate))
 
 
 class CentralConfig(_Strict):
@@ -60,10 +103,17 @@ class CentralConfig(_Strict):
             raise ValueError("server.public_url must start with http:// or https://")
         return self
 
+    def with_server(self, **changes: Any) -> CentralConfig:
+        """A copy with some [server] settings replaced (command-line options), validated."""
+        raw = self.model_dump()
+        raw["server"].update(changes)
+        return _validate(raw, "command-line options")
 
-def load(path: Path | str | None = None) -> CentralConfig:
-    """Load central.toml; CENTRAL_DATABASE_URL and CENTRAL_RECEIPT_KEY override the file."""
-    path = Path(path) if path else Path(os.environ.get("CENTRAL_CONFIG", DEFAULT_CONFIG))
+
+def load(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> CentralConfig:
+    """Load central.toml; the CENTRAL_* environment variables above override the file."""
+    env = os.environ if env is None else env
+    path = Path(path) if path else Path(env.get("CENTRAL_CONFIG", DEFAULT_CONFIG))
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -71,13 +121,16 @@ def load(path: Path | str | None = None) -> CentralConfig:
     except tomllib.TOMLDecodeError as exc:
         raise CentralConfigError(f"{path}: not valid TOML: {exc}") from exc
     server = raw.setdefault("server", {})
-    if os.environ.get("CENTRAL_DATABASE_URL"):
-        server["database_url"] = os.environ["CENTRAL_DATABASE_URL"]
-    if os.environ.get("CENTRAL_RECEIPT_KEY"):
-        server["receipt_key"] = os.environ["CENTRAL_RECEIPT_KEY"]
+    for variable, key in _ENV_OVERRIDES.items():
+        if env.get(variable):
+            server[key] = env[variable]
+    return _validate(raw, str(path))
+
+
+def _validate(raw: dict[str, Any], source: str) -> CentralConfig:
     try:
         return CentralConfig.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"]) or "the top level"
-        raise CentralConfigError(f"{path}: {key}: {first['msg']}") from exc
+        raise CentralConfigError(f"{source}: {key}: {first['msg']}") from exc

@@ -1,0 +1,47 @@
+"""What every request handler needs: the configuration, the engine and the clock."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Engine
+
+from central.config import CentralConfig
+from central.crypto import receipt_tag
+from central.late_fee import LateFeeRules
+
+
+@dataclass
+class Central:
+    config: CentralConfig
+    engine: Engine
+    rules: LateFeeRules = field(init=False)
+    # Per-process housekeeping (expiring nonces and rate windows); the data lives in the DB.
+    next_housekeeping_s: float = 0.0
+    housekeeping_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.rules = LateFeeRules.from_config(self.config.late_fee)
+
+    @property
+    def lock_wait_ms(self) -> int:
+        return self.config.payments.in_progress_wait_ms
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def local_date(self, instant: datetime) -> date:
+        """The calendar day of an instant where the utility is (server.timezone)."""
+        return instant.astimezone(self.config.server.zone).date()
+
+    def today(self) -> date:
+        return self.local_date(self.now())
+
+    def receipt_url(self, txn_id: str) -> str:
+        base = self.config.server.public_url.rstrip("/")
+        return f"{base}/r/{txn_id}?h={receipt_tag(self.config.server.receipt_key, txn_id)}"
+
+    def wallet_url(self, order_id: str) -> str:
+        return f"{self.config.server.public_url.rstrip('/')}/pay/{order_id}"

@@ -1,0 +1,154 @@
+"""Engines and transactions for SQLite (WAL, synchronous=FULL) and PostgreSQL (psycopg 3).
+
+Write transactions go through ``write()``: on SQLite it begins with ``BEGIN IMMEDIATE`` so two
+writers queue on the database lock instead of failing when one upgrades a read lock; on
+PostgreSQL it sets a lock timeout so that a request waiting on another one holding the same
+idempotency key gives up with 409 instead of hanging.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.sql.dml import Insert
+
+from central.errors import ApiError, DatabaseError
+
+log = logging.getLogger("central.db")
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_BEGIN_IMMEDIATE = "central_begin_immediate"
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine for ``url``; SQLite files get WAL, synchronous=FULL and a busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(
+            f"{url!r} is not a database URL (use sqlite:///path.db or "
+            "postgresql+psycopg://user@host/db)"
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            parsed,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        )
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            raise DatabaseError(f"use the psycopg 3 driver: postgresql+psycopg://... not {url!r}")
+        return create_engine(
+            parsed,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_timeout=30,
+            connect_args={"connect_timeout": 10},
+        )
+    raise DatabaseError(f"unsupported database {parsed.get_backend_name()!r}: SQLite or PostgreSQL")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own BEGIN is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(_BEGIN_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write(engine: Engine, *, lock_wait_ms: int = 3000) -> Iterator[Connection]:
+    """One write transaction: committed on leaving, rolled back on an exception.
+
+    A lock wait that runs out (another request holds the same row) becomes 409 in_progress;
+    SQLite's database lock held past the busy timeout becomes 503 database_busy.
+    """
+    try:
+        with engine.connect().execution_options(**{_BEGIN_IMMEDIATE: True}) as conn:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_wait_ms)}")
+                yield conn
+    except OperationalError as exc:
+        raise _translate_operational(exc) from exc
+
+
+@contextmanager
+def read(engine: Engine) -> Iterator[Connection]:
+    """One read transaction (a consistent snapshot on SQLite WAL)."""
+    try:
+        with engine.connect() as conn, conn.begin():
+            yield conn
+    except OperationalError as exc:
+        raise _translate_operational(exc) from exc
+
+
+def _translate_operational(exc: OperationalError) -> Exception:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate == "55P03":  # lock_not_available: lock_timeout ran out
+        return ApiError(409, "in_progress", retry_after_s=1)
+    if "database is locked" in text or "database is busy" in text:
+        log.warning("SQLite stayed locked past the busy timeout")
+        return ApiError(503, "database_busy", retry_after_s=1)
+    if "no such table" in text or sqlstate == "42P01":
+        return DatabaseError("the database has no schema: run `kiosk-central init-db`")
+    return exc
+
+
+def insert_ignoring_conflict(
+    conn: Connection, table: Table, values: Mapping[str, Any], index_elements: Sequence[str]
+) -> Insert:
+    """INSERT ... ON CONFLICT (index_elements) DO NOTHING for this connection's dialect."""
+    insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement: Insert = insert(table).values(**values).on_conflict_do_nothing(
+        index_elements=list(index_elements)
+    )
+    return statement
+
+
+def dialect_insert(conn: Connection, table: Table) -> Any:
+    """The dialect's own insert() (with on_conflict_do_update) for upserts."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def require_schema(engine: Engine) -> None:
+    """Refuse to serve a database that init-db has not prepared (clear message, no 500s)."""
+    from central.migrate import HEAD_REVISION, current_revision
+
+    try:
+        names = set(inspect(engine).get_table_names())
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open the database: {exc.orig}") from exc
+    if "kiosks" not in names:
+        raise DatabaseError("the database has no schema: run `kiosk-central init-db` first")
+    revision = current_revision(engine)
+    if revision != HEAD_REVISION:
+        raise DatabaseError(
+            f"the database schema is at revision {revision}, this server needs "
+            f"{HEAD_REVISION}: run `kiosk-central init-db` to migrate it"
+        )

@@ -1,0 +1,128 @@
+"""Crediting an account: allocation, bills, ledger and balance, inside the caller's transaction.
+
+Every way money reaches an account (a kiosk's payment, a paid QR order, a technician's
+"credited" resolution) ends here, in the same database transaction that claimed the
+payment's idempotency key, so a payment and its ledger entries exist together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from central.accounts import open_bill, unpaid_bills
+from central.allocation import allocate
+from central.context import Central
+from central.schema import (
+    Category,
+    LedgerKind,
+    accounts,
+    bills,
+    ledger_entries,
+    payment_allocations,
+    payment_cash,
+    payments,
+)
+
+
+def server_ref(payment_id: int) -> str:
+    return f"CS{payment_id:010d}"
+
+
+def credit(
+    conn: Connection,
+    central: Central,
+    *,
+    payment_id: int,
+    txn_id: str,
+    account_id: int,
+    amount_fen: int,
+    pay_date: date,
+    cash: dict[int, int],
+    now: datetime,
+) -> dict[str, Any]:
+    """Apply ``amount_fen`` to the account; store and return the payment's answer."""
+    account = conn.execute(
+        select(accounts).where(accounts.c.id == account_id).with_for_update()
+    ).one()
+    category = Category(account.category)
+    rows = {row.id: row for row in unpaid_bills(conn, account_id, lock=True)}
+    open_bills = [open_bill(central, row, category, pay_date) for row in rows.values()]
+    allocation = allocate(amount_fen, open_bills)
+
+    ledger: list[dict[str, Any]] = [_entry(account_id, payment_id, None, LedgerKind.CREDIT, amount_fen, now)]
+    for share in allocation.shares:
+        bill: Row[Any] = rows[share.bill_id]
+        fee_from = bill.fee_from if bill.fee_from is not None and bill.fee_from > pay_date else pay_date
+        conn.execute(
+            update(bills)
+            .where(bills.c.id == bill.id)
+            .values(
+                paid_fen=bills.c.paid_fen + share.principal_fen,
+                late_fee_paid_fen=bills.c.late_fee_paid_fen + share.late_fee_fen,
+                fee_carried_fen=share.fee_left_fen,
+                fee_from=fee_from,
+            )
+        )
+        if share.late_fee_fen:
+            ledger.append(_entry(account_id, payment_id, bill.id, LedgerKind.LATE_FEE, share.late_fee_fen, now))
+        if share.principal_fen:
+            ledger.append(_entry(account_id, payment_id, bill.id, LedgerKind.PRINCIPAL, share.principal_fen, now))
+    if allocation.to_balance_fen:
+        ledger.append(_entry(account_id, payment_id, None, LedgerKind.BALANCE, allocation.to_balance_fen, now))
+    balance = account.balance_fen + allocation.to_balance_fen
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(balance_fen=balance))
+    conn.execute(insert(ledger_entries), ledger)
+    if allocation.shares:
+        conn.execute(
+            insert(payment_allocations),
+            [
+                {
+                    "payment_id": payment_id,
+                    "bill_id": s.bill_id,
+                    "period": s.period,
+                    "principal_fen": s.principal_fen,
+                    "late_fee_fen": s.late_fee_fen,
+                }
+                for s in allocation.shares
+            ],
+        )
+    if cash:
+        conn.execute(
+            insert(payment_cash),
+            [{"payment_id": payment_id, "denomination_fen": d, "count": n} for d, n in sorted(cash.items())],
+        )
+    answer: dict[str, Any] = {
+        "txn_id": txn_id,
+        "status": "posted",
+        "server_ref": server_ref(payment_id),
+        "allocations": [
+            {"period": s.period, "principal_fen": s.principal_fen, "late_fee_fen": s.late_fee_fen}
+            for s in allocation.shares
+        ],
+        "credited_to_balance_fen": allocation.to_balance_fen,
+        "balance_fen": balance,
+        "receipt_url": central.receipt_url(txn_id),
+    }
+    conn.execute(
+        update(payments)
+        .where(payments.c.id == payment_id)
+        .values(answer=json.dumps(answer, ensure_ascii=False, separators=(",", ":")))
+    )
+    return answer
+
+
+def _entry(
+    account_id: int, payment_id: int, bill_id: int | None, kind: LedgerKind, amount_fen: int, now: datetime
+) -> dict[str, Any]:
+    return {
+        "account_id": account_id,
+        "payment_id": payment_id,
+        "bill_id": bill_id,
+        "kind": kind.value,
+        "amount_fen": amount_fen,
+        "created_at": now,
+    }
