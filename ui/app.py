@@ -1,13 +1,77 @@
-"""Entry point the core finds through the `kiosk.frontends` entry point group."""
+"""Entry point the core finds through the `kiosk.frontends` entry point group.
+
+``run_frontend`` wires the real runtime (journal, central client, devices, engine) to the
+window through the bridge. Qt owns the main thread; the engine runs on its own thread.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import sys
 from typing import Any
 
 log = logging.getLogger("ui")
 
+DEFAULT_WINDOW = (1024, 768)
 
-def run_frontend(*_args: Any, **_kwargs: Any) -> int:
-    log.error("The kiosk window is delivered by issue #7.")
-    return 3
+
+def window_size() -> tuple[int, int]:
+    """--windowed size: KIOSK_WINDOW_SIZE=1080x1920 for portrait, else 1024x768."""
+    text = os.environ.get("KIOSK_WINDOW_SIZE", "")
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        if text:
+            log.warning("KIOSK_WINDOW_SIZE=%r is not WIDTHxHEIGHT; using %dx%d", text,
+                        *DEFAULT_WINDOW)
+        return DEFAULT_WINDOW
+    return max(320, width), max(320, height)
+
+
+def build_window(source: Any, utility_name: str, *, fullscreen: bool) -> Any:
+    """The window over any snapshot source (the engine, or a FakeSource)."""
+    from ui.bridge import Bridge
+    from ui.window import KioskWindow
+
+    bridge = Bridge(source)
+    window = KioskWindow(bridge, utility_name, fullscreen=fullscreen)
+    bridge.setParent(window)
+    return window
+
+
+def run_frontend(config: Any, windowed: bool = False) -> int:
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.runtime import Runtime
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    fullscreen = bool(config.ui.fullscreen) and not windowed
+    runtime = Runtime(config)
+    window = build_window(runtime.engine, config.kiosk.utility_name, fullscreen=fullscreen)
+    window.maintenance_requested.connect(
+        lambda: log.info("maintenance entry pressed (maintenance screens: a later issue)"))
+    if fullscreen:
+        app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+        window.showFullScreen()
+    else:
+        window.resize(*window_size())
+        window.show()
+    # Ctrl+C / SIGTERM end the event loop; Python handles signals only between Qt events,
+    # so a timer gives it a chance every 200 ms.
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    pulse = QTimer()
+    pulse.start(200)
+    pulse.timeout.connect(lambda: None)
+    runtime.start()
+    window.show_snapshot(runtime.engine.snapshot())
+    try:
+        code = app.exec()
+    finally:
+        window.allow_close = True
+        window.close()
+        runtime.stop()
+    return int(code)

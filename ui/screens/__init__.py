@@ -1,0 +1,1 @@
+"""Customer screens: one widget per engine state (some states share a screen)."""

@@ -1,0 +1,45 @@
+"""The attract screen: the utility's name and the three big choices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout
+
+from ui.screens.base import Screen, Send, button, label
+
+
+class HomeScreen(Screen):
+    def __init__(self, send: Send, utility_name: str) -> None:
+        super().__init__("screen_home", send)
+        self.utility_name = utility_name
+        column = QVBoxLayout(self)
+        column.setSpacing(28)
+        self.utility = label("home_utility", "title")
+        self.utility.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = label("home_title", "subtitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint = label("home_hint", "hint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column.addStretch(1)
+        column.addWidget(self.utility)
+        column.addWidget(self.title)
+        column.addStretch(1)
+        self.choices = {}
+        for mode, name in (("pay", "home_pay"), ("card", "home_card"), ("check", "home_check")):
+            choice = button(name, "big")
+            choice.clicked.connect(lambda _=False, m=mode: self.send("start", mode=m))
+            column.addWidget(choice)
+            self.choices[mode] = choice
+        self.choices["pay"].setProperty("role", "bigprimary")
+        column.addWidget(self.hint)
+        column.addStretch(2)
+
+    def render(self, snap: dict[str, Any]) -> None:
+        self.utility.setText(self.utility_name)
+        self.title.setText(self.t("home.title"))
+        self.choices["pay"].setText(self.t("home.pay"))
+        self.choices["card"].setText(self.t("home.card"))
+        self.choices["check"].setText(self.t("home.check"))
+        self.hint.setText(self.t("home.hint"))

@@ -1,0 +1,279 @@
+"""Choosing how to pay, then cash insertion, the QR wait, card entry and processing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QBoxLayout, QFrame, QLineEdit, QProgressBar, QVBoxLayout
+
+from kiosk.money import format_fen
+from ui.messages import reason_text
+from ui.screens.base import Screen, Send, button, label
+from ui.widgets.keypad import Keypad
+from ui.widgets.notes import NoteStrip
+from ui.widgets.qr import QrLabel
+
+METHODS = ("cash", "qr", "card")
+
+
+class MethodScreen(Screen):
+    """Each method greyed out with the reason when it is unavailable."""
+
+    def __init__(self, send: Send) -> None:
+        super().__init__("screen_method", send)
+        column = QVBoxLayout(self)
+        column.setSpacing(22)
+        self.title = label("method_title", "title")
+        self.amount = label("method_amount", "total")
+        column.addWidget(self.title)
+        column.addWidget(self.amount)
+        self.buttons = {}
+        self.reasons = {}
+        for method in METHODS:
+            choice = button(f"method_{method}", "big")
+            choice.clicked.connect(lambda _=False, m=method: self.send("choose_method", method=m))
+            reason = label(f"method_{method}_reason", "reason")
+            column.addWidget(choice)
+            column.addWidget(reason)
+            self.buttons[method] = choice
+            self.reasons[method] = reason
+        self.preparing = label("method_preparing", "hint")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("method_progress")
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(False)
+        column.addWidget(self.preparing)
+        column.addWidget(self.progress)
+        column.addStretch(1)
+        self.back = button("method_back", "secondary")
+        self.back.clicked.connect(lambda: self.send("back"))
+        column.addWidget(self.back)
+
+    def render(self, snap: dict[str, Any]) -> None:
+        preparing = snap.get("state") == "method_chosen"
+        self.title.setText(self.t("method.title"))
+        self.amount.setText(self.t("method.amount", amount=format_fen(snap.get("amount_fen") or 0)))
+        methods = snap.get("methods") or {}
+        for method in METHODS:
+            info = methods.get(method) or {"ok": False, "reason": "unknown"}
+            ok = bool(info.get("ok"))
+            self.buttons[method].setText(self.t(f"method.{method}"))
+            self.buttons[method].setEnabled(ok and not preparing)
+            self.reasons[method].setText("" if ok else reason_text(info.get("reason"),
+                                                                    self.language))
+            self.reasons[method].setVisible(not ok)
+        self.preparing.setText(self.t("method.preparing"))
+        self.preparing.setVisible(preparing)
+        self.progress.setVisible(preparing)
+        self.back.setText(self.t("nav.back"))
+        self.back.setEnabled(not preparing)
+
+
+class CashScreen(Screen):
+    def __init__(self, send: Send) -> None:
+        super().__init__("screen_cash", send)
+        column = QVBoxLayout(self)
+        column.setSpacing(18)
+        self.title = label("cash_title", "title")
+        self.accepts = label("cash_accepts", "fieldname")
+        self.accepted_notes = NoteStrip("cash_accepted_notes")
+        self.no_change = label("cash_no_change", "hint")
+        panel = QFrame()
+        panel.setObjectName("cash_panel")
+        panel.setProperty("role", "panel")
+        figures = QVBoxLayout(panel)
+        self.inserted = label("cash_inserted", "total")
+        self.inserted_notes = NoteStrip("cash_inserted_notes")
+        self.still_due = label("cash_still_due", "value")
+        self.surplus = label("cash_surplus", "value")
+        self.escrow = label("cash_escrow", "hint")
+        for widget in (self.inserted, self.inserted_notes, self.still_due, self.surplus,
+                       self.escrow):
+            figures.addWidget(widget)
+        for widget in (self.title, self.accepts, self.accepted_notes, self.no_change, panel):
+            column.addWidget(widget)
+        column.addStretch(1)
+        self.finish = button("cash_finish", "bigprimary")
+        self.finish.clicked.connect(lambda: self.send("finish"))
+        self.cancel = button("cash_cancel", "secondary")
+        self.cancel.clicked.connect(lambda: self.send("cancel"))
+        self.cancel_hint = label("cash_cancel_hint", "hint")
+        column.addWidget(self.finish)
+        column.addWidget(self.cancel)
+        column.addWidget(self.cancel_hint)
+
+    def render(self, snap: dict[str, Any]) -> None:
+        cash = snap.get("cash") or {}
+        inserted = int(cash.get("inserted_fen") or 0)
+        self.title.setText(self.t("cash.title"))
+        self.accepts.setText(self.t("cash.accepts"))
+        self.accepted_notes.show_notes(
+            dict.fromkeys(cash.get("denominations_fen") or [], None))
+        self.no_change.setText(self.t("cash.no_change"))
+        self.inserted.setText(f"{self.t('cash.inserted')}  {format_fen(inserted)}")
+        notes = {int(k): int(v) for k, v in (cash.get("notes") or {}).items()}
+        self.inserted_notes.show_notes(notes)
+        self.inserted_notes.setVisible(bool(notes))
+        self.still_due.setText(
+            f"{self.t('cash.still_due')}  {format_fen(int(cash.get('still_due_fen') or 0))}")
+        surplus = int(cash.get("surplus_fen") or 0)
+        self.surplus.setText(f"{self.t('cash.surplus')}  {format_fen(surplus)}")
+        self.surplus.setVisible(surplus > 0)
+        self.escrow.setText(self.t("cash.in_escrow"))
+        self.escrow.setVisible(bool(cash.get("in_escrow_fen")))
+        self.finish.setText(self.t("cash.finish"))
+        self.finish.setEnabled(inserted > 0 and not cash.get("in_escrow_fen"))
+        self.cancel.setText(self.t("nav.cancel"))
+        can_cancel = bool(cash.get("can_cancel"))
+        self.cancel.setVisible(can_cancel)
+        self.cancel_hint.setText(self.t("cash.cancel_hint"))
+        self.cancel_hint.setVisible(not can_cancel and inserted > 0)
+
+
+class QrScreen(Screen):
+    def __init__(self, send: Send) -> None:
+        super().__init__("screen_qr", send)
+        column = QVBoxLayout(self)
+        column.setSpacing(18)
+        self.title = label("qr_title", "title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code = QrLabel("qr_code", 440)
+        self.amount = label("qr_amount", "total")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown = label("qr_countdown", "value")
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cancel = button("qr_cancel", "secondary")
+        self.cancel.clicked.connect(lambda: self.send("cancel"))
+        column.addWidget(self.title)
+        column.addWidget(self.code, 1)
+        column.addWidget(self.amount)
+        column.addWidget(self.countdown)
+        column.addWidget(self.cancel)
+
+    def render(self, snap: dict[str, Any]) -> None:
+        qr = snap.get("qr") or {}
+        self.title.setText(self.t("qr.title"))
+        self.code.show_payload(qr.get("payload"))
+        self.amount.setText(self.t("qr.amount", amount=format_fen(snap.get("amount_fen") or 0)))
+        seconds = qr.get("seconds_left")
+        if not qr.get("payload"):
+            self.countdown.setText(self.t("qr.waiting"))
+        else:
+            self.countdown.setText("" if seconds is None else self.t("qr.seconds_left",
+                                                                      seconds=seconds))
+        self.cancel.setText(self.t("nav.cancel"))
+
+
+class CardScreen(Screen):
+    """Card number and PIN on one keypad; the PIN is masked and never logged."""
+
+    def __init__(self, send: Send) -> None:
+        super().__init__("screen_card", send)
+        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.box.setSpacing(20)
+        fields = QVBoxLayout()
+        fields.setSpacing(14)
+        self.title = label("card_title", "title")
+        self.number_name = label("card_number_name", "fieldname")
+        self.number = QLineEdit()
+        self.number.setObjectName("card_number")
+        self.number.setMaxLength(24)
+        self.pin_name = label("card_pin_name", "fieldname")
+        self.pin = QLineEdit()
+        self.pin.setObjectName("card_pin")
+        self.pin.setMaxLength(12)
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        for field in (self.number, self.pin):
+            field.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d*"), field))
+            field.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.error = label("card_error", "error")
+        self.submit_button = button("card_submit", "bigprimary")
+        self.submit_button.clicked.connect(self.submit)
+        self.cancel = button("card_cancel", "secondary")
+        self.cancel.clicked.connect(lambda: self.send("cancel"))
+        for widget in (self.title, self.number_name, self.number, self.pin_name, self.pin,
+                       self.error):
+            fields.addWidget(widget)
+        fields.addStretch(1)
+        fields.addWidget(self.submit_button)
+        fields.addWidget(self.cancel)
+        self.keypad = Keypad("card_keypad")
+        self.keypad.target = self.number
+        self.keypad.confirmed.connect(self._next_field)
+        self.number.returnPressed.connect(self._next_field)
+        self.pin.returnPressed.connect(self.submit)
+        self.number.installEventFilter(self)
+        self.pin.installEventFilter(self)
+        self.box.addLayout(fields, 1)
+        self.box.addWidget(self.keypad, 1)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == event.Type.FocusIn and watched in (self.number, self.pin):
+            self.keypad.target = watched
+        return False
+
+    def _next_field(self) -> None:
+        if self.keypad.target is self.number and self.number.text():
+            self.keypad.target = self.pin
+            self.pin.setFocus()
+        else:
+            self.submit()
+
+    def submit(self) -> None:
+        pin = self.pin.text()
+        self.pin.clear()  # a wrong PIN is typed again from scratch
+        self.send("submit_card", card_no=self.number.text(), pin=pin)
+        self.keypad.target = self.pin
+
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self.box.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
+
+    def render(self, snap: dict[str, Any]) -> None:
+        card = snap.get("card") or {}
+        if snap.get("state") != "card_entry":
+            self.number.clear()
+            self.pin.clear()
+            self.keypad.target = self.number
+        self.title.setText(self.t("card.title"))
+        self.number_name.setText(self.t("card.number"))
+        self.pin_name.setText(self.t("card.pin"))
+        self.number.setPlaceholderText(self.t("card.number"))
+        self.pin.setPlaceholderText(self.t("card.pin"))
+        error = card.get("error")
+        if error == "card_pin_invalid" and card.get("attempts_left") is not None:
+            text = self.t("card.attempts_left", n=card["attempts_left"])
+        elif error:
+            from ui.messages import error_text
+
+            text = error_text({"code": "card_number_invalid" if error == "card_format"
+                               else error}, self.language)
+        else:
+            text = ""
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        self.submit_button.setText(self.t("card.submit"))
+        self.cancel.setText(self.t("nav.cancel"))
+        self.keypad.retranslate_ui(self.language)
+
+
+class ProcessingScreen(Screen):
+    def __init__(self, send: Send) -> None:
+        super().__init__("screen_processing", send)
+        column = QVBoxLayout(self)
+        self.title = label("processing_title", "title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("processing_progress")
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(False)
+        column.addStretch(1)
+        column.addWidget(self.title)
+        column.addWidget(self.progress)
+        column.addStretch(1)
+
+    def render(self, snap: dict[str, Any]) -> None:
+        self.title.setText(self.t("processing.title"))

@@ -1,0 +1,113 @@
+"""The end of a session (done or cancelled) and the kiosk's out-of-service screens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout
+
+from kiosk.money import format_fen
+from ui.messages import error_text
+from ui.screens.base import Screen, Send, button, label
+from ui.widgets.qr import QrLabel
+
+METHOD_ORDER = ("cash", "qr", "card")
+
+
+class DoneScreen(Screen):
+    """Posted or recorded offline; printing, then "take your receipt", or an on-screen QR."""
+
+    def __init__(self, send: Send) -> None:
+        super().__init__("screen_done", send)
+        column = QVBoxLayout(self)
+        column.setSpacing(16)
+        self.headline = label("done_headline", "title")
+        self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.amount = label("done_amount", "total")
+        self.credited = label("done_credited", "value")
+        self.balance = label("done_balance", "value")
+        self.txn = label("done_txn", "hint")
+        self.reason = label("done_reason", "hint")
+        self.printing = label("done_printing", "subtitle")
+        self.receipt_qr = QrLabel("done_receipt_qr", 320)
+        self.home = button("done_home", "bigprimary")
+        self.home.clicked.connect(lambda: self.send("home"))
+        for widget in (self.headline, self.amount, self.credited, self.balance, self.txn,
+                       self.reason, self.printing):
+            column.addWidget(widget)
+        column.addWidget(self.receipt_qr, 1)
+        column.addStretch(1)
+        column.addWidget(self.home)
+
+    def render(self, snap: dict[str, Any]) -> None:
+        result = snap.get("result") or {}
+        status = result.get("status") or ("cancelled" if snap.get("state") == "cancelled"
+                                          else "unconfirmed")
+        headline = f"done.{status}" if status in ("posted", "queued", "unconfirmed",
+                                                   "cancelled") else "done.unconfirmed"
+        self.headline.setText(self.t(headline))
+        self.headline.setProperty("tone", "ok" if status == "posted" else
+                                  "warn" if status in ("queued", "cancelled") else "bad")
+        self.headline.style().polish(self.headline)
+        paid = status not in ("cancelled",)
+        amount = result.get("amount_fen")
+        self.amount.setText(self.t("done.amount", amount=format_fen(amount))
+                            if paid and isinstance(amount, int) else "")
+        self.amount.setVisible(bool(self.amount.text()))
+        credited = result.get("credited_to_balance_fen")
+        self.credited.setText(self.t("done.credited", amount=format_fen(credited))
+                              if isinstance(credited, int) and credited > 0 else "")
+        self.credited.setVisible(bool(self.credited.text()))
+        balance = result.get("balance_fen")
+        self.balance.setText(self.t("done.balance", amount=format_fen(balance))
+                             if isinstance(balance, int) and paid else "")
+        self.balance.setVisible(bool(self.balance.text()))
+        txn = result.get("txn_id") or snap.get("txn_id")
+        self.txn.setText(self.t("done.txn", txn=txn) if txn else "")
+        self.txn.setVisible(bool(txn))
+        error = snap.get("error")
+        self.reason.setText(error_text(error, self.language) if error else "")
+        self.reason.setVisible(bool(error))
+        printing = result.get("printing")
+        show_qr = paid and printing in ("failed", "skipped") and bool(result.get("receipt_url"))
+        self.printing.setText(self.t(f"print.{printing}") if paid and printing in (
+            "pending", "printed", "failed", "skipped") else "")
+        self.printing.setVisible(bool(self.printing.text()))
+        self.receipt_qr.show_payload(result.get("receipt_url") if show_qr else None)
+        self.receipt_qr.setVisible(show_qr)
+        self.home.setText(self.t("nav.home"))
+
+
+class OutOfServiceScreen(Screen):
+    """Says what still works (say, QR while the acceptor is jammed)."""
+
+    def __init__(self, send: Send) -> None:
+        super().__init__("screen_out_of_service", send)
+        column = QVBoxLayout(self)
+        column.setSpacing(24)
+        self.title = label("oos_title", "title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint = label("oos_hint", "subtitle")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.still = label("oos_still_works", "value")
+        self.still.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column.addStretch(1)
+        for widget in (self.title, self.hint, self.still):
+            column.addWidget(widget)
+        column.addStretch(2)
+
+    def render(self, snap: dict[str, Any]) -> None:
+        state = snap.get("state")
+        if snap.get("recovering"):
+            self.title.setText(self.t("recovering"))
+        else:
+            self.title.setText(self.t("maintenance.title" if state == "maintenance"
+                                      else "oos.title"))
+        self.hint.setText(self.t("oos.hint"))
+        methods = snap.get("methods") or {}
+        working = [self.t(f"method.{m}") for m in METHOD_ORDER
+                   if (methods.get(m) or {}).get("ok")]
+        separator = "、" if self.language == "zh" else ", "
+        self.still.setText(self.t("oos.still_works", methods=separator.join(working))
+                           if working and state != "maintenance" else self.t("oos.nothing"))

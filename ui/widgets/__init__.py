@@ -1,0 +1,1 @@
+"""Reusable widgets: numeric keypad, QR code, banknote pictures, hidden maintenance corner."""

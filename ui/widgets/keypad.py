@@ -1,0 +1,62 @@
+"""A large on-screen numeric keypad that types into a QLineEdit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
+
+from ui.i18n import tr
+
+
+class Keypad(QWidget):
+    """Digits 0-9, optional decimal point, delete, clear and OK. Emits ``confirmed``."""
+
+    confirmed = Signal()
+
+    def __init__(self, name: str, *, decimal: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.target: QLineEdit | None = None
+        grid = QGridLayout(self)
+        grid.setSpacing(12)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.keys: dict[str, QPushButton] = {}
+        layout = ["1", "2", "3", "4", "5", "6", "7", "8", "9",
+                  "." if decimal else "clear", "0", "delete"]
+        for index, key in enumerate(layout):
+            button = self._button(f"{name}_key_{'dot' if key == '.' else key}", key)
+            grid.addWidget(button, index // 3, index % 3)
+        ok = self._button(f"{name}_key_ok", "ok")
+        ok.setProperty("role", "primary")
+        grid.addWidget(ok, 4, 0, 1, 3)
+        if decimal:
+            clear = self._button(f"{name}_key_clear", "clear")
+            grid.addWidget(clear, 5, 0, 1, 3)
+
+    def _button(self, name: str, key: str) -> QPushButton:
+        button = QPushButton(key)
+        button.setObjectName(name)
+        button.setProperty("role", "key")
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        button.clicked.connect(lambda _=False, k=key: self._pressed(k))
+        self.keys[key] = button
+        return button
+
+    def retranslate_ui(self, language: str) -> None:
+        for key in ("clear", "delete", "ok"):
+            if key in self.keys:
+                self.keys[key].setText(tr(f"key.{key}", language))
+
+    def _pressed(self, key: str) -> None:
+        if key == "ok":
+            self.confirmed.emit()
+            return
+        if self.target is None:
+            return
+        text = self.target.text()
+        if key == "clear":
+            self.target.clear()
+        elif key == "delete":
+            self.target.setText(text[:-1])
+        elif self.target.maxLength() > len(text):
+            self.target.setText(text + key)

@@ -1,0 +1,263 @@
+"""The kiosk's main window: header, one screen per engine state, banner, idle prompt.
+
+The window renders the engine's snapshots and sends intents through the bridge; it keeps
+no business state of its own. Language and large-text mode also come from the snapshot, so
+a switch on any screen is the engine's decision, re-rendered everywhere through
+``language_changed`` -> every screen's ``retranslate_ui``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.bridge import Bridge
+from ui.i18n import tr
+from ui.messages import error_text, notice_text
+from ui.screens.account import AccountEntryScreen, AccountShownScreen, LookingUpScreen
+from ui.screens.base import Screen, button, label
+from ui.screens.home import HomeScreen
+from ui.screens.payment import CardScreen, CashScreen, MethodScreen, ProcessingScreen, QrScreen
+from ui.screens.result import DoneScreen, OutOfServiceScreen
+from ui.style import stylesheet
+from ui.widgets.corner import MaintenanceCorner
+
+log = logging.getLogger("ui.window")
+
+TOUCH_EVERY_S = 2.0  # taps that send no intent still keep the session alive, at most this often
+
+SCREEN_FOR_STATE = {
+    "home": "home", "account_entry": "account_entry", "looking_up": "looking_up",
+    "account_shown": "account_shown", "amount_chosen": "method", "method_chosen": "method",
+    "cash_insert": "cash", "qr_wait": "qr", "card_entry": "card", "processing": "processing",
+    "done": "done", "cancelled": "done", "out_of_service": "out_of_service",
+    "maintenance": "out_of_service",
+}
+
+
+class KioskWindow(QMainWindow):
+    language_changed = Signal(str)
+    maintenance_requested = Signal()
+    rendered = Signal(dict)  # after each snapshot is on screen (tests and benchmarks wait on it)
+
+    def __init__(self, bridge: Bridge, utility_name: str, *, fullscreen: bool = False) -> None:
+        super().__init__()
+        self.setObjectName("kiosk_window")
+        self.bridge = bridge
+        self.fullscreen = fullscreen
+        self.language = "zh"
+        self.large_text: bool | None = None
+        self.state = "home"
+        self.snap: dict[str, Any] = {}
+        self._last_touch = 0.0
+        self.allow_close = not fullscreen
+        if fullscreen:
+            self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.Window)
+        self.setWindowTitle(utility_name)
+
+        root = QWidget()
+        root.setObjectName("root")
+        column = QVBoxLayout(root)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        header = QWidget()
+        header.setObjectName("header")
+        header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        row = QHBoxLayout(header)
+        row.setContentsMargins(0, 0, 16, 0)
+        self.corner = MaintenanceCorner()
+        self.corner.long_pressed.connect(self.maintenance_requested.emit)
+        self.header_title = QLabel(utility_name)
+        self.header_title.setObjectName("header_title")
+        self.large_text_button = button("large_text_toggle", "header")
+        self.large_text_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.large_text_button.clicked.connect(
+            lambda: self.bridge.send("set_large_text", on=not self.large_text))
+        self.language_button = button("language_switch", "header")
+        self.language_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.language_button.clicked.connect(
+            lambda: self.bridge.send("set_language",
+                                     language="en" if self.language == "zh" else "zh"))
+        row.addWidget(self.corner)
+        row.addWidget(self.header_title, 1)
+        row.addWidget(self.large_text_button)
+        row.addWidget(self.language_button)
+        column.addWidget(header)
+
+        body = QVBoxLayout()
+        body.setContentsMargins(32, 20, 32, 24)
+        body.setSpacing(12)
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("screens")
+        send = self.bridge.send
+        self.screens: dict[str, Screen] = {
+            "home": HomeScreen(send, utility_name),
+            "account_entry": AccountEntryScreen(send),
+            "looking_up": LookingUpScreen(send),
+            "account_shown": AccountShownScreen(send),
+            "method": MethodScreen(send),
+            "cash": CashScreen(send),
+            "qr": QrScreen(send),
+            "card": CardScreen(send),
+            "processing": ProcessingScreen(send),
+            "done": DoneScreen(send),
+            "out_of_service": OutOfServiceScreen(send),
+        }
+        for screen in self.screens.values():
+            self.stack.addWidget(screen)
+            self.language_changed.connect(screen.retranslate_ui)
+        self.banner = label("banner", "banner")
+        self.banner.hide()
+        body.addWidget(self.stack, 1)
+        body.addWidget(self.banner)
+        column.addLayout(body, 1)
+        self.setCentralWidget(root)
+        self._build_idle_prompt(root)
+
+        self.bridge.connect_view(self.show_snapshot)
+        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        self.apply_style(False)
+        self.retranslate_ui(self.language)
+
+    def _build_idle_prompt(self, parent: QWidget) -> None:
+        self.idle = QFrame(parent)
+        self.idle.setObjectName("idle_prompt")
+        column = QVBoxLayout(self.idle)
+        column.setContentsMargins(40, 40, 40, 40)
+        column.setSpacing(24)
+        self.idle_title = label("idle_title", "title")
+        self.idle_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.idle_seconds = label("idle_seconds", "subtitle")
+        self.idle_seconds.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.idle_yes = button("idle_still_here", "bigprimary")
+        self.idle_yes.clicked.connect(lambda: self.bridge.send("still_here"))
+        for widget in (self.idle_title, self.idle_seconds, self.idle_yes):
+            column.addWidget(widget)
+        self.idle.hide()
+
+    # ----------------------------------------------------------------- rendering
+    def show_snapshot(self, snap: dict[str, Any]) -> None:
+        self.snap = snap
+        language = snap.get("language") or self.language
+        large = bool(snap.get("large_text"))
+        if large != self.large_text:
+            self.apply_style(large)
+        state = str(snap.get("state") or "home")
+        screen = self.screens[SCREEN_FOR_STATE.get(state, "out_of_service")]
+        if state not in SCREEN_FOR_STATE:
+            log.warning("no screen for engine state %r; showing out of service", state)
+        for other in self.screens.values():
+            if other is not screen:
+                other.snap = snap  # off-screen screens follow too (cleared inputs, language)
+        screen.show_snapshot(snap)
+        if self.stack.currentWidget() is not screen:
+            self.stack.setCurrentWidget(screen)
+        self.state = state
+        if language != self.language:
+            self.retranslate_ui(language)
+        else:
+            self._render_banner(snap)
+            self._render_idle(snap)
+        self.rendered.emit(snap)
+
+    def retranslate_ui(self, language: str) -> None:
+        self.language = language
+        self.language_button.setText(tr("lang.switch", language))
+        self.large_text_button.setText(
+            tr("large_text.off" if self.large_text else "large_text.on", language))
+        self.idle_title.setText(tr("idle.title", language))
+        self.idle_yes.setText(tr("idle.yes", language))
+        self.language_changed.emit(language)
+        self._render_banner(self.snap)
+        self._render_idle(self.snap)
+
+    def apply_style(self, large: bool) -> None:
+        self.large_text = large
+        self.setStyleSheet(stylesheet(large))
+        self.large_text_button.setText(
+            tr("large_text.off" if large else "large_text.on", self.language))
+
+    def _render_banner(self, snap: dict[str, Any]) -> None:
+        error = snap.get("error")
+        # The done screen explains its own error; the card screen shows card errors itself.
+        if error and self.state not in ("done", "cancelled"):
+            text, tone = error_text(error, self.language), "error"
+        elif snap.get("notice"):
+            text, tone = notice_text(snap.get("notice"), self.language), "notice"
+        else:
+            text, tone = "", ""
+        self.banner.setText(text)
+        self.banner.setProperty("tone", tone)
+        self.banner.style().polish(self.banner)
+        self.banner.setVisible(bool(text))
+
+    def _render_idle(self, snap: dict[str, Any]) -> None:
+        prompt = snap.get("idle_prompt")
+        if not prompt:
+            self.idle.hide()
+            return
+        self.idle_seconds.setText(tr("idle.seconds", self.language,
+                                     seconds=prompt.get("seconds_left") or 0))
+        self._place_idle()
+        self.idle.show()
+        self.idle.raise_()
+
+    def _place_idle(self) -> None:
+        area = self.centralWidget().rect()
+        width = min(area.width() - 80, 760)
+        height = min(area.height() - 80, 460)
+        self.idle.setGeometry((area.width() - width) // 2, (area.height() - height) // 2,
+                              width, height)
+
+    # --------------------------------------------------------------- Qt events
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        portrait = event.size().height() >= event.size().width()
+        for screen in self.screens.values():
+            if screen.portrait != portrait or not hasattr(screen, "_oriented"):
+                screen.set_portrait(portrait)
+                screen._oriented = True  # type: ignore[attr-defined]
+        self._place_idle()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress,
+                            QEvent.Type.TouchBegin):
+            now = time.monotonic()
+            if now - self._last_touch >= TOUCH_EVERY_S:
+                self._last_touch = now
+                self.bridge.send("touch")
+        return False
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        # The barcode scanner is a keyboard: digits typed anywhere on the entry screen go
+        # to the account field, even if a tap moved the focus.
+        if self.state == "account_entry":
+            entry = self.screens["account_entry"]
+            field = entry.input  # type: ignore[attr-defined]
+            if not field.hasFocus():
+                field.setFocus()
+                QApplication.sendEvent(field, event)
+                return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.allow_close:
+            QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
+            event.accept()
+        else:
+            event.ignore()  # no way out by keyboard shortcuts on the kiosk
