@@ -49,6 +49,15 @@ if [ -n "$PUBLIC_URL" ] && ! [[ $PUBLIC_URL =~ ^https?://[^[:space:]\"\\]+$ ]]; 
   die "--public-url $PUBLIC_URL: must be an http:// or https:// address"
 fi
 
+# Read the database URL now, so that a bad one stops the script before anything changed.
+DB_URL=""
+if [ -n "$DB_URL_FILE" ]; then
+  DB_URL=$(cat -- "$DB_URL_FILE") || die "--database-url-file $DB_URL_FILE: cannot be read"
+  DB_URL=${DB_URL%$'\n'}
+  [[ $DB_URL =~ ^(postgresql(\+psycopg)?|sqlite)://[^[:space:]\"\'\\]+$ ]] ||
+    die "--database-url-file: expected one line postgresql+psycopg://... or sqlite:////var/lib/kiosk-central/central.db (percent-encode special characters in a password)"
+fi
+
 SD=$REPO/systemd
 ETC=/etc/kiosk-central
 VENV=/opt/kiosk-central/venv
@@ -96,13 +105,9 @@ secrets=$WORK/secrets.env
 # Mode 0600, owned by root. Back this file up: CENTRAL_SECRET_KEY cannot be recovered.
 EOF
   fi
-  if [ -n "$DB_URL_FILE" ]; then
-    url=$(cat -- "$DB_URL_FILE") || die "--database-url-file $DB_URL_FILE: cannot be read"
-    url=${url%$'\n'}
-    [[ $url =~ ^(postgresql(\+psycopg)?|sqlite)://[^[:space:]\"\'\\]*$ ]] ||
-      die "--database-url-file: expected one line postgresql+psycopg://... or sqlite:////var/lib/kiosk-central/central.db (percent-encode special characters in a password)"
+  if [ -n "$DB_URL" ]; then
     grep -v '^#\?[[:space:]]*CENTRAL_DATABASE_URL=' "$secrets" > "$secrets.tmp" || true
-    printf 'CENTRAL_DATABASE_URL=%s\n' "$url" >> "$secrets.tmp"
+    printf 'CENTRAL_DATABASE_URL=%s\n' "$DB_URL" >> "$secrets.tmp"
     mv "$secrets.tmp" "$secrets"
   elif ! grep -q 'CENTRAL_DATABASE_URL=' "$secrets"; then
     printf '# CENTRAL_DATABASE_URL=postgresql+psycopg://kiosk_central@db.internal/kiosk_central\n' >> "$secrets"

@@ -65,6 +65,33 @@ if [ -n "$CENTRAL_URL" ] && ! [[ $CENTRAL_URL =~ ^https?://[^[:space:]\"\\]+$ ]]
   die "--central-url $CENTRAL_URL: must be an http:// or https:// address"
 fi
 
+# Rewrite the rule whose SYMLINK is $1 from a VID:PID[:SERIAL] spec.
+udev_rule() {
+  local name=$1 spec=$2 vid pid serial rest line
+  IFS=: read -r vid pid serial rest <<<"$spec"
+  [[ ${vid,,} =~ ^[0-9a-f]{4}$ && ${pid,,} =~ ^[0-9a-f]{4}$ && -z $rest ]] ||
+    die "--${name#kiosk-}-usb $spec: expected VID:PID or VID:PID:SERIAL, ids as 4 hex digits (udevadm info shows them)"
+  [[ -z $serial || $serial =~ ^[A-Za-z0-9._-]+$ ]] ||
+    die "--${name#kiosk-}-usb $spec: the serial number may hold letters, digits, '.', '_' and '-' only"
+  line="SUBSYSTEM==\"tty\", ATTRS{idVendor}==\"${vid,,}\", ATTRS{idProduct}==\"${pid,,}\""
+  [ -z "$serial" ] || line+=", ATTRS{serial}==\"$serial\""
+  line+=", SYMLINK+=\"$name\", GROUP=\"dialout\", MODE=\"0660\""
+  printf '%s\n' "$line"
+}
+
+for pair in "kiosk-cash=$CASH_USB" "kiosk-printer=$PRINTER_USB"; do
+  [ -z "${pair#*=}" ] || udev_rule "${pair%%=*}" "${pair#*=}" >/dev/null
+done
+# Read the secret now, so that a bad one stops the script before anything changed.
+if [ -n "$SECRET_FILE" ]; then
+  secret=$(cat -- "$SECRET_FILE") || die "--secret-file $SECRET_FILE: cannot be read"
+  secret=${secret%$'\n'}
+  [ "${#secret}" -ge 16 ] || die "--secret-file: the secret must be at least 16 characters (as printed by kiosk-central add-kiosk)"
+  [[ $secret =~ ^[[:graph:]]+$ ]] || die "--secret-file: the secret must be one line without spaces"
+  (umask 077; printf '%s\n' "$secret" > "$WORK/secret")
+  unset secret
+fi
+
 SD=$REPO/systemd
 ETC=/etc/kiosk
 VENV=/opt/kiosk/venv
@@ -93,20 +120,6 @@ before=$CHANGES
 put_file "$SD/kiosk.service" /etc/systemd/system/kiosk.service 0644
 put_file "$SD/kiosk-recover.timer" /etc/systemd/system/kiosk-recover.timer 0644
 units_changed=$((CHANGES - before))
-
-# Rewrite the rule whose SYMLINK is $1 from a VID:PID[:SERIAL] spec.
-udev_rule() {
-  local name=$1 spec=$2 vid pid serial rest line
-  IFS=: read -r vid pid serial rest <<<"$spec"
-  [[ ${vid,,} =~ ^[0-9a-f]{4}$ && ${pid,,} =~ ^[0-9a-f]{4}$ && -z $rest ]] ||
-    die "--${name#kiosk-}-usb $spec: expected VID:PID or VID:PID:SERIAL, ids as 4 hex digits (udevadm info shows them)"
-  [[ -z $serial || $serial =~ ^[A-Za-z0-9._-]+$ ]] ||
-    die "--${name#kiosk-}-usb $spec: the serial number may hold letters, digits, '.', '_' and '-' only"
-  line="SUBSYSTEM==\"tty\", ATTRS{idVendor}==\"${vid,,}\", ATTRS{idProduct}==\"${pid,,}\""
-  [ -z "$serial" ] || line+=", ATTRS{serial}==\"$serial\""
-  line+=", SYMLINK+=\"$name\", GROUP=\"dialout\", MODE=\"0660\""
-  printf '%s\n' "$line"
-}
 
 RULES=/etc/udev/rules.d/70-kiosk-devices.rules
 before=$CHANGES
@@ -170,25 +183,20 @@ esac
 # ---- Configuration and secret.
 ensure_dir "$ETC" 0755
 config=$WORK/kiosk.toml
-awk -v id="$KIOSK_ID" -v url="$CENTRAL_URL" '
+awk -v id="$KIOSK_ID" -v url="$CENTRAL_URL" -v power="$POWER" '
   /^\[/ { section = $0 }
   section == "[kiosk]" && id != "" && /^id[[:space:]]*=/ { sub(/"[^"]*"/, "\"" id "\"") }
   section == "[central]" && url != "" && /^url[[:space:]]*=/ { sub(/"[^"]*"/, "\"" url "\"") }
+  section == "[maintenance]" && power == "allow" && /^allow_power_actions[[:space:]]*=/ {
+    sub(/= *false/, "= true")
+  }
   { print }' "$REPO/config/examples/kiosk.site.toml" > "$config"
-if [ -e "$ROOT$ETC/kiosk.toml" ] && [ -n "$KIOSK_ID$CENTRAL_URL" ] && ! cmp -s "$config" "$ROOT$ETC/kiosk.toml"; then
-  say "kept the site's $ETC/kiosk.toml; --kiosk-id/--central-url only fill in a new one (edit it by hand)"
+if [ -e "$ROOT$ETC/kiosk.toml" ] && [ -n "$KIOSK_ID$CENTRAL_URL$POWER" ] && ! cmp -s "$config" "$ROOT$ETC/kiosk.toml"; then
+  say "kept the site's $ETC/kiosk.toml; --kiosk-id, --central-url and --allow-power only fill in a new one (edit it by hand: kiosk.id, central.url, maintenance.allow_power_actions)"
 fi
 put_file_once "$config" "$ETC/kiosk.toml" 0644
 
-if [ -n "$SECRET_FILE" ]; then
-  secret=$(cat -- "$SECRET_FILE") || die "--secret-file $SECRET_FILE: cannot be read"
-  secret=${secret%$'\n'}
-  [ "${#secret}" -ge 16 ] || die "--secret-file: the secret must be at least 16 characters (as printed by kiosk-central add-kiosk)"
-  [[ $secret =~ ^[[:graph:]]+$ ]] || die "--secret-file: the secret must be one line without spaces"
-  (umask 077; printf '%s\n' "$secret" > "$WORK/secret")
-  unset secret
-  put_file "$WORK/secret" "$ETC/secret" 0600
-fi
+[ -z "$SECRET_FILE" ] || put_file "$WORK/secret" "$ETC/secret" 0600
 if [ ! -e "$ROOT$ETC/secret" ] && [ "$DRY_RUN" -eq 0 ]; then
   warn "$ETC/secret is missing: the kiosk cannot start. Install it with --secret-file (mode 0600, root only)"
 fi

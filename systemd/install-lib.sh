@@ -68,9 +68,6 @@ parse_common() {
   if [ -z "$ROOT" ] && [ "$DRY_RUN" -eq 0 ] && [ "$(id -u)" -ne 0 ]; then
     die "run as root (or try --dry-run, or --root DIR to install into a directory)"
   fi
-  if [ -n "$ROOT" ] && [ "$DRY_RUN" -eq 0 ]; then
-    mkdir -p "$ROOT"
-  fi
 }
 
 # Owner options for install(1): root-owned when we are root, else left to us (tests).
