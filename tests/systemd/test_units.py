@@ -265,8 +265,10 @@ def test_udev_rules_give_the_devices_the_names_the_site_config_uses() -> None:
     site = kiosk_config.load(
         REPO / "config/examples/kiosk.site.toml", env={"KIOSK_SECRET": "s" * 16}
     )
-    assert site.cash.url == "/dev/" + "kiosk-cash" and "kiosk-cash" in by_name
-    assert site.printer.url == "/dev/" + "kiosk-printer" and "kiosk-printer" in by_name
+    assert site.cash.url == "/dev/kiosk-cash"
+    assert "kiosk-cash" in by_name
+    assert site.printer.url == "/dev/kiosk-printer"
+    assert "kiosk-printer" in by_name
     if _udevadm_verifies():
         result = subprocess.run(
             ["udevadm", "verify", str(path)],
@@ -320,7 +322,8 @@ def test_bad_usb_ids_are_refused_before_anything_changes(
         "install-kiosk.sh", "--root", debian_root, "--skip-venv", "--cash-usb", spec, check=False
     )
     assert result.code == 2
-    assert "--cash-usb" in result.err and complaint in result.err
+    assert "--cash-usb" in result.err
+    assert complaint in result.err
     assert not (debian_root / "etc/systemd/system/kiosk.service").exists()
 
 
