@@ -9,6 +9,7 @@ job goes out (paper out, cover opened) is reported as a possibly incomplete rece
 from __future__ import annotations
 
 import logging
+import termios
 import threading
 import time
 from types import TracebackType
@@ -122,7 +123,8 @@ class ReceiptPrinter:
                 if not reply:
                     break
                 replies[query] = reply[0]
-        except TransportError as exc:
+        except (TransportError, termios.error) as exc:
+            # termios.error: the transport lets it through from tcflush on a vanished pty
             return not_answering(f"{self.url}: {exc}")
         status = interpret(replies)
         log.debug("status %s (%s) raw %s", status.state, status.detail, status.raw.hex(" "))
@@ -145,7 +147,7 @@ class ReceiptPrinter:
             started = time.monotonic()
             try:
                 self._transport.write(data)
-            except TransportError as exc:
+            except (TransportError, termios.error) as exc:
                 raise PrinterUnavailableError(f"sending the job failed: {exc}") from exc
             log.info(
                 "sent %d bytes in %.3f s (wire time at %d baud: %.3f s)",

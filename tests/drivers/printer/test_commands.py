@@ -41,10 +41,7 @@ def test_job_sends_styles_only_when_they_change() -> None:
     job.style(align=Align.CENTER, bold=True, size=TextSize.DOUBLE).line("CD")
     job.style(align=Align.LEFT, bold=False, size=TextSize.NORMAL).line("电")
     assert job.to_bytes() == (
-        b"\x1b@"
-        b"\x1ba\x01\x1bE\x01\x1d!\x11AB\n"
-        b"CD\n"
-        b"\x1ba\x00\x1bE\x00\x1d!\x00\x1c&\xb5\xe7\n"
+        b"\x1b@\x1ba\x01\x1bE\x01\x1d!\x11AB\nCD\n\x1ba\x00\x1bE\x00\x1d!\x00\x1c&\xb5\xe7\n"
     )
 
 

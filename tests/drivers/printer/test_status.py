@@ -15,7 +15,12 @@ Q = StatusQuery
 
 
 def replies(printer: int = 0x12, offline: int = 0x12, error: int = 0x12, paper: int = 0x12):
-    return {Q.PRINTER: printer, Q.OFFLINE_CAUSE: offline, Q.ERROR_CAUSE: error, Q.PAPER_SENSOR: paper}
+    return {
+        Q.PRINTER: printer,
+        Q.OFFLINE_CAUSE: offline,
+        Q.ERROR_CAUSE: error,
+        Q.PAPER_SENSOR: paper,
+    }
 
 
 def test_requests_are_dle_eot_n() -> None:
