@@ -106,8 +106,11 @@ secrets=$WORK/secrets.env
 EOF
   fi
   if [ -n "$DB_URL" ]; then
-    grep -v '^#\?[[:space:]]*CENTRAL_DATABASE_URL=' "$secrets" > "$secrets.tmp" || true
-    printf 'CENTRAL_DATABASE_URL=%s\n' "$DB_URL" >> "$secrets.tmp"
+    # In place of the old (or the commented) line, so that the file's order stays stable.
+    awk -v line="CENTRAL_DATABASE_URL=$DB_URL" '
+      /^#?[[:space:]]*CENTRAL_DATABASE_URL=/ { if (!done) print line; done = 1; next }
+      { print }
+      END { if (!done) print line }' "$secrets" > "$secrets.tmp"
     mv "$secrets.tmp" "$secrets"
   elif ! grep -q 'CENTRAL_DATABASE_URL=' "$secrets"; then
     printf '# CENTRAL_DATABASE_URL=postgresql+psycopg://kiosk_central@db.internal/kiosk_central\n' >> "$secrets"
