@@ -26,7 +26,7 @@ class SnapshotSource(Protocol):
 class Bridge(QObject):
     """Re-emits snapshots (any thread) as ``snapshot_arrived`` on the GUI thread."""
 
-    snapshot_arrived = Signal(dict)
+    snapshot_arrived = Signal(object)  # object, not dict: no QVariantMap round trip
 
     def __init__(self, source: SnapshotSource, parent: QObject | None = None) -> None:
         super().__init__(parent)

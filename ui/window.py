@@ -53,7 +53,7 @@ SCREEN_FOR_STATE = {
 class KioskWindow(QMainWindow):
     language_changed = Signal(str)
     maintenance_requested = Signal()
-    rendered = Signal(dict)  # after each snapshot is on screen (tests and benchmarks wait on it)
+    rendered = Signal(object)  # after each snapshot is on screen (tests and benchmarks wait on it)
 
     def __init__(self, bridge: Bridge, utility_name: str, *, fullscreen: bool = False) -> None:
         super().__init__()
@@ -84,6 +84,7 @@ class KioskWindow(QMainWindow):
         self.corner.long_pressed.connect(self.maintenance_requested.emit)
         self.header_title = QLabel(utility_name)
         self.header_title.setObjectName("header_title")
+        self.header_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.large_text_button = button("large_text_toggle", "header")
         self.large_text_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.large_text_button.clicked.connect(
@@ -104,6 +105,8 @@ class KioskWindow(QMainWindow):
         body.setSpacing(12)
         self.stack = QStackedWidget()
         self.stack.setObjectName("screens")
+        # A hidden screen's minimum size must not stop the window from fitting the display.
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         send = self.bridge.send
         self.screens: dict[str, Screen] = {
             "home": HomeScreen(send, utility_name),

@@ -54,11 +54,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "shown.no_bills": ("暂无欠费", "No unpaid bills"),
     "shown.as_of": ("数据截至 {when}", "As of {when}"),
     "shown.pay_all": ("缴清全部 {amount}", "Pay all due {amount}"),
-    "shown.other": ("其他金额（预存或部分缴费）", "Another amount (prepay or part)"),
+    "shown.other": ("其他金额", "Other amount"),
     "shown.continue": ("去缴费", "Pay"),
     "shown.done_checking": ("完成", "Done"),
     "amount.title": ("请输入缴费金额（元）", "Enter the amount (yuan)"),
-    "amount.limits": ("单笔金额 {min} 至 {max}", "From {min} to {max} per payment"),
+    "amount.limits": (
+        "预存或部分缴费，单笔 {min} 至 {max}",
+        "Prepay or pay part: {min} to {max} per payment",
+    ),
     "amount.bad": ("请输入有效金额，最多两位小数", "Enter a valid amount, at most two decimals"),
     # method
     "method.title": ("请选择支付方式", "Choose how to pay"),

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLineEdit,
     QProgressBar,
     QVBoxLayout,
@@ -58,11 +57,6 @@ class AccountEntryScreen(Screen):
 
     def submit(self) -> None:
         self.send("enter_account", account_no=self.input.text().strip())
-
-    def set_portrait(self, portrait: bool) -> None:
-        super().set_portrait(portrait)
-        self.box.setDirection(
-            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
@@ -144,7 +138,7 @@ class AccountShownScreen(Screen):
         info_column.addWidget(self.balance)
         info_column.addWidget(self.as_of)
         info_column.addStretch(1)
-        self.box.addWidget(info, 3)
+        self.box.addWidget(info, 1)
 
         actions = QWidget()
         actions.setObjectName("shown_actions")
@@ -180,8 +174,7 @@ class AccountShownScreen(Screen):
         self.amount_keypad.confirmed.connect(self._submit_amount)
         self.amount_close = button("amount_back", "secondary")
         self.amount_close.clicked.connect(self._close_amount)
-        for widget in (self.amount_title, self.amount_limits, self.amount_input,
-                       self.amount_error):
+        for widget in (self.amount_limits, self.amount_input, self.amount_error):
             panel.addWidget(widget)
         panel.addWidget(self.amount_keypad, 1)
         panel.addWidget(self.amount_close)
@@ -191,12 +184,7 @@ class AccountShownScreen(Screen):
         self.actions.addStretch(1)
         self.actions.addWidget(self.finish)
         self.actions.addWidget(self.back)
-        self.box.addWidget(actions, 2)
-
-    def set_portrait(self, portrait: bool) -> None:
-        super().set_portrait(portrait)
-        self.box.setDirection(
-            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
+        self.box.addWidget(actions, 1)
 
     def _open_amount(self) -> None:
         self.amount_panel.show()
@@ -241,6 +229,7 @@ class AccountShownScreen(Screen):
         self.finish.setText(self.t("shown.done_checking"))
         self.back.setText(self.t("nav.back"))
         self.amount_title.setText(self.t("amount.title"))
+        self.amount_input.setPlaceholderText(self.t("amount.title"))
         self.amount_limits.setText(self.t(
             "amount.limits", min=format_fen(limits.get("min_payment_fen", 0)),
             max=format_fen(limits.get("max_payment_fen", 0))))
@@ -263,15 +252,14 @@ class AccountShownScreen(Screen):
             self.bills.addWidget(label("shown_no_bills", "value"), 0, 0)
             self.bills.itemAt(0).widget().setText(self.t("shown.no_bills"))  # type: ignore[union-attr]
             return
-        headers = ("shown.period", "shown.amount", "shown.late_fee", "shown.due_date")
+        headers = ("shown.period", "shown.amount", "shown.late_fee")
         for column, msg_id in enumerate(headers):
             self.bills.addWidget(self._cell(f"bills_header_{column}", "fieldname",
                                             self.t(msg_id)), 0, column)
         for row, bill in enumerate(bills, start=1):
             owed = int(bill.get("amount_fen", 0)) - int(bill.get("paid_fen", 0))
             cells = (format_date(bill.get("period"), self.language), format_fen(owed),
-                     format_fen(int(bill.get("late_fee_fen", 0))),
-                     format_date(bill.get("due_date"), self.language))
+                     format_fen(int(bill.get("late_fee_fen", 0))))
             for column, text in enumerate(cells):
                 self.bills.addWidget(self._cell(f"bill_{row}_{column}", "cell", text),
                                      row, column)

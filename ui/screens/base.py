@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from ui.i18n import tr
 
@@ -41,7 +41,12 @@ class Screen(QWidget):
         raise NotImplementedError
 
     def set_portrait(self, portrait: bool) -> None:
+        """Screens with a two-part ``box`` stack it in portrait, side by side in landscape."""
         self.portrait = portrait
+        box = getattr(self, "box", None)
+        if isinstance(box, QBoxLayout):
+            box.setDirection(QBoxLayout.Direction.TopToBottom if portrait
+                             else QBoxLayout.Direction.LeftToRight)
 
 
 def button(name: str, role: str = "action", parent: QWidget | None = None) -> QPushButton:

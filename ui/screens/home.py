@@ -29,12 +29,16 @@ class HomeScreen(Screen):
         self.choices = {}
         for mode, name in (("pay", "home_pay"), ("card", "home_card"), ("check", "home_check")):
             choice = button(name, "big")
-            choice.clicked.connect(lambda _=False, m=mode: self.send("start", mode=m))
+            choice.clicked.connect(self._starter(mode))
             column.addWidget(choice)
             self.choices[mode] = choice
         self.choices["pay"].setProperty("role", "bigprimary")
         column.addWidget(self.hint)
         column.addStretch(2)
+
+    def _starter(self, mode: str) -> Any:
+        # a closure without parameters: PySide6 then passes no `checked` argument
+        return lambda: self.send("start", mode=mode)
 
     def render(self, snap: dict[str, Any]) -> None:
         self.utility.setText(self.utility_name)

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QBoxLayout, QFrame, QLineEdit, QProgressBar, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLineEdit, QProgressBar, QVBoxLayout
 
 from kiosk.money import format_fen
 from ui.messages import reason_text
@@ -24,16 +24,18 @@ class MethodScreen(Screen):
     def __init__(self, send: Send) -> None:
         super().__init__("screen_method", send)
         column = QVBoxLayout(self)
-        column.setSpacing(22)
+        column.setSpacing(10)
         self.title = label("method_title", "title")
         self.amount = label("method_amount", "total")
-        column.addWidget(self.title)
-        column.addWidget(self.amount)
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.amount)
+        column.addLayout(heading)
         self.buttons = {}
         self.reasons = {}
         for method in METHODS:
             choice = button(f"method_{method}", "big")
-            choice.clicked.connect(lambda _=False, m=method: self.send("choose_method", method=m))
+            choice.clicked.connect(self._chooser(method))
             reason = label(f"method_{method}_reason", "reason")
             column.addWidget(choice)
             column.addWidget(reason)
@@ -50,6 +52,9 @@ class MethodScreen(Screen):
         self.back = button("method_back", "secondary")
         self.back.clicked.connect(lambda: self.send("back"))
         column.addWidget(self.back)
+
+    def _chooser(self, method: str) -> Any:
+        return lambda: self.send("choose_method", method=method)
 
     def render(self, snap: dict[str, Any]) -> None:
         preparing = snap.get("state") == "method_chosen"
@@ -74,8 +79,14 @@ class MethodScreen(Screen):
 class CashScreen(Screen):
     def __init__(self, send: Send) -> None:
         super().__init__("screen_cash", send)
-        column = QVBoxLayout(self)
-        column.setSpacing(18)
+        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.box.setSpacing(24)
+        column = QVBoxLayout()
+        column.setSpacing(14)
+        actions = QVBoxLayout()
+        actions.setSpacing(14)
+        self.box.addLayout(column, 3)
+        self.box.addLayout(actions, 2)
         self.title = label("cash_title", "title")
         self.accepts = label("cash_accepts", "fieldname")
         self.accepted_notes = NoteStrip("cash_accepted_notes")
@@ -100,9 +111,10 @@ class CashScreen(Screen):
         self.cancel = button("cash_cancel", "secondary")
         self.cancel.clicked.connect(lambda: self.send("cancel"))
         self.cancel_hint = label("cash_cancel_hint", "hint")
-        column.addWidget(self.finish)
-        column.addWidget(self.cancel)
-        column.addWidget(self.cancel_hint)
+        actions.addStretch(1)
+        actions.addWidget(self.finish)
+        actions.addWidget(self.cancel)
+        actions.addWidget(self.cancel_hint)
 
     def render(self, snap: dict[str, Any]) -> None:
         cash = snap.get("cash") or {}
@@ -135,7 +147,9 @@ class CashScreen(Screen):
 class QrScreen(Screen):
     def __init__(self, send: Send) -> None:
         super().__init__("screen_qr", send)
-        column = QVBoxLayout(self)
+        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.box.setSpacing(24)
+        column = QVBoxLayout()
         column.setSpacing(18)
         self.title = label("qr_title", "title")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -146,10 +160,13 @@ class QrScreen(Screen):
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.cancel = button("qr_cancel", "secondary")
         self.cancel.clicked.connect(lambda: self.send("cancel"))
+        self.box.addWidget(self.code, 1)
+        self.box.addLayout(column, 1)
+        column.addStretch(1)
         column.addWidget(self.title)
-        column.addWidget(self.code, 1)
         column.addWidget(self.amount)
         column.addWidget(self.countdown)
+        column.addStretch(1)
         column.addWidget(self.cancel)
 
     def render(self, snap: dict[str, Any]) -> None:
@@ -226,11 +243,6 @@ class CardScreen(Screen):
         self.pin.clear()  # a wrong PIN is typed again from scratch
         self.send("submit_card", card_no=self.number.text(), pin=pin)
         self.keypad.target = self.pin
-
-    def set_portrait(self, portrait: bool) -> None:
-        super().set_portrait(portrait)
-        self.box.setDirection(
-            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
 
     def render(self, snap: dict[str, Any]) -> None:
         card = snap.get("card") or {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout
 
 from kiosk.money import format_fen
 from ui.messages import error_text
@@ -20,8 +20,11 @@ class DoneScreen(Screen):
 
     def __init__(self, send: Send) -> None:
         super().__init__("screen_done", send)
-        column = QVBoxLayout(self)
+        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.box.setSpacing(24)
+        column = QVBoxLayout()
         column.setSpacing(16)
+        self.box.addLayout(column, 3)
         self.headline = label("done_headline", "title")
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.amount = label("done_amount", "total")
@@ -36,9 +39,9 @@ class DoneScreen(Screen):
         for widget in (self.headline, self.amount, self.credited, self.balance, self.txn,
                        self.reason, self.printing):
             column.addWidget(widget)
-        column.addWidget(self.receipt_qr, 1)
         column.addStretch(1)
         column.addWidget(self.home)
+        self.box.addWidget(self.receipt_qr, 2)
 
     def render(self, snap: dict[str, Any]) -> None:
         result = snap.get("result") or {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
@@ -28,19 +30,23 @@ class Keypad(QWidget):
             grid.addWidget(button, index // 3, index % 3)
         ok = self._button(f"{name}_key_ok", "ok")
         ok.setProperty("role", "primary")
-        grid.addWidget(ok, 4, 0, 1, 3)
-        if decimal:
-            clear = self._button(f"{name}_key_clear", "clear")
-            grid.addWidget(clear, 5, 0, 1, 3)
+        if decimal:  # clear shares the last row with OK, to keep the pad five rows high
+            grid.addWidget(self._button(f"{name}_key_clear", "clear"), 4, 0)
+            grid.addWidget(ok, 4, 1, 1, 2)
+        else:
+            grid.addWidget(ok, 4, 0, 1, 3)
 
     def _button(self, name: str, key: str) -> QPushButton:
         button = QPushButton(key)
         button.setObjectName(name)
         button.setProperty("role", "key")
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        button.clicked.connect(lambda _=False, k=key: self._pressed(k))
+        button.clicked.connect(self._presser(key))
         self.keys[key] = button
         return button
+
+    def _presser(self, key: str) -> Any:
+        return lambda: self._pressed(key)
 
     def retranslate_ui(self, language: str) -> None:
         for key in ("clear", "delete", "ok"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import qrcode
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
 QUIET_MODULES = 4
@@ -18,16 +18,12 @@ def qr_pixmap(payload: str, size_px: int) -> QPixmap:
     matrix = code.get_matrix()
     modules = len(matrix)
     scale = max(1, size_px // modules)
-    side = modules * scale
-    image = QImage(side, side, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    black = QColor("black")
-    for y, row in enumerate(matrix):
-        for x, dark in enumerate(row):
-            if dark:
-                painter.fillRect(x * scale, y * scale, scale, scale, black)
-    painter.end()
+    # One byte per module, then an exact integer upscale: no painter calls per module
+    # (PySide6's per-call overhead, and a refcount bug in fillRect's overloads).
+    pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
+    small = QImage(pixels, modules, modules, modules, QImage.Format.Format_Grayscale8)
+    image = small.scaled(modules * scale, modules * scale, Qt.AspectRatioMode.IgnoreAspectRatio,
+                         Qt.TransformationMode.FastTransformation)
     return QPixmap.fromImage(image)
 
 
