@@ -63,7 +63,7 @@ class CommandTable:
         if not words:
             raise CommandError("empty command; try 'help'")
         name, given = words[0], words[1:]
-        command = self._commands.get(name)
+        command = self._commands.get(name) or self._commands.get(name.replace("_", "-"))
         if command is None:
             raise CommandError(f"unknown command {name!r}; try 'help'")
         required = len(command.arguments) - command.optional

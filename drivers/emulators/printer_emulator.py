@@ -373,6 +373,10 @@ class PrinterEmulator:
                 receipt.png_path = render_png(receipt, stem.with_suffix(".png"))
             except OSError as exc:
                 log.error("cannot save %s: %s", stem, exc)
+                receipt.problems.append(f"not saved: {exc}")
+            except Exception as exc:  # noqa: BLE001 - a drawing bug must not stop the printer
+                log.exception("cannot draw %s", stem)
+                receipt.problems.append(f"picture failed: {exc}")
             for problem in receipt.problems:
                 log.warning("receipt %04d: %s", receipt.index, problem)
             log.info("receipt %04d saved (%s)", receipt.index, "cut" if receipt.cut else "not cut")

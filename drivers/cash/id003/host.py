@@ -39,7 +39,7 @@ class Id003Host(AcceptorHost):
             self._transport.write(request)
             answer, damaged = self._read_answer(timeout)
             if answer is not None:
-                if answer[0] == Status.COMMUNICATION_ERROR and data[0] != Command.STATUS_REQUEST:
+                if answer[0] == Status.COMMUNICATION_ERROR:
                     self._counters["device_comm_errors"] += 1  # our frame arrived damaged
                     continue
                 return answer
