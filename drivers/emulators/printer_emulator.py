@@ -374,7 +374,7 @@ class PrinterEmulator:
             except OSError as exc:
                 log.error("cannot save %s: %s", stem, exc)
                 receipt.problems.append(f"not saved: {exc}")
-            except Exception as exc:  # noqa: BLE001 - a drawing bug must not stop the printer
+            except Exception as exc:  # a drawing bug must not stop the printer
                 log.exception("cannot draw %s", stem)
                 receipt.problems.append(f"picture failed: {exc}")
             for problem in receipt.problems:
