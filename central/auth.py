@@ -73,9 +73,9 @@ def authenticate(
                 nonces,
                 {"kiosk_id": parsed.kiosk_id, "nonce": parsed.nonce, "seen_at": int(now)},
                 ["kiosk_id", "nonce"],
-            )
-        ).rowcount
-        if inserted != 1:
+            ).returning(nonces.c.nonce)
+        ).scalar_one_or_none()
+        if inserted is None:
             raise _refuse(parsed.kiosk_id, "reused nonce")
         if rate_limit is not None:
             limited_for_s = _count(conn, parsed.kiosk_id, rate_limit[0], rate_limit[1], int(now))

@@ -70,9 +70,9 @@ def record(
                     "answer": json.dumps(answer, ensure_ascii=False, separators=(",", ":")),
                 },
                 ["kiosk_id", "txn_id"],
-            )
-        ).rowcount
-        if inserted != 1:  # a concurrent identical request won: let the client retry and replay
+            ).returning(resolutions.c.id)
+        ).scalar_one_or_none()
+        if inserted is None:  # a concurrent identical request won: let the client retry and replay
             raise ApiError(409, "in_progress", retry_after_s=1)
     log.info("resolution %s: %s by %s", request.txn_id, request.outcome.value, request.technician)
     return 201, answer

@@ -1,0 +1,487 @@
+"""The kiosk's client for the central server (wire format v1, DESIGN section 6).
+
+One ``requests.Session`` per client, connect and read timeouts on every call, every request
+signed (kiosk/signing.py), and no retries of its own: the outbox decides when to try again,
+and the UI path must answer the customer quickly. Answers are parsed strictly into frozen
+dataclasses with money as integer fen; an answer that is not the JSON the wire format says
+(a float amount, a missing field) is a ``CentralServerError``.
+
+Exception tree (``KioskError`` is the core's base)::
+
+    KioskError
+    └── CentralError
+        ├── CentralOffline        connection refused, DNS failure, reset before an answer
+        ├── CentralTimeout        connect or read timeout (the request may have been processed)
+        ├── CentralRejected       a 4xx answer {"error": code, ...}: .status .code .detail
+        │   ├── CentralUnauthorized   401 (bad secret, clock skew, disabled kiosk)
+        │   └── CentralRateLimited    429 (.retry_after_s)
+        └── CentralServerError    5xx, or an answer that breaks the wire format
+
+Thread safety: calls are serialised by a lock, which is enough for one worker thread and
+harmless for two.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import requests
+
+from kiosk import KioskError
+from kiosk.money import MoneyError, fen_from_json
+from kiosk.signing import signed_headers
+
+log = logging.getLogger("kiosk.central")
+
+T = TypeVar("T")
+USER_AGENT = "power-kiosk/1"
+MAX_ANSWER_BYTES = 4_000_000
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class CentralError(KioskError):
+    """Base of every error talking to the central server."""
+
+
+class CentralOffline(CentralError):
+    """No answer: connection refused, DNS failure, or the connection reset before an answer."""
+
+
+class CentralTimeout(CentralError):
+    """The connect or read timeout ran out; the server may have processed the request."""
+
+
+class CentralRejected(CentralError):
+    """The server refused the request (4xx) with ``{"error": code, ...}``."""
+
+    def __init__(self, status: int, code: str, detail: Mapping[str, object] | None = None) -> None:
+        self.status = status
+        self.code = code
+        self.detail: dict[str, object] = dict(detail or {})
+        super().__init__(f"central server refused the request: {status} {code} {self.detail or ''}".rstrip())
+
+
+class CentralUnauthorized(CentralRejected):
+    """401: wrong secret, clock skew over 300 s, a reused nonce, or the kiosk is disabled."""
+
+
+class CentralRateLimited(CentralRejected):
+    """429: too many account lookups; ``retry_after_s`` says when to try again."""
+
+    @property
+    def retry_after_s(self) -> int:
+        value = self.detail.get("retry_after_s")
+        return value if isinstance(value, int) and not isinstance(value, bool) else 60
+
+
+class CentralServerError(CentralError):
+    """5xx, or an answer that is not the JSON the wire format says."""
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bill:
+    period: str
+    amount_fen: int
+    paid_fen: int
+    due_date: date
+    late_fee_fen: int
+
+
+@dataclass(frozen=True)
+class Account:
+    account_no: str
+    holder: str  # masked by the server: 王*明
+    address: str  # masked by the server
+    category: str  # "residential" or "non_residential"
+    balance_fen: int
+    bills: tuple[Bill, ...]
+    arrears_fen: int
+    late_fee_fen: int
+    due_fen: int
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Allocation:
+    period: str
+    principal_fen: int
+    late_fee_fen: int
+
+
+@dataclass(frozen=True)
+class PaymentAnswer:
+    txn_id: str
+    status: str
+    server_ref: str
+    allocations: tuple[Allocation, ...]
+    credited_to_balance_fen: int
+    balance_fen: int
+    receipt_url: str
+    replayed: bool = False  # True when the server answered 200: it had this txn already
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    txn_id: str | None
+    status: int  # the HTTP status this payment would have had on its own
+    answer: PaymentAnswer | None
+    error: str | None
+    detail: dict[str, object]
+
+
+@dataclass(frozen=True)
+class QrOrder:
+    order_id: str
+    qr_payload: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class QrOrderStatus:
+    order_id: str
+    status: str  # pending, paid, expired, cancelled
+    expires_at: datetime
+    payment: PaymentAnswer | None
+
+
+@dataclass(frozen=True)
+class HeartbeatAnswer:
+    server_time: datetime
+    commands: tuple[dict[str, object], ...]
+
+
+# --- strict parsing -----------------------------------------------------------------------------
+
+
+class _Malformed(Exception):
+    """An answer breaks the wire format (becomes CentralServerError)."""
+
+
+def _obj(value: object, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Malformed(f"{where} is not a JSON object")
+    return value
+
+
+def _str(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str):
+        raise _Malformed(f"{key} is not text")
+    return value
+
+
+def _fen(data: Mapping[str, Any], key: str) -> int:
+    try:
+        return fen_from_json(data.get(key), field=key)
+    except MoneyError as exc:
+        raise _Malformed(str(exc)) from exc
+
+
+def _int(data: Mapping[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Malformed(f"{key} is not an integer")
+    return value
+
+
+def _date(data: Mapping[str, Any], key: str) -> date:
+    try:
+        return date.fromisoformat(_str(data, key))
+    except ValueError as exc:
+        raise _Malformed(f"{key} is not a date") from exc
+
+
+def _instant(data: Mapping[str, Any], key: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(_str(data, key))
+    except ValueError as exc:
+        raise _Malformed(f"{key} is not an ISO 8601 time") from exc
+    if value.tzinfo is None:
+        raise _Malformed(f"{key} has no UTC offset")
+    return value
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        raise _Malformed(f"{key} is not a list")
+    return value
+
+
+def parse_account(raw: object) -> Account:
+    data = _obj(raw, "the account")
+    bills = tuple(
+        Bill(
+            period=_str(b, "period"),
+            amount_fen=_fen(b, "amount_fen"),
+            paid_fen=_fen(b, "paid_fen"),
+            due_date=_date(b, "due_date"),
+            late_fee_fen=_fen(b, "late_fee_fen"),
+        )
+        for b in (_obj(item, "a bill") for item in _list(data, "bills"))
+    )
+    return Account(
+        account_no=_str(data, "account_no"),
+        holder=_str(data, "holder"),
+        address=_str(data, "address"),
+        category=_str(data, "category"),
+        balance_fen=_fen(data, "balance_fen"),
+        bills=bills,
+        arrears_fen=_fen(data, "arrears_fen"),
+        late_fee_fen=_fen(data, "late_fee_fen"),
+        due_fen=_fen(data, "due_fen"),
+        as_of=_date(data, "as_of"),
+    )
+
+
+def parse_payment_answer(raw: object, *, replayed: bool = False) -> PaymentAnswer:
+    data = _obj(raw, "the payment answer")
+    allocations = tuple(
+        Allocation(
+            period=_str(a, "period"),
+            principal_fen=_fen(a, "principal_fen"),
+            late_fee_fen=_fen(a, "late_fee_fen"),
+        )
+        for a in (_obj(item, "an allocation") for item in _list(data, "allocations"))
+    )
+    return PaymentAnswer(
+        txn_id=_str(data, "txn_id"),
+        status=_str(data, "status"),
+        server_ref=_str(data, "server_ref"),
+        allocations=allocations,
+        credited_to_balance_fen=_fen(data, "credited_to_balance_fen"),
+        balance_fen=_fen(data, "balance_fen"),
+        receipt_url=_str(data, "receipt_url"),
+        replayed=replayed,
+    )
+
+
+def _batch_item(raw: object) -> BatchItem:
+    data = _obj(raw, "a batch result")
+    status = _int(data, "http_status")
+    body = _obj(data.get("body"), "a batch result's body")
+    txn_id = data.get("txn_id")
+    if txn_id is not None and not isinstance(txn_id, str):
+        raise _Malformed("a batch result's txn_id is not text")
+    if status in (200, 201):
+        return BatchItem(txn_id, status, parse_payment_answer(body, replayed=status == 200), None, {})
+    detail = {k: v for k, v in body.items() if k != "error"}
+    return BatchItem(txn_id, status, None, _str(body, "error"), detail)
+
+
+def _contains_float(value: object) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, Mapping):
+        return any(_contains_float(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_contains_float(v) for v in value)
+    return False
+
+
+# --- the client ---------------------------------------------------------------------------------
+
+
+class CentralClient:
+    """Signed calls to one central server for one kiosk."""
+
+    def __init__(
+        self,
+        base_url: str,
+        kiosk_id: str,
+        secret: str,
+        *,
+        connect_timeout_s: float,
+        read_timeout_s: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"central server URL must start with http:// or https://: {base_url!r}")
+        if connect_timeout_s <= 0 or read_timeout_s <= 0:
+            raise ValueError("timeouts must be positive")
+        self.base_url = base_url.rstrip("/")
+        self.kiosk_id = kiosk_id
+        self._secret = secret
+        self._timeouts = (connect_timeout_s, read_timeout_s)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = USER_AGENT
+        self._session.trust_env = False  # a kiosk talks to its server directly, never via env proxies
+
+    def __repr__(self) -> str:
+        return f"CentralClient({self.base_url!r}, kiosk_id={self.kiosk_id!r})"
+
+    # calls of the wire format
+
+    def get_account(self, account_no: str) -> Account:
+        _, body = self._call("GET", f"/v1/accounts/{quote(account_no, safe='')}")
+        return self._parsed(parse_account, body)
+
+    def post_payment(self, payment: Mapping[str, object]) -> PaymentAnswer:
+        """Post one payment; the Idempotency-Key is its txn_id. 201 new, 200 replayed."""
+        txn_id = payment.get("txn_id")
+        if not isinstance(txn_id, str) or not txn_id:
+            raise ValueError("a payment needs its txn_id (the Idempotency-Key)")
+        status, body = self._call("POST", "/v1/payments", payment, {"Idempotency-Key": txn_id})
+        return self._parsed(lambda b: parse_payment_answer(b, replayed=status == 200), body)
+
+    def post_batch(self, payments: Sequence[Mapping[str, object]]) -> list[BatchItem]:
+        """Post up to 500 payments at once; one item per payment, in order."""
+        _, body = self._call("POST", "/v1/payments/batch", {"payments": list(payments)})
+
+        def parse(raw: object) -> list[BatchItem]:
+            items = [_batch_item(r) for r in _list(_obj(raw, "the batch answer"), "results")]
+            if len(items) != len(payments):
+                raise _Malformed(f"{len(items)} results for {len(payments)} payments")
+            return items
+
+        return self._parsed(parse, body)
+
+    def create_qr_order(self, txn_id: str, account_no: str, amount_fen: int) -> QrOrder:
+        body_out = {"txn_id": txn_id, "account_no": account_no, "amount_fen": amount_fen}
+        _, body = self._call("POST", "/v1/qr-orders", body_out)
+
+        def parse(raw: object) -> QrOrder:
+            data = _obj(raw, "the QR order")
+            return QrOrder(_str(data, "order_id"), _str(data, "qr_payload"), _instant(data, "expires_at"))
+
+        return self._parsed(parse, body)
+
+    def get_qr_order(self, order_id: str) -> QrOrderStatus:
+        _, body = self._call("GET", f"/v1/qr-orders/{quote(order_id, safe='')}")
+
+        def parse(raw: object) -> QrOrderStatus:
+            data = _obj(raw, "the QR order status")
+            payment = data.get("payment")
+            return QrOrderStatus(
+                order_id=_str(data, "order_id"),
+                status=_str(data, "status"),
+                expires_at=_instant(data, "expires_at"),
+                payment=None if payment is None else parse_payment_answer(payment),
+            )
+
+        return self._parsed(parse, body)
+
+    def cancel_qr_order(self, order_id: str) -> str:
+        """Cancel a pending order; returns the order's status afterwards (paid if it was)."""
+        _, body = self._call("POST", f"/v1/qr-orders/{quote(order_id, safe='')}/cancel")
+        return self._parsed(lambda raw: _str(_obj(raw, "the cancel answer"), "status"), body)
+
+    def heartbeat(self, body: Mapping[str, object]) -> HeartbeatAnswer:
+        _, answer = self._call("POST", "/v1/heartbeat", body)
+
+        def parse(raw: object) -> HeartbeatAnswer:
+            data = _obj(raw, "the heartbeat answer")
+            commands = tuple(_obj(c, "a command") for c in _list(data, "commands"))
+            return HeartbeatAnswer(_instant(data, "server_time"), commands)
+
+        return self._parsed(parse, answer)
+
+    def post_collection(self, body: Mapping[str, object]) -> dict[str, object]:
+        _, answer = self._call("POST", "/v1/collections", body)
+        return self._parsed(lambda raw: _obj(raw, "the collection answer"), answer)
+
+    def post_resolution(self, body: Mapping[str, object]) -> dict[str, object]:
+        txn_id = body.get("txn_id")
+        if not isinstance(txn_id, str) or not txn_id:
+            raise ValueError("a resolution needs the txn_id it resolves")
+        _, answer = self._call("POST", "/v1/resolutions", body, {"Idempotency-Key": txn_id})
+        return self._parsed(lambda raw: _obj(raw, "the resolution answer"), answer)
+
+    def ping(self) -> float:
+        """One signed trivial call; returns the round trip in seconds."""
+        started = time.monotonic()
+        _, body = self._call("GET", "/v1/ping")
+        elapsed = time.monotonic() - started
+        self._parsed(lambda raw: _instant(_obj(raw, "the ping answer"), "server_time"), body)
+        return elapsed
+
+    def close(self) -> None:
+        with self._lock:
+            self._session.close()
+
+    def __enter__(self) -> CentralClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # plumbing
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, object]:
+        if body is not None and _contains_float(body):
+            raise MoneyError(f"{method} {path}: the body holds a float; money is integer fen")
+        data = b"" if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {"Accept": "application/json", **(extra_headers or {})}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        headers.update(signed_headers(self.kiosk_id, self._secret, method, path, data, now=self._clock()))
+        url = self.base_url + path
+        with self._lock:
+            try:
+                response = self._session.request(
+                    method, url, data=data or None, headers=headers, timeout=self._timeouts, allow_redirects=False
+                )
+                content = response.content
+            except requests.Timeout as exc:
+                raise CentralTimeout(f"{method} {path}: no answer in time ({exc.__class__.__name__})") from exc
+            except requests.ConnectionError as exc:
+                raise CentralOffline(f"{method} {path}: central server unreachable: {_short(exc)}") from exc
+            except requests.RequestException as exc:
+                raise CentralOffline(f"{method} {path}: {_short(exc)}") from exc
+        return self._answer(method, path, response.status_code, content)
+
+    def _answer(self, method: str, path: str, status: int, content: bytes) -> tuple[int, object]:
+        where = f"{method} {path}"
+        if len(content) > MAX_ANSWER_BYTES:
+            raise CentralServerError(f"{where}: answer of {len(content)} bytes is too large")
+        try:
+            parsed: object = json.loads(content) if content else None
+        except ValueError:
+            parsed = None
+        if 200 <= status < 300:
+            if parsed is None:
+                raise CentralServerError(f"{where}: {status} answer is not JSON")
+            return status, parsed
+        if 400 <= status < 500 and isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
+            code = parsed["error"]
+            detail = {k: v for k, v in parsed.items() if k != "error"}
+            if status == 401:
+                raise CentralUnauthorized(status, code, detail)
+            if status == 429:
+                raise CentralRateLimited(status, code, detail)
+            raise CentralRejected(status, code, detail)
+        code = parsed.get("error") if isinstance(parsed, dict) else None
+        raise CentralServerError(f"{where}: HTTP {status}" + (f" {code}" if code else " (not the wire format)"))
+
+    @staticmethod
+    def _parsed(parse: Callable[[object], T], body: object) -> T:
+        try:
+            return parse(body)
+        except _Malformed as exc:
+            raise CentralServerError(f"the central server's answer breaks the wire format: {exc}") from exc
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 200 else text[:200] + "..."
