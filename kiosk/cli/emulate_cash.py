@@ -1,14 +1,91 @@
-"""`kiosk emulate cash`: emulate a bill acceptor (CCNET or ID-003) on a pty."""
+"""`kiosk emulate cash`: a bill acceptor (CCNET or ID-003) on a pty until SIGTERM / SIGINT.
+
+Prints ``DEVICE <path>`` and ``CONTROL <socket>`` (flushed) for the host and for
+``kiosk emulate ctl``; logs go to stderr.
+"""
 
 from __future__ import annotations
 
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
 from typing import Any
 
-from kiosk.cli.pending import not_built
+from drivers.emulators.cash import CNY_BILLS_FEN, PROTOCOLS, CashEmulator
+from drivers.emulators.cash_mechanics import Timings
+from drivers.emulators.errors import EmulatorError
+
+
+def bills(text: str) -> tuple[int, ...]:
+    """A comma-separated list of denominations in fen: "1000,2000,5000"."""
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        message = f"{text!r}: give denominations in fen, e.g. 1000,2000"
+        raise argparse.ArgumentTypeError(message) from exc
+    if not values or any(v <= 0 for v in values):
+        raise argparse.ArgumentTypeError(f"{text!r}: give positive denominations in fen")
+    return values
 
 
 def register(devices: Any) -> None:
     parser = devices.add_parser(
-        "cash", help="emulate a bill acceptor (CCNET or ID-003) on a pty (issue #4)"
+        "cash",
+        help="emulate a bill acceptor (CCNET or ID-003) on a pty",
+        description="Run an emulated bill acceptor until SIGTERM or Ctrl-C. Prints DEVICE <path> "
+        "(open it as the acceptor's serial port) and CONTROL <socket> (for `kiosk emulate ctl`).",
     )
-    parser.set_defaults(handler=not_built("emulate cash", 4))
+    parser.add_argument("--protocol", choices=PROTOCOLS, required=True)
+    parser.add_argument("--state", type=Path, help="keep the cassette in this file across runs")
+    parser.add_argument(
+        "--bills",
+        type=bills,
+        default=CNY_BILLS_FEN,
+        help="the bill table in fen (default 100,500,1000,2000,5000,10000)",
+    )
+    parser.add_argument("--link", type=Path, help="make the device path this symlink")
+    parser.add_argument("--control", type=Path, help="put the control socket here")
+    parser.add_argument(
+        "--escrow-timeout",
+        type=float,
+        default=10.0,
+        help="seconds before the device returns a bill left in escrow (default 10)",
+    )
+    parser.add_argument("--capacity", type=int, help="cassette full after this many notes")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        emulator = CashEmulator(
+            args.protocol,
+            bill_table_fen=args.bills,
+            state_file=args.state,
+            timings=Timings(escrow_timeout_s=args.escrow_timeout),
+            capacity=args.capacity,
+            link=args.link,
+            control_path=args.control,
+        )
+    except (EmulatorError, ValueError) as exc:
+        print(f"kiosk emulate cash: {exc}", file=sys.stderr)
+        return 2
+    finished = threading.Event()
+
+    def finish(_signal: int, _frame: FrameType | None) -> None:
+        finished.set()
+
+    previous = {s: signal.signal(s, finish) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        path = emulator.start()
+        print(f"DEVICE {path}", flush=True)
+        print(f"CONTROL {emulator.control_path}", flush=True)
+        while not finished.wait(1.0):
+            pass
+    finally:
+        emulator.stop()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    return 0

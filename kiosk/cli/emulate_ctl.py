@@ -1,14 +1,40 @@
-"""`kiosk emulate ctl`: send a command to a running emulator's control socket."""
+"""`kiosk emulate ctl SOCKET COMMAND [ARGS]`: one command to a running emulator; prints its answer.
+
+Exit 0 when the emulator answered ``"ok": true``, 1 when it refused the command (the answer
+says why) or could not be reached.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
-from kiosk.cli.pending import not_built
+from drivers.emulators.control import send_command
 
 
 def register(devices: Any) -> None:
     parser = devices.add_parser(
-        "ctl", help="send a command to a running emulator's control socket (issue #4)"
+        "ctl",
+        help="send a command to a running emulator's control socket",
+        description="Send COMMAND (insert 10000, jam, remove-cassette, power-cycle true, "
+        "status, help, ...) to the emulator listening on SOCKET and print its JSON answer.",
     )
-    parser.set_defaults(handler=not_built("emulate ctl", 4))
+    parser.add_argument("socket", type=Path)
+    parser.add_argument("command")
+    parser.add_argument("arguments", nargs="*")
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait (default 5)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    line = " ".join([args.command, *args.arguments])
+    try:
+        answer = send_command(args.socket, line, timeout_s=args.timeout)
+    except (OSError, ValueError) as exc:
+        print(f"kiosk emulate ctl: {args.socket}: {exc}; is the emulator running?", file=sys.stderr)
+        return 1
+    print(json.dumps(answer, ensure_ascii=False))
+    return 0 if answer.get("ok") else 1
