@@ -24,8 +24,9 @@ def window_size() -> tuple[int, int]:
         width, height = (int(part) for part in text.lower().split("x"))
     except ValueError:
         if text:
-            log.warning("KIOSK_WINDOW_SIZE=%r is not WIDTHxHEIGHT; using %dx%d", text,
-                        *DEFAULT_WINDOW)
+            log.warning(
+                "KIOSK_WINDOW_SIZE=%r is not WIDTHxHEIGHT; using %dx%d", text, *DEFAULT_WINDOW
+            )
         return DEFAULT_WINDOW
     return max(320, width), max(320, height)
 
@@ -52,7 +53,8 @@ def run_frontend(config: Any, windowed: bool = False) -> int:
     runtime = Runtime(config)
     window = build_window(runtime.engine, config.kiosk.utility_name, fullscreen=fullscreen)
     window.maintenance_requested.connect(
-        lambda: log.info("maintenance entry pressed (maintenance screens: a later issue)"))
+        lambda: log.info("maintenance entry pressed (maintenance screens: a later issue)")
+    )
     if fullscreen:
         app.setOverrideCursor(Qt.CursorShape.BlankCursor)
         window.showFullScreen()

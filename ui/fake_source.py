@@ -16,10 +16,20 @@ DEMO_ACCOUNT: dict[str, Any] = {
     "category": "residential",
     "balance_fen": 1234,
     "bills": [
-        {"period": "2026-09", "amount_fen": 12850, "paid_fen": 0,
-         "due_date": "2026-10-15", "late_fee_fen": 100},
-        {"period": "2026-10", "amount_fen": 9630, "paid_fen": 0,
-         "due_date": "2026-11-15", "late_fee_fen": 0},
+        {
+            "period": "2026-09",
+            "amount_fen": 12850,
+            "paid_fen": 0,
+            "due_date": "2026-10-15",
+            "late_fee_fen": 100,
+        },
+        {
+            "period": "2026-10",
+            "amount_fen": 9630,
+            "paid_fen": 0,
+            "due_date": "2026-11-15",
+            "late_fee_fen": 0,
+        },
     ],
     "arrears_fen": 22480,
     "late_fee_fen": 100,
@@ -27,22 +37,43 @@ DEMO_ACCOUNT: dict[str, Any] = {
     "as_of": "2026-11-02T10:15:00+08:00",
 }
 
-ALL_OK = {"cash": {"ok": True, "reason": None}, "qr": {"ok": True, "reason": None},
-          "card": {"ok": True, "reason": None}}
+ALL_OK = {
+    "cash": {"ok": True, "reason": None},
+    "qr": {"ok": True, "reason": None},
+    "card": {"ok": True, "reason": None},
+}
 
 
 def make_snapshot(state: str = "home", **overrides: Any) -> dict[str, Any]:
     """A full snapshot with the engine's keys; nested dicts in overrides are merged."""
     snap: dict[str, Any] = {
-        "state": state, "mode": "pay", "language": "zh", "large_text": False,
-        "account": None, "amount_fen": None, "method": None, "txn_id": None,
+        "state": state,
+        "mode": "pay",
+        "language": "zh",
+        "large_text": False,
+        "account": None,
+        "amount_fen": None,
+        "method": None,
+        "txn_id": None,
         "limits": {"min_payment_fen": 100, "max_payment_fen": 500000},
-        "cash": {"inserted_fen": 0, "notes": {}, "still_due_fen": 0, "surplus_fen": 0,
-                 "in_escrow_fen": 0, "can_cancel": False, "accepting": False,
-                 "denominations_fen": [1000, 2000, 5000, 10000]},
+        "cash": {
+            "inserted_fen": 0,
+            "notes": {},
+            "still_due_fen": 0,
+            "surplus_fen": 0,
+            "in_escrow_fen": 0,
+            "can_cancel": False,
+            "accepting": False,
+            "denominations_fen": [1000, 2000, 5000, 10000],
+        },
         "qr": {"order_id": None, "payload": None, "seconds_left": None},
-        "card": {}, "result": None, "error": None, "notice": None, "idle_prompt": None,
-        "methods": copy.deepcopy(ALL_OK), "recovering": False,
+        "card": {},
+        "result": None,
+        "error": None,
+        "notice": None,
+        "idle_prompt": None,
+        "methods": copy.deepcopy(ALL_OK),
+        "recovering": False,
     }
     if state not in ("home", "account_entry", "looking_up", "out_of_service", "maintenance"):
         snap["account"] = copy.deepcopy(DEMO_ACCOUNT)

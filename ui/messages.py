@@ -33,11 +33,16 @@ def error_text(error: dict[str, Any] | None, language: str) -> str:
     if not isinstance(detail, dict):
         detail = {}
     if code == "amount_out_of_range":
-        return tr("error.amount_out_of_range", language,
-                  min=_fen(detail.get("min_fen")), max=_fen(detail.get("max_fen")))
+        return tr(
+            "error.amount_out_of_range",
+            language,
+            min=_fen(detail.get("min_fen")),
+            max=_fen(detail.get("max_fen")),
+        )
     if code == "method_unavailable":
-        return tr("error.method_unavailable", language,
-                  reason=reason_text(detail.get("reason"), language))
+        return tr(
+            "error.method_unavailable", language, reason=reason_text(detail.get("reason"), language)
+        )
     if code.startswith("acceptor_"):
         return tr("error.acceptor_fault", language)
     if has(f"error.{code}"):

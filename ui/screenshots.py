@@ -18,49 +18,102 @@ SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080), "small": (1024, 76
 
 def scenes() -> dict[str, dict[str, Any]]:
     """One snapshot per screen and notable variant, named for the PNG file."""
-    paid = {"status": "posted", "txn_id": "K0001-00000042", "amount_fen": 30000,
-            "credited_to_balance_fen": 7420, "balance_fen": 8654,
-            "receipt_url": "http://127.0.0.1:8470/r/K0001-00000042?h=3f9a1c",
-            "receipt_text": "", "printing": "printed", "reason": None}
+    paid = {
+        "status": "posted",
+        "txn_id": "K0001-00000042",
+        "amount_fen": 30000,
+        "credited_to_balance_fen": 7420,
+        "balance_fen": 8654,
+        "receipt_url": "http://127.0.0.1:8470/r/K0001-00000042?h=3f9a1c",
+        "receipt_text": "",
+        "printing": "printed",
+        "reason": None,
+    }
     return {
         "01_home": make_snapshot("home"),
         "02_account_entry": make_snapshot("account_entry"),
         "03_account_entry_error": make_snapshot(
-            "account_entry", error={"code": "account_not_found", "detail": {}}),
+            "account_entry", error={"code": "account_not_found", "detail": {}}
+        ),
         "04_looking_up": make_snapshot("looking_up"),
         "05_account_shown": make_snapshot("account_shown"),
         "06_account_shown_check": make_snapshot("account_shown", mode="check"),
-        "07_method": make_snapshot("amount_chosen", amount_fen=22580, methods={
-            "cash": {"ok": False, "reason": "printer_paper_out"},
-            "qr": {"ok": True, "reason": None},
-            "card": {"ok": False, "reason": "server_offline"}}),
+        "07_method": make_snapshot(
+            "amount_chosen",
+            amount_fen=22580,
+            methods={
+                "cash": {"ok": False, "reason": "printer_paper_out"},
+                "qr": {"ok": True, "reason": None},
+                "card": {"ok": False, "reason": "server_offline"},
+            },
+        ),
         "08_method_preparing": make_snapshot("method_chosen", amount_fen=22580, method="cash"),
-        "09_cash_insert": make_snapshot("cash_insert", amount_fen=22580, method="cash", cash={
-            "can_cancel": True, "accepting": True, "still_due_fen": 22580}),
-        "10_cash_over": make_snapshot("cash_insert", amount_fen=22580, method="cash", cash={
-            "inserted_fen": 30000, "notes": {"10000": 2, "5000": 2}, "still_due_fen": 0,
-            "surplus_fen": 7420, "accepting": True}, notice="note_accepted"),
-        "11_qr_wait": make_snapshot("qr_wait", amount_fen=22580, method="qr", qr={
-            "order_id": "Q123", "payload": "http://127.0.0.1:8470/pay/Q123",
-            "seconds_left": 87}),
-        "12_card_entry": make_snapshot("card_entry", mode="card", method="card",
-                                       card={"error": "card_pin_invalid", "attempts_left": 2}),
+        "09_cash_insert": make_snapshot(
+            "cash_insert",
+            amount_fen=22580,
+            method="cash",
+            cash={"can_cancel": True, "accepting": True, "still_due_fen": 22580},
+        ),
+        "10_cash_over": make_snapshot(
+            "cash_insert",
+            amount_fen=22580,
+            method="cash",
+            cash={
+                "inserted_fen": 30000,
+                "notes": {"10000": 2, "5000": 2},
+                "still_due_fen": 0,
+                "surplus_fen": 7420,
+                "accepting": True,
+            },
+            notice="note_accepted",
+        ),
+        "11_qr_wait": make_snapshot(
+            "qr_wait",
+            amount_fen=22580,
+            method="qr",
+            qr={
+                "order_id": "Q123",
+                "payload": "http://127.0.0.1:8470/pay/Q123",
+                "seconds_left": 87,
+            },
+        ),
+        "12_card_entry": make_snapshot(
+            "card_entry",
+            mode="card",
+            method="card",
+            card={"error": "card_pin_invalid", "attempts_left": 2},
+        ),
         "13_processing": make_snapshot("processing", method="card"),
         "14_done_posted": make_snapshot("done", method="cash", amount_fen=22580, result=paid),
-        "15_done_queued_no_printer": make_snapshot("done", method="cash", result={
-            **paid, "status": "queued", "printing": "failed", "balance_fen": None}),
-        "16_cancelled": make_snapshot("cancelled", result={
-            "status": "cancelled", "reason": "customer_cancelled"}),
-        "17_out_of_service": make_snapshot("out_of_service", methods={
-            "cash": {"ok": False, "reason": "acceptor_jam"}, "qr": {"ok": True, "reason": None},
-            "card": {"ok": True, "reason": None}}),
-        "18_idle_prompt": make_snapshot("cash_insert", amount_fen=22580, cash={
-            "inserted_fen": 5000, "notes": {"5000": 1}, "still_due_fen": 17580},
-            idle_prompt={"seconds_left": 27}),
+        "15_done_queued_no_printer": make_snapshot(
+            "done",
+            method="cash",
+            result={**paid, "status": "queued", "printing": "failed", "balance_fen": None},
+        ),
+        "16_cancelled": make_snapshot(
+            "cancelled", result={"status": "cancelled", "reason": "customer_cancelled"}
+        ),
+        "17_out_of_service": make_snapshot(
+            "out_of_service",
+            methods={
+                "cash": {"ok": False, "reason": "acceptor_jam"},
+                "qr": {"ok": True, "reason": None},
+                "card": {"ok": True, "reason": None},
+            },
+        ),
+        "18_idle_prompt": make_snapshot(
+            "cash_insert",
+            amount_fen=22580,
+            cash={"inserted_fen": 5000, "notes": {"5000": 1}, "still_due_fen": 17580},
+            idle_prompt={"seconds_left": 27},
+        ),
         "19_large_text": make_snapshot("account_shown", large_text=True),
-        "20_acceptor_fault": make_snapshot("done", method="cash", result={
-            **paid, "status": "queued", "amount_fen": 5000, "credited_to_balance_fen": 0},
-            error={"code": "acceptor_fault", "detail": {}}),
+        "20_acceptor_fault": make_snapshot(
+            "done",
+            method="cash",
+            result={**paid, "status": "queued", "amount_fen": 5000, "credited_to_balance_fen": 0},
+            error={"code": "acceptor_fault", "detail": {}},
+        ),
     }
 
 
@@ -94,8 +147,9 @@ def render_all(out_dir: Path, sizes: dict[str, tuple[int, int]] = SIZES) -> list
 
 
 def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SCREENSHOTS_DIR",
-                                                                     "screenshots"))
+    out = Path(
+        sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SCREENSHOTS_DIR", "screenshots")
+    )
     written = render_all(out)
     sys.stdout.write(f"wrote {len(written)} screenshots into {out}\n")
     return 0

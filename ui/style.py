@@ -8,10 +8,24 @@ STYLE_DIR = Path(__file__).resolve().parent / "styles"
 
 # Pixel sizes; large text (适老化) scales the texts, never the touch targets down.
 SIZES = {
-    False: {"base": 24, "subtitle": 30, "title": 40, "button": 26, "big": 34, "key": 38,
-            "bigbutton": 88},
-    True: {"base": 32, "subtitle": 38, "title": 50, "button": 34, "big": 42, "key": 48,
-           "bigbutton": 100},
+    False: {
+        "base": 24,
+        "subtitle": 30,
+        "title": 40,
+        "button": 26,
+        "big": 34,
+        "key": 38,
+        "bigbutton": 88,
+    },
+    True: {
+        "base": 32,
+        "subtitle": 38,
+        "title": 50,
+        "button": 34,
+        "big": 42,
+        "key": 48,
+        "bigbutton": 100,
+    },
 }
 
 

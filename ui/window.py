@@ -42,10 +42,19 @@ log = logging.getLogger("ui.window")
 TOUCH_EVERY_S = 2.0  # taps that send no intent still keep the session alive, at most this often
 
 SCREEN_FOR_STATE = {
-    "home": "home", "account_entry": "account_entry", "looking_up": "looking_up",
-    "account_shown": "account_shown", "amount_chosen": "method", "method_chosen": "method",
-    "cash_insert": "cash", "qr_wait": "qr", "card_entry": "card", "processing": "processing",
-    "done": "done", "cancelled": "done", "out_of_service": "out_of_service",
+    "home": "home",
+    "account_entry": "account_entry",
+    "looking_up": "looking_up",
+    "account_shown": "account_shown",
+    "amount_chosen": "method",
+    "method_chosen": "method",
+    "cash_insert": "cash",
+    "qr_wait": "qr",
+    "card_entry": "card",
+    "processing": "processing",
+    "done": "done",
+    "cancelled": "done",
+    "out_of_service": "out_of_service",
     "maintenance": "out_of_service",
 }
 
@@ -65,6 +74,7 @@ class KioskWindow(QMainWindow):
         self.state = "home"
         self.snap: dict[str, Any] = {}
         self._last_touch = 0.0
+        self._forwarding = False
         self.allow_close = not fullscreen
         if fullscreen:
             self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.Window)
@@ -88,12 +98,15 @@ class KioskWindow(QMainWindow):
         self.large_text_button = button("large_text_toggle", "header")
         self.large_text_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.large_text_button.clicked.connect(
-            lambda: self.bridge.send("set_large_text", on=not self.large_text))
+            lambda: self.bridge.send("set_large_text", on=not self.large_text)
+        )
         self.language_button = button("language_switch", "header")
         self.language_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.language_button.clicked.connect(
-            lambda: self.bridge.send("set_language",
-                                     language="en" if self.language == "zh" else "zh"))
+            lambda: self.bridge.send(
+                "set_language", language="en" if self.language == "zh" else "zh"
+            )
+        )
         row.addWidget(self.corner)
         row.addWidget(self.header_title, 1)
         row.addWidget(self.large_text_button)
@@ -182,7 +195,8 @@ class KioskWindow(QMainWindow):
         self.language = language
         self.language_button.setText(tr("lang.switch", language))
         self.large_text_button.setText(
-            tr("large_text.off" if self.large_text else "large_text.on", language))
+            tr("large_text.off" if self.large_text else "large_text.on", language)
+        )
         self.idle_title.setText(tr("idle.title", language))
         self.idle_yes.setText(tr("idle.yes", language))
         self.language_changed.emit(language)
@@ -193,7 +207,8 @@ class KioskWindow(QMainWindow):
         self.large_text = large
         self.setStyleSheet(stylesheet(large))
         self.large_text_button.setText(
-            tr("large_text.off" if large else "large_text.on", self.language))
+            tr("large_text.off" if large else "large_text.on", self.language)
+        )
 
     def _render_banner(self, snap: dict[str, Any]) -> None:
         error = snap.get("error")
@@ -214,8 +229,9 @@ class KioskWindow(QMainWindow):
         if not prompt:
             self.idle.hide()
             return
-        self.idle_seconds.setText(tr("idle.seconds", self.language,
-                                     seconds=prompt.get("seconds_left") or 0))
+        self.idle_seconds.setText(
+            tr("idle.seconds", self.language, seconds=prompt.get("seconds_left") or 0)
+        )
         self._place_idle()
         self.idle.show()
         self.idle.raise_()
@@ -224,8 +240,9 @@ class KioskWindow(QMainWindow):
         area = self.centralWidget().rect()
         width = min(area.width() - 80, 760)
         height = min(area.height() - 80, 460)
-        self.idle.setGeometry((area.width() - width) // 2, (area.height() - height) // 2,
-                              width, height)
+        self.idle.setGeometry(
+            (area.width() - width) // 2, (area.height() - height) // 2, width, height
+        )
 
     # --------------------------------------------------------------- Qt events
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
@@ -238,8 +255,11 @@ class KioskWindow(QMainWindow):
         self._place_idle()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress,
-                            QEvent.Type.TouchBegin):
+        if event.type() in (
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.KeyPress,
+            QEvent.Type.TouchBegin,
+        ):
             now = time.monotonic()
             if now - self._last_touch >= TOUCH_EVERY_S:
                 self._last_touch = now
@@ -249,13 +269,17 @@ class KioskWindow(QMainWindow):
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         # The barcode scanner is a keyboard: digits typed anywhere on the entry screen go
         # to the account field, even if a tap moved the focus.
-        if self.state == "account_entry":
+        if self.state == "account_entry" and not self._forwarding:
             entry = self.screens["account_entry"]
             field = entry.input  # type: ignore[attr-defined]
-            if not field.hasFocus():
-                field.setFocus()
+            # reaching the window means the field did not get the key: hand it over
+            field.setFocus()
+            self._forwarding = True  # a key the field ignores comes back here: no loop
+            try:
                 QApplication.sendEvent(field, event)
-                return
+            finally:
+                self._forwarding = False
+            return
         super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name

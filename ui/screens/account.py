@@ -39,7 +39,8 @@ class AccountEntryScreen(Screen):
         self.input.setObjectName("account_input")
         self.input.setMaxLength(ACCOUNT_MAX_DIGITS)
         self.input.setValidator(
-            QRegularExpressionValidator(QRegularExpression(r"\d{0,20}"), self.input))
+            QRegularExpressionValidator(QRegularExpression(r"\d{0,20}"), self.input)
+        )
         self.input.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.input.returnPressed.connect(self.submit)
         self.back = button("account_back", "secondary")
@@ -164,8 +165,11 @@ class AccountShownScreen(Screen):
         self.amount_input = QLineEdit()
         self.amount_input.setObjectName("amount_input")
         self.amount_input.setMaxLength(10)
-        self.amount_input.setValidator(QRegularExpressionValidator(
-            QRegularExpression(r"\d{0,7}(\.\d{0,2})?"), self.amount_input))
+        self.amount_input.setValidator(
+            QRegularExpressionValidator(
+                QRegularExpression(r"\d{0,7}(\.\d{0,2})?"), self.amount_input
+            )
+        )
         self.amount_input.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.amount_input.returnPressed.connect(self._submit_amount)
         self.amount_error = label("amount_error", "error")
@@ -219,9 +223,11 @@ class AccountShownScreen(Screen):
         due = account.get("due_fen") or 0
         self.total.setText(f"{self.t('shown.total_due')}  {format_fen(due)}")
         self.balance.setText(
-            f"{self.t('shown.balance')}  {format_fen(account.get('balance_fen') or 0)}")
-        self.as_of.setText(self.t("shown.as_of", when=format_date(account.get("as_of"),
-                                                                   self.language)))
+            f"{self.t('shown.balance')}  {format_fen(account.get('balance_fen') or 0)}"
+        )
+        self.as_of.setText(
+            self.t("shown.as_of", when=format_date(account.get("as_of"), self.language))
+        )
         limits = snap.get("limits") or {}
         self.pay_all.setText(self.t("shown.pay_all", amount=format_fen(due)))
         self.other.setText(self.t("shown.other"))
@@ -230,9 +236,13 @@ class AccountShownScreen(Screen):
         self.back.setText(self.t("nav.back"))
         self.amount_title.setText(self.t("amount.title"))
         self.amount_input.setPlaceholderText(self.t("amount.title"))
-        self.amount_limits.setText(self.t(
-            "amount.limits", min=format_fen(limits.get("min_payment_fen", 0)),
-            max=format_fen(limits.get("max_payment_fen", 0))))
+        self.amount_limits.setText(
+            self.t(
+                "amount.limits",
+                min=format_fen(limits.get("min_payment_fen", 0)),
+                max=format_fen(limits.get("max_payment_fen", 0)),
+            )
+        )
         self.amount_close.setText(self.t("nav.back"))
         self.amount_keypad.retranslate_ui(self.language)
         entering = self.amount_panel.isVisibleTo(self)
@@ -254,15 +264,18 @@ class AccountShownScreen(Screen):
             return
         headers = ("shown.period", "shown.amount", "shown.late_fee")
         for column, msg_id in enumerate(headers):
-            self.bills.addWidget(self._cell(f"bills_header_{column}", "fieldname",
-                                            self.t(msg_id)), 0, column)
+            self.bills.addWidget(
+                self._cell(f"bills_header_{column}", "fieldname", self.t(msg_id)), 0, column
+            )
         for row, bill in enumerate(bills, start=1):
             owed = int(bill.get("amount_fen", 0)) - int(bill.get("paid_fen", 0))
-            cells = (format_date(bill.get("period"), self.language), format_fen(owed),
-                     format_fen(int(bill.get("late_fee_fen", 0))))
+            cells = (
+                format_date(bill.get("period"), self.language),
+                format_fen(owed),
+                format_fen(int(bill.get("late_fee_fen", 0))),
+            )
             for column, text in enumerate(cells):
-                self.bills.addWidget(self._cell(f"bill_{row}_{column}", "cell", text),
-                                     row, column)
+                self.bills.addWidget(self._cell(f"bill_{row}_{column}", "cell", text), row, column)
 
     @staticmethod
     def _cell(name: str, role: str, text: str) -> Any:
@@ -270,5 +283,3 @@ class AccountShownScreen(Screen):
         cell.setWordWrap(False)
         cell.setText(text)
         return cell
-
-

@@ -45,8 +45,9 @@ class Screen(QWidget):
         self.portrait = portrait
         box = getattr(self, "box", None)
         if isinstance(box, QBoxLayout):
-            box.setDirection(QBoxLayout.Direction.TopToBottom if portrait
-                             else QBoxLayout.Direction.LeftToRight)
+            box.setDirection(
+                QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+            )
 
 
 def button(name: str, role: str = "action", parent: QWidget | None = None) -> QPushButton:

@@ -66,8 +66,9 @@ class MethodScreen(Screen):
             ok = bool(info.get("ok"))
             self.buttons[method].setText(self.t(f"method.{method}"))
             self.buttons[method].setEnabled(ok and not preparing)
-            self.reasons[method].setText("" if ok else reason_text(info.get("reason"),
-                                                                    self.language))
+            self.reasons[method].setText(
+                "" if ok else reason_text(info.get("reason"), self.language)
+            )
             self.reasons[method].setVisible(not ok)
         self.preparing.setText(self.t("method.preparing"))
         self.preparing.setVisible(preparing)
@@ -100,8 +101,13 @@ class CashScreen(Screen):
         self.still_due = label("cash_still_due", "value")
         self.surplus = label("cash_surplus", "value")
         self.escrow = label("cash_escrow", "hint")
-        for widget in (self.inserted, self.inserted_notes, self.still_due, self.surplus,
-                       self.escrow):
+        for widget in (
+            self.inserted,
+            self.inserted_notes,
+            self.still_due,
+            self.surplus,
+            self.escrow,
+        ):
             figures.addWidget(widget)
         for widget in (self.title, self.accepts, self.accepted_notes, self.no_change, panel):
             column.addWidget(widget)
@@ -121,15 +127,15 @@ class CashScreen(Screen):
         inserted = int(cash.get("inserted_fen") or 0)
         self.title.setText(self.t("cash.title"))
         self.accepts.setText(self.t("cash.accepts"))
-        self.accepted_notes.show_notes(
-            dict.fromkeys(cash.get("denominations_fen") or [], None))
+        self.accepted_notes.show_notes(dict.fromkeys(cash.get("denominations_fen") or [], None))
         self.no_change.setText(self.t("cash.no_change"))
         self.inserted.setText(f"{self.t('cash.inserted')}  {format_fen(inserted)}")
         notes = {int(k): int(v) for k, v in (cash.get("notes") or {}).items()}
         self.inserted_notes.show_notes(notes)
         self.inserted_notes.setVisible(bool(notes))
         self.still_due.setText(
-            f"{self.t('cash.still_due')}  {format_fen(int(cash.get('still_due_fen') or 0))}")
+            f"{self.t('cash.still_due')}  {format_fen(int(cash.get('still_due_fen') or 0))}"
+        )
         surplus = int(cash.get("surplus_fen") or 0)
         self.surplus.setText(f"{self.t('cash.surplus')}  {format_fen(surplus)}")
         self.surplus.setVisible(surplus > 0)
@@ -178,8 +184,9 @@ class QrScreen(Screen):
         if not qr.get("payload"):
             self.countdown.setText(self.t("qr.waiting"))
         else:
-            self.countdown.setText("" if seconds is None else self.t("qr.seconds_left",
-                                                                      seconds=seconds))
+            self.countdown.setText(
+                "" if seconds is None else self.t("qr.seconds_left", seconds=seconds)
+            )
         self.cancel.setText(self.t("nav.cancel"))
 
 
@@ -210,8 +217,14 @@ class CardScreen(Screen):
         self.submit_button.clicked.connect(self.submit)
         self.cancel = button("card_cancel", "secondary")
         self.cancel.clicked.connect(lambda: self.send("cancel"))
-        for widget in (self.title, self.number_name, self.number, self.pin_name, self.pin,
-                       self.error):
+        for widget in (
+            self.title,
+            self.number_name,
+            self.number,
+            self.pin_name,
+            self.pin,
+            self.error,
+        ):
             fields.addWidget(widget)
         fields.addStretch(1)
         fields.addWidget(self.submit_button)
@@ -261,8 +274,9 @@ class CardScreen(Screen):
         elif error:
             from ui.messages import error_text
 
-            text = error_text({"code": "card_number_invalid" if error == "card_format"
-                               else error}, self.language)
+            text = error_text(
+                {"code": "card_number_invalid" if error == "card_format" else error}, self.language
+            )
         else:
             text = ""
         self.error.setText(text)

@@ -36,8 +36,15 @@ class DoneScreen(Screen):
         self.receipt_qr = QrLabel("done_receipt_qr", 320)
         self.home = button("done_home", "bigprimary")
         self.home.clicked.connect(lambda: self.send("home"))
-        for widget in (self.headline, self.amount, self.credited, self.balance, self.txn,
-                       self.reason, self.printing):
+        for widget in (
+            self.headline,
+            self.amount,
+            self.credited,
+            self.balance,
+            self.txn,
+            self.reason,
+            self.printing,
+        ):
             column.addWidget(widget)
         column.addStretch(1)
         column.addWidget(self.home)
@@ -45,26 +52,41 @@ class DoneScreen(Screen):
 
     def render(self, snap: dict[str, Any]) -> None:
         result = snap.get("result") or {}
-        status = result.get("status") or ("cancelled" if snap.get("state") == "cancelled"
-                                          else "unconfirmed")
-        headline = f"done.{status}" if status in ("posted", "queued", "unconfirmed",
-                                                   "cancelled") else "done.unconfirmed"
+        status = result.get("status") or (
+            "cancelled" if snap.get("state") == "cancelled" else "unconfirmed"
+        )
+        headline = (
+            f"done.{status}"
+            if status in ("posted", "queued", "unconfirmed", "cancelled")
+            else "done.unconfirmed"
+        )
         self.headline.setText(self.t(headline))
-        self.headline.setProperty("tone", "ok" if status == "posted" else
-                                  "warn" if status in ("queued", "cancelled") else "bad")
+        self.headline.setProperty(
+            "tone",
+            "ok" if status == "posted" else "warn" if status in ("queued", "cancelled") else "bad",
+        )
         self.headline.style().polish(self.headline)
         paid = status not in ("cancelled",)
         amount = result.get("amount_fen")
-        self.amount.setText(self.t("done.amount", amount=format_fen(amount))
-                            if paid and isinstance(amount, int) else "")
+        self.amount.setText(
+            self.t("done.amount", amount=format_fen(amount))
+            if paid and isinstance(amount, int)
+            else ""
+        )
         self.amount.setVisible(bool(self.amount.text()))
         credited = result.get("credited_to_balance_fen")
-        self.credited.setText(self.t("done.credited", amount=format_fen(credited))
-                              if isinstance(credited, int) and credited > 0 else "")
+        self.credited.setText(
+            self.t("done.credited", amount=format_fen(credited))
+            if isinstance(credited, int) and credited > 0
+            else ""
+        )
         self.credited.setVisible(bool(self.credited.text()))
         balance = result.get("balance_fen")
-        self.balance.setText(self.t("done.balance", amount=format_fen(balance))
-                             if isinstance(balance, int) and paid else "")
+        self.balance.setText(
+            self.t("done.balance", amount=format_fen(balance))
+            if isinstance(balance, int) and paid
+            else ""
+        )
         self.balance.setVisible(bool(self.balance.text()))
         txn = result.get("txn_id") or snap.get("txn_id")
         self.txn.setText(self.t("done.txn", txn=txn) if txn else "")
@@ -74,8 +96,11 @@ class DoneScreen(Screen):
         self.reason.setVisible(bool(error))
         printing = result.get("printing")
         show_qr = paid and printing in ("failed", "skipped") and bool(result.get("receipt_url"))
-        self.printing.setText(self.t(f"print.{printing}") if paid and printing in (
-            "pending", "printed", "failed", "skipped") else "")
+        self.printing.setText(
+            self.t(f"print.{printing}")
+            if paid and printing in ("pending", "printed", "failed", "skipped")
+            else ""
+        )
         self.printing.setVisible(bool(self.printing.text()))
         self.receipt_qr.show_payload(result.get("receipt_url") if show_qr else None)
         self.receipt_qr.setVisible(show_qr)
@@ -105,12 +130,15 @@ class OutOfServiceScreen(Screen):
         if snap.get("recovering"):
             self.title.setText(self.t("recovering"))
         else:
-            self.title.setText(self.t("maintenance.title" if state == "maintenance"
-                                      else "oos.title"))
+            self.title.setText(
+                self.t("maintenance.title" if state == "maintenance" else "oos.title")
+            )
         self.hint.setText(self.t("oos.hint"))
         methods = snap.get("methods") or {}
-        working = [self.t(f"method.{m}") for m in METHOD_ORDER
-                   if (methods.get(m) or {}).get("ok")]
+        working = [self.t(f"method.{m}") for m in METHOD_ORDER if (methods.get(m) or {}).get("ok")]
         separator = "、" if self.language == "zh" else ", "
-        self.still.setText(self.t("oos.still_works", methods=separator.join(working))
-                           if working and state != "maintenance" else self.t("oos.nothing"))
+        self.still.setText(
+            self.t("oos.still_works", methods=separator.join(working))
+            if working and state != "maintenance"
+            else self.t("oos.nothing")
+        )

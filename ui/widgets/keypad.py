@@ -23,8 +23,20 @@ class Keypad(QWidget):
         grid.setSpacing(12)
         grid.setContentsMargins(0, 0, 0, 0)
         self.keys: dict[str, QPushButton] = {}
-        layout = ["1", "2", "3", "4", "5", "6", "7", "8", "9",
-                  "." if decimal else "clear", "0", "delete"]
+        layout = [
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            "6",
+            "7",
+            "8",
+            "9",
+            "." if decimal else "clear",
+            "0",
+            "delete",
+        ]
         for index, key in enumerate(layout):
             button = self._button(f"{name}_key_{'dot' if key == '.' else key}", key)
             grid.addWidget(button, index // 3, index % 3)

@@ -34,7 +34,7 @@ class NoteStrip(QWidget):
                 widget.deleteLater()
         for denomination, count in key:
             label = QLabel(self._text(denomination, count))
-            label.setObjectName(f"note_{denomination}")
+            label.setObjectName(f"{self.objectName()}_{denomination}")
             label.setProperty("role", "note")
             label.setProperty("tone", NOTE_COLOURS.get(denomination, "note"))
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -22,8 +22,12 @@ def qr_pixmap(payload: str, size_px: int) -> QPixmap:
     # (PySide6's per-call overhead, and a refcount bug in fillRect's overloads).
     pixels = bytes(0 if dark else 255 for row in matrix for dark in row)
     small = QImage(pixels, modules, modules, modules, QImage.Format.Format_Grayscale8)
-    image = small.scaled(modules * scale, modules * scale, Qt.AspectRatioMode.IgnoreAspectRatio,
-                         Qt.TransformationMode.FastTransformation)
+    image = small.scaled(
+        modules * scale,
+        modules * scale,
+        Qt.AspectRatioMode.IgnoreAspectRatio,
+        Qt.TransformationMode.FastTransformation,
+    )
     return QPixmap.fromImage(image)
 
 

@@ -1,0 +1,297 @@
+"""Every screen rendered from snapshots, and every customer action turned into an intent."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt, QThread
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+
+from ui.screenshots import scenes
+from ui.window import SCREEN_FOR_STATE
+
+MIN_TOUCH_PX = 57  # 15 mm at ~96 dpi
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080), (1024, 768)])
+def test_every_screen_renders_with_named_large_targets(kiosk, language, size):
+    kiosk.window.resize(*size)
+    for name, snap in scenes().items():
+        snap["language"] = language
+        with kiosk.qtbot.waitSignal(kiosk.window.rendered):
+            kiosk.source.emit(snap)
+        QApplication.processEvents()
+        screen = kiosk.window.stack.currentWidget()
+        assert screen is kiosk.window.screens[SCREEN_FOR_STATE[snap["state"]]], name
+        stack = kiosk.window.stack.size()
+        hint = screen.minimumSizeHint()
+        if not snap["large_text"]:
+            assert hint.width() <= stack.width() and hint.height() <= stack.height(), (
+                f"{name} needs {hint.width()}x{hint.height()}, has {stack.width()}x"
+                f"{stack.height()} at {size}: text would be clipped"
+            )
+        for widget in kiosk.window.findChildren(QPushButton) + kiosk.window.findChildren(QLineEdit):
+            if widget.isVisible():
+                assert widget.objectName(), f"unnamed {type(widget).__name__} on {name}"
+                assert widget.height() >= MIN_TOUCH_PX, f"{widget.objectName()} on {name}"
+
+
+def test_home_choices_start_each_mode(kiosk):
+    kiosk.show("home")
+    for name in ("home_pay", "home_card", "home_check"):
+        kiosk.click(name)
+    assert kiosk.intents() == [
+        ("start", {"mode": "pay"}),
+        ("start", {"mode": "card"}),
+        ("start", {"mode": "check"}),
+    ]
+
+
+def test_keypad_enters_the_account_number(kiosk):
+    kiosk.show("account_entry")
+    for digit in "12345678":
+        kiosk.click(f"account_keypad_key_{digit}")
+    kiosk.click("account_keypad_key_delete")
+    kiosk.click("account_keypad_key_ok")
+    assert kiosk.intents()[-1] == ("enter_account", {"account_no": "1234567"})
+
+
+def test_barcode_scanner_types_the_account_like_a_keyboard(kiosk):
+    kiosk.show("account_entry")
+    kiosk.find("account_keypad_key_5").setFocus()  # even after focus moved elsewhere
+    kiosk.qtbot.keyClicks(kiosk.window, "1000000001")
+    kiosk.qtbot.keyClick(kiosk.window, Qt.Key.Key_Return)
+    assert kiosk.intents()[-1] == ("enter_account", {"account_no": "1000000001"})
+
+
+def test_unknown_account_is_explained_and_input_stays(kiosk):
+    kiosk.show("account_entry", error={"code": "account_not_found", "detail": {}})
+    banner = kiosk.find("banner")
+    assert banner.isVisible() and "未找到该户号" in banner.text()
+
+
+def test_lookup_can_be_cancelled(kiosk):
+    kiosk.show("looking_up")
+    kiosk.click("lookup_cancel")
+    assert kiosk.intents() == [("cancel", {})]
+
+
+def test_account_shows_masked_holder_bills_and_pays_all(kiosk):
+    kiosk.show("account_shown")
+    assert kiosk.find("shown_holder").text() == "王*明"
+    assert kiosk.find("shown_total_due").text().endswith("¥225.80")
+    assert kiosk.find("bill_1_0").text() == "2026年9月"
+    assert kiosk.find("bill_1_2").text() == "¥1.00"
+    kiosk.click("shown_pay_all")
+    assert kiosk.intents() == [("choose_amount", {"amount_fen": None})]
+
+
+def test_other_amount_is_parsed_to_fen_and_bad_input_explained(kiosk):
+    kiosk.show("account_shown")
+    kiosk.click("shown_other")
+    assert not kiosk.find("shown_pay_all").isVisible()
+    kiosk.click("amount_keypad_key_ok")  # nothing typed
+    assert kiosk.intents() == []
+    assert kiosk.find("amount_error").text()
+    for key in ("3", "0", "0", "dot", "5"):
+        kiosk.click(f"amount_keypad_key_{key}")
+    kiosk.click("amount_keypad_key_ok")
+    assert kiosk.intents() == [("choose_amount", {"amount_fen": 30050})]
+
+
+def test_out_of_range_amount_names_the_limits(kiosk):
+    kiosk.show(
+        "account_shown",
+        language="en",
+        error={"code": "amount_out_of_range", "detail": {"min_fen": 100, "max_fen": 500000}},
+    )
+    assert "¥1.00" in kiosk.find("banner").text()
+    assert "¥5,000.00" in kiosk.find("banner").text()
+
+
+def test_card_mode_goes_straight_to_the_card(kiosk):
+    kiosk.show("account_shown", mode="card")
+    assert not kiosk.find("shown_pay_all").isVisible()
+    kiosk.click("shown_card")
+    assert kiosk.intents() == [("choose_method", {"method": "card"})]
+
+
+def test_unavailable_methods_are_greyed_with_the_reason(kiosk):
+    kiosk.show(
+        "amount_chosen",
+        amount_fen=22580,
+        methods={
+            "cash": {"ok": False, "reason": "printer_paper_out"},
+            "qr": {"ok": True, "reason": None},
+            "card": {"ok": False, "reason": "acceptor_jam"},
+        },
+    )
+    assert not kiosk.find("method_cash").isEnabled()
+    assert kiosk.find("method_cash_reason").text() == "打印机缺纸"
+    assert kiosk.find("method_card_reason").text() == "纸币识别器故障"
+    assert not kiosk.find("method_qr_reason").isVisible()
+    kiosk.click("method_qr")
+    assert kiosk.intents() == [("choose_method", {"method": "qr"})]
+
+
+def test_cash_cancel_only_before_the_first_note_and_surplus_shown(kiosk):
+    kiosk.show(
+        "cash_insert",
+        amount_fen=22580,
+        cash={"can_cancel": True, "accepting": True, "still_due_fen": 22580},
+    )
+    assert not kiosk.find("cash_finish").isEnabled()
+    kiosk.click("cash_cancel")
+    kiosk.show(
+        "cash_insert",
+        amount_fen=22580,
+        cash={"inserted_fen": 30000, "notes": {"10000": 3}, "surplus_fen": 7420, "accepting": True},
+    )
+    assert not kiosk.find("cash_cancel").isVisible()
+    assert kiosk.find("cash_surplus").text().endswith("¥74.20")
+    assert kiosk.find("cash_inserted_notes_10000").text() == "¥100\n×3"
+    kiosk.click("cash_finish")
+    assert kiosk.intents() == [("cancel", {}), ("finish", {})]
+
+
+def test_note_in_escrow_blocks_finish(kiosk):
+    kiosk.show("cash_insert", amount_fen=22580, cash={"inserted_fen": 5000, "in_escrow_fen": 10000})
+    assert not kiosk.find("cash_finish").isEnabled()
+    assert kiosk.find("cash_escrow").isVisible()
+
+
+def test_qr_wait_shows_code_countdown_and_cancels(kiosk):
+    kiosk.show(
+        "qr_wait",
+        amount_fen=22580,
+        qr={"order_id": "Q1", "payload": "http://x/pay/Q1", "seconds_left": 42},
+    )
+    assert not kiosk.find("qr_code").pixmap().isNull()
+    assert kiosk.find("qr_countdown").text() == "剩余 42 秒"
+    kiosk.click("qr_cancel")
+    assert kiosk.intents() == [("cancel", {})]
+
+
+def test_card_pin_is_masked_and_cleared_after_submit(kiosk):
+    kiosk.show("card_entry", mode="card")
+    assert kiosk.find("card_pin").echoMode() == QLineEdit.EchoMode.Password
+    for digit in "12345678":
+        kiosk.click(f"card_keypad_key_{digit}")
+    kiosk.click("card_keypad_key_ok")  # moves to the PIN
+    for digit in "9876":
+        kiosk.click(f"card_keypad_key_{digit}")
+    kiosk.click("card_submit")
+    assert kiosk.intents() == [("submit_card", {"card_no": "12345678", "pin": "9876"})]
+    assert kiosk.find("card_pin").text() == ""
+
+
+def test_wrong_pin_says_how_many_tries_are_left(kiosk):
+    kiosk.show("card_entry", language="en", card={"error": "card_pin_invalid", "attempts_left": 2})
+    assert kiosk.find("card_error").text() == "Wrong PIN: 2 tries left"
+
+
+@pytest.mark.parametrize(("printing", "qr_shown"), [("printed", False), ("failed", True)])
+def test_done_offers_an_onscreen_receipt_when_printing_failed(kiosk, printing, qr_shown):
+    kiosk.show(
+        "done",
+        result={
+            "status": "posted",
+            "txn_id": "K0001-00000001",
+            "amount_fen": 22580,
+            "credited_to_balance_fen": 0,
+            "balance_fen": 0,
+            "receipt_url": "http://x/r/1?h=ab",
+            "printing": printing,
+        },
+    )
+    assert kiosk.find("done_receipt_qr").isVisible() is qr_shown
+    kiosk.click("done_home")
+    assert kiosk.intents() == [("home", {})]
+
+
+def test_unknown_codes_and_states_stay_helpful(kiosk):
+    kiosk.show("account_entry", error={"code": "frobnicated", "detail": {}})
+    assert "frobnicated" in kiosk.find("banner").text()
+    kiosk.show("warp_drive")
+    assert kiosk.window.stack.currentWidget() is kiosk.window.screens["out_of_service"]
+
+
+def test_out_of_service_says_what_still_works(kiosk):
+    kiosk.show(
+        "out_of_service",
+        methods={
+            "cash": {"ok": False, "reason": "acceptor_jam"},
+            "qr": {"ok": True, "reason": None},
+            "card": {"ok": False, "reason": "server_offline"},
+        },
+    )
+    assert kiosk.find("oos_still_works").text() == "仍可使用：扫码支付"
+
+
+def test_language_switch_mid_flow_retranslates_every_screen(kiosk):
+    kiosk.show("cash_insert", amount_fen=22580, cash={"inserted_fen": 5000})
+    kiosk.click("language_switch")
+    assert kiosk.intents() == [("set_language", {"language": "en"})]
+    kiosk.show("cash_insert", language="en", amount_fen=22580, cash={"inserted_fen": 5000})
+    assert kiosk.find("cash_title").text() == "Insert banknotes"
+    assert kiosk.find("language_switch").text() == "中文"
+    assert kiosk.find("home_pay").text() == "Pay electricity bill"  # off-screen too
+
+
+def test_idle_prompt_asks_for_more_time(kiosk):
+    kiosk.show("account_shown", idle_prompt={"seconds_left": 25})
+    assert kiosk.find("idle_seconds").text() == "25 秒后返回首页"
+    kiosk.click("idle_still_here")
+    assert ("still_here", {}) in kiosk.intents()
+    kiosk.show("account_shown")
+    assert not kiosk.find("idle_prompt").isVisible()
+
+
+def test_large_text_mode_switches_the_stylesheet(kiosk):
+    kiosk.show("home")
+    normal = kiosk.find("home_pay").font().pixelSize()
+    kiosk.click("large_text_toggle")
+    assert kiosk.intents() == [("set_large_text", {"on": True})]
+    kiosk.show("home", large_text=True)
+    assert kiosk.find("home_pay").font().pixelSize() > normal
+
+
+def test_snapshots_from_another_thread_render_on_the_gui_thread(kiosk):
+    seen = []
+    kiosk.window.rendered.connect(lambda snap: seen.append(QThread.currentThread()))
+    from ui.fake_source import make_snapshot
+
+    with kiosk.qtbot.waitSignal(kiosk.window.rendered, timeout=5000):
+        worker = threading.Thread(target=kiosk.source.emit, args=(make_snapshot("processing"),))
+        worker.start()
+        worker.join(timeout=5)
+    assert seen == [QApplication.instance().thread()]
+    assert kiosk.window.stack.currentWidget() is kiosk.window.screens["processing"]
+
+
+def test_long_press_in_the_corner_asks_for_maintenance(kiosk):
+    corner = kiosk.find("maintenance_corner")
+    corner._timer.setInterval(50)
+    with kiosk.qtbot.waitSignal(kiosk.window.maintenance_requested, timeout=3000):
+        kiosk.qtbot.mousePress(corner, Qt.MouseButton.LeftButton)
+    kiosk.qtbot.mouseRelease(corner, Qt.MouseButton.LeftButton)
+
+
+def test_short_tap_in_the_corner_does_nothing(kiosk):
+    corner = kiosk.find("maintenance_corner")
+    corner._timer.setInterval(200)
+    with kiosk.qtbot.assertNotEmitted(kiosk.window.maintenance_requested, wait=400):
+        kiosk.qtbot.mouseClick(corner, Qt.MouseButton.LeftButton)
+
+
+def test_fullscreen_window_refuses_to_close(qtbot):
+    from ui.app import build_window
+    from ui.fake_source import FakeSource
+
+    window = build_window(FakeSource(), "x", fullscreen=True)
+    qtbot.addWidget(window)
+    assert not window.close()
+    window.allow_close = True
+    assert window.close()
