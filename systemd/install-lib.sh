@@ -228,6 +228,9 @@ ensure_venv() {
   if [ -x "$venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     ok "$1 (package up to date)"; return 0
   fi
+  if [ -n "$ROOT" ]; then
+    warn "the virtual environment built under --root names $venv in its scripts: it runs only from that path (pass --skip-venv for an image, and build the venv on the machine)"
+  fi
   command -v "$python" >/dev/null 2>&1 || [ -x "$python" ] ||
     die "$python not found; install python3 and python3-venv, or pass --python PATH"
   if [ ! -x "$venv/bin/python" ]; then run "$python" -m venv "$venv"; fi
