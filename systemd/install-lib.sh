@@ -207,6 +207,7 @@ ensure_packages() {
   if [ ${#missing[@]} -eq 0 ]; then ok "Debian packages"; return 0; fi
   change "apt-get install ${missing[*]}"
   [ "$DRY_RUN" -eq 1 ] && return 0
+  apt-get update -q  # a fresh system may have no package lists yet
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
