@@ -186,7 +186,9 @@ def test_a_chinese_receipt_printed_over_a_pty_reads_back_as_its_text(
     emulator: PrinterEmulator,
 ) -> None:
     receipt = cash_receipt(copy=True)
-    with ReceiptPrinter(emulator.path, encoding="gbk", has_cutter=True) as printer:
+    with ReceiptPrinter(
+        emulator.path, encoding="gbk", has_cutter=True, status_timeout_s=1.0
+    ) as printer:
         data = render_escpos(
             receipt, columns=48, encoding=printer.encoding, has_cutter=printer.has_cutter
         )

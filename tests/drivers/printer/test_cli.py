@@ -52,7 +52,11 @@ def emulator(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, str]]
 
 def diag(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*KIOSK, "diag", "printer", *args], capture_output=True, text=True, check=False, timeout=60
+        [*KIOSK, "diag", "printer", "--timeout-ms", "1000", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
 
 

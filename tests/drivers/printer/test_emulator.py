@@ -78,7 +78,10 @@ def test_each_receipt_is_saved_as_text_and_png(
 
 def test_numbering_continues_after_a_restart(tmp_path: Path) -> None:
     (tmp_path / "receipt-0007.txt").write_text("old\n", encoding="utf-8")
-    with PrinterEmulator(tmp_path) as emulator, ReceiptPrinter(emulator.path) as printer:
+    with (
+        PrinterEmulator(tmp_path) as emulator,
+        ReceiptPrinter(emulator.path, status_timeout_s=1.0) as printer,
+    ):
         printer.print_job(receipt_job(1))
         assert emulator.wait_for_receipt(10).index == 8
     assert (tmp_path / "receipt-0008.png").exists()
@@ -88,7 +91,7 @@ def test_numbering_continues_after_a_restart(tmp_path: Path) -> None:
 def test_without_a_cutter_a_receipt_ends_when_the_job_does(tmp_path: Path) -> None:
     with (
         PrinterEmulator(tmp_path, has_cutter=False, idle_end_s=0.2) as emulator,
-        ReceiptPrinter(emulator.path, has_cutter=False) as printer,
+        ReceiptPrinter(emulator.path, has_cutter=False, status_timeout_s=1.0) as printer,
     ):
         printer.print_job(receipt_job(2, has_cutter=False))
         receipt = emulator.wait_for_receipt(10)
@@ -98,7 +101,10 @@ def test_without_a_cutter_a_receipt_ends_when_the_job_does(tmp_path: Path) -> No
 
 
 def test_a_receipt_half_printed_when_stopped_is_kept(tmp_path: Path) -> None:
-    with PrinterEmulator(tmp_path) as emulator, ReceiptPrinter(emulator.path) as printer:
+    with (
+        PrinterEmulator(tmp_path) as emulator,
+        ReceiptPrinter(emulator.path, status_timeout_s=1.0) as printer,
+    ):
         printer.print_job(EscposJob().initialize().line("no cut yet").to_bytes())
         printer.status()  # the job has been read once the status is answered
     (receipt,) = emulator.receipts

@@ -105,7 +105,7 @@ def test_a_job_goes_out_in_one_write(
     # pyserial's spy:// logs each write() as its own block (to stderr: with ?file= it leaks
     # the file handle)
     job = small_job() * 4  # 4 receipts in one job, well over one 16-byte spy line
-    with ReceiptPrinter(f"spy://{emulator.path}") as printer:
+    with ReceiptPrinter(f"spy://{emulator.path}", status_timeout_s=1.0) as printer:
         printer.print_job(job)
     log = capsys.readouterr().err.splitlines()
     writes = [line for line in log if " TX   0000 " in line]
