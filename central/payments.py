@@ -75,7 +75,8 @@ def _validated(central: Central, kiosk_id: str, raw: object, index: int | None =
         )
     except InvalidRequest as exc:
         if index is not None:
-            exc.detail["field"] = f"payments[{index}].{exc.detail['field']}"
+            field = exc.detail["field"]
+            exc.detail["field"] = f"payments[{index}]" + ("" if field == "body" else f".{field}")
         raise
 
 
