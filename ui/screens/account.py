@@ -253,6 +253,10 @@ class AccountShownScreen(Screen):
         self.back.setVisible(not entering)
 
     def _render_bills(self, bills: list[dict[str, Any]]) -> None:
+        key = (self.language, repr(bills))
+        if key == getattr(self, "_bills_key", None):
+            return  # unchanged: no widget churn on every snapshot
+        self._bills_key = key
         while self.bills.count():
             item = self.bills.takeAt(0)
             widget = item.widget()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import qrcode
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
@@ -12,6 +11,8 @@ QUIET_MODULES = 4
 
 def qr_pixmap(payload: str, size_px: int) -> QPixmap:
     """A black-on-white QR code for payload, scaled to whole pixels per module."""
+    import qrcode  # lazily: it is not needed to show the home screen
+
     code = qrcode.QRCode(border=QUIET_MODULES, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(payload)
     code.make(fit=True)
