@@ -49,8 +49,14 @@ print(time.time() - t0)
 def cold_start(code: str, runs: int) -> float:
     times = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code, repr(time.time())], cwd=REPO,
-                             capture_output=True, text=True, timeout=120, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code, repr(time.time())],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         times.append(float(out.stdout.strip().splitlines()[-1]))
     return statistics.median(times)
 
@@ -58,25 +64,49 @@ def cold_start(code: str, runs: int) -> float:
 def payment_script() -> list[dict]:
     from ui.fake_source import make_snapshot
 
-    snaps = [make_snapshot("home"), make_snapshot("account_entry"),
-             make_snapshot("looking_up"), make_snapshot("account_shown"),
-             make_snapshot("amount_chosen", amount_fen=22580),
-             make_snapshot("method_chosen", amount_fen=22580, method="cash")]
+    snaps = [
+        make_snapshot("home"),
+        make_snapshot("account_entry"),
+        make_snapshot("looking_up"),
+        make_snapshot("account_shown"),
+        make_snapshot("amount_chosen", amount_fen=22580),
+        make_snapshot("method_chosen", amount_fen=22580, method="cash"),
+    ]
     inserted = 0
     notes: dict[str, int] = {}
     for note in (10000, 10000, 5000):
-        snaps.append(make_snapshot("cash_insert", amount_fen=22580, cash={
-            "inserted_fen": inserted, "in_escrow_fen": note, "notes": dict(notes)}))
+        snaps.append(
+            make_snapshot(
+                "cash_insert",
+                amount_fen=22580,
+                cash={"inserted_fen": inserted, "in_escrow_fen": note, "notes": dict(notes)},
+            )
+        )
         inserted += note
         notes[str(note)] = notes.get(str(note), 0) + 1
-        snaps.append(make_snapshot("cash_insert", amount_fen=22580, notice="note_accepted",
-                                   cash={"inserted_fen": inserted, "notes": dict(notes),
-                                         "still_due_fen": max(0, 22580 - inserted),
-                                         "surplus_fen": max(0, inserted - 22580)}))
+        snaps.append(
+            make_snapshot(
+                "cash_insert",
+                amount_fen=22580,
+                notice="note_accepted",
+                cash={
+                    "inserted_fen": inserted,
+                    "notes": dict(notes),
+                    "still_due_fen": max(0, 22580 - inserted),
+                    "surplus_fen": max(0, inserted - 22580),
+                },
+            )
+        )
     snaps.append(make_snapshot("processing", amount_fen=22580))
-    result = {"status": "posted", "txn_id": "K0001-00000001", "amount_fen": inserted,
-              "credited_to_balance_fen": inserted - 22580, "balance_fen": 3654,
-              "receipt_url": "http://127.0.0.1/r/1", "printing": "pending"}
+    result = {
+        "status": "posted",
+        "txn_id": "K0001-00000001",
+        "amount_fen": inserted,
+        "credited_to_balance_fen": inserted - 22580,
+        "balance_fen": 3654,
+        "receipt_url": "http://127.0.0.1/r/1",
+        "printing": "pending",
+    }
     snaps.append(make_snapshot("done", result=result))
     snaps.append(make_snapshot("done", result={**result, "printing": "printed"}))
     return snaps
@@ -99,8 +129,10 @@ def main() -> int:
 
     bare = cold_start(BARE, args.runs)
     kiosk = cold_start(KIOSK, args.runs)
-    print(f"cold start (median of {args.runs}): bare window {bare * 1000:.0f} ms, "
-          f"kiosk home {kiosk * 1000:.0f} ms, ratio {kiosk / bare:.2f} (target <= 1.5)")
+    print(
+        f"cold start (median of {args.runs}): bare window {bare * 1000:.0f} ms, "
+        f"kiosk home {kiosk * 1000:.0f} ms, ratio {kiosk / bare:.2f} (target <= 1.5)"
+    )
 
     from PySide6.QtCore import QEvent, QTimer
     from PySide6.QtWidgets import QApplication
@@ -154,8 +186,10 @@ def main() -> int:
 
     idle = stall_during(False)
     busy = stall_during(True)
-    print(f"longest GUI stall: idle loop {idle:.1f} ms, during cash payments {busy:.1f} ms "
-          f"(target < 50 ms)")
+    print(
+        f"longest GUI stall: idle loop {idle:.1f} ms, during cash payments {busy:.1f} ms "
+        f"(target < 50 ms)"
+    )
 
     def pay_once() -> None:
         for snap in script:
@@ -172,9 +206,11 @@ def main() -> int:
         pay_once()
     elapsed = time.perf_counter() - start
     after = rss_mb()
-    print(f"memory after {args.payments} scripted payments: {after:.1f} MB RSS, growth "
-          f"{after - before:+.1f} MB (targets < 200 MB, < 5 MB); "
-          f"{elapsed / args.payments * 1000:.1f} ms of rendering per payment")
+    print(
+        f"memory after {args.payments} scripted payments: {after:.1f} MB RSS, growth "
+        f"{after - before:+.1f} MB (targets < 200 MB, < 5 MB); "
+        f"{elapsed / args.payments * 1000:.1f} ms of rendering per payment"
+    )
     window.allow_close = True
     window.close()
     return 0

@@ -64,7 +64,9 @@ class KioskWindow(QMainWindow):
     maintenance_requested = Signal()
     rendered = Signal(object)  # after each snapshot is on screen (tests and benchmarks wait on it)
 
-    def __init__(self, bridge: Bridge, utility_name: str, *, fullscreen: bool = False) -> None:
+    def __init__(  # noqa: PLR0915 - one flat list of widgets reads better than helpers
+        self, bridge: Bridge, utility_name: str, *, fullscreen: bool = False
+    ) -> None:
         super().__init__()
         self.setObjectName("kiosk_window")
         self.bridge = bridge
@@ -254,7 +256,7 @@ class KioskWindow(QMainWindow):
                 screen._oriented = True  # type: ignore[attr-defined]
         self._place_idle()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() in (
             QEvent.Type.MouseButtonPress,
             QEvent.Type.KeyPress,

@@ -12,7 +12,8 @@ from ui.messages import error_text, notice_text, reason_text
 def test_every_message_has_chinese_and_english():
     for msg_id in catalog.all_ids():
         zh, en = tr(msg_id, "zh"), tr(msg_id, "en")
-        assert zh and en, msg_id
+        assert zh, msg_id
+        assert en, msg_id
         assert re.search(r"[\u4e00-\u9fff]", zh) or msg_id == "lang.switch", msg_id
 
 

@@ -28,7 +28,8 @@ def test_every_screen_renders_with_named_large_targets(kiosk, language, size):
         stack = kiosk.window.stack.size()
         hint = screen.minimumSizeHint()
         if not snap["large_text"]:
-            assert hint.width() <= stack.width() and hint.height() <= stack.height(), (
+            fits = hint.width() <= stack.width() and hint.height() <= stack.height()
+            assert fits, (
                 f"{name} needs {hint.width()}x{hint.height()}, has {stack.width()}x"
                 f"{stack.height()} at {size}: text would be clipped"
             )
@@ -69,7 +70,8 @@ def test_barcode_scanner_types_the_account_like_a_keyboard(kiosk):
 def test_unknown_account_is_explained_and_input_stays(kiosk):
     kiosk.show("account_entry", error={"code": "account_not_found", "detail": {}})
     banner = kiosk.find("banner")
-    assert banner.isVisible() and "未找到该户号" in banner.text()
+    assert banner.isVisible()
+    assert "未找到该户号" in banner.text()
 
 
 def test_lookup_can_be_cancelled(kiosk):

@@ -105,7 +105,7 @@ class LookingUpScreen(Screen):
 class AccountShownScreen(Screen):
     """Masked holder, address, bills, total due and balance; then the amount choice."""
 
-    def __init__(self, send: Send) -> None:
+    def __init__(self, send: Send) -> None:  # noqa: PLR0915 - a flat list of widgets
         super().__init__("screen_account_shown", send)
         outer = QVBoxLayout(self)
         outer.setSpacing(16)

@@ -40,7 +40,7 @@ class HomeScreen(Screen):
         # a closure without parameters: PySide6 then passes no `checked` argument
         return lambda: self.send("start", mode=mode)
 
-    def render(self, snap: dict[str, Any]) -> None:
+    def render(self, snap: dict[str, Any]) -> None:  # noqa: ARG002 - texts only
         self.utility.setText(self.utility_name)
         self.title.setText(self.t("home.title"))
         self.choices["pay"].setText(self.t("home.pay"))

@@ -301,5 +301,5 @@ class ProcessingScreen(Screen):
         column.addWidget(self.progress)
         column.addStretch(1)
 
-    def render(self, snap: dict[str, Any]) -> None:
+    def render(self, snap: dict[str, Any]) -> None:  # noqa: ARG002 - texts only
         self.title.setText(self.t("processing.title"))
