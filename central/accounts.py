@@ -19,7 +19,7 @@ from central.schema import Category, accounts, bills
 def find_account(conn: Connection, account_no: str, *, lock: bool = False) -> Row[Any]:
     query = select(accounts).where(accounts.c.account_no == account_no)
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)
     row = conn.execute(query).first()
     if row is None:
         raise ApiError(404, "account_not_found", account_no=account_no)
@@ -33,7 +33,7 @@ def unpaid_bills(conn: Connection, account_id: int, *, lock: bool = False) -> li
         .order_by(bills.c.period, bills.c.due_date, bills.c.id)
     )
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)
     return list(conn.execute(query))
 
 

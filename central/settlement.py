@@ -44,9 +44,14 @@ def credit(
     cash: dict[int, int],
     now: datetime,
 ) -> dict[str, Any]:
-    """Apply ``amount_fen`` to the account; store and return the payment's answer."""
+    """Apply ``amount_fen`` to the account; store and return the payment's answer.
+
+    Rows are locked FOR NO KEY UPDATE: the payment row just inserted holds a KEY SHARE lock on
+    the account through its foreign key, and a plain FOR UPDATE would have to upgrade it,
+    which deadlocks two concurrent payments to one account on PostgreSQL.
+    """
     account = conn.execute(
-        select(accounts).where(accounts.c.id == account_id).with_for_update()
+        select(accounts).where(accounts.c.id == account_id).with_for_update(key_share=True)
     ).one()
     category = Category(account.category)
     rows = {row.id: row for row in unpaid_bills(conn, account_id, lock=True)}

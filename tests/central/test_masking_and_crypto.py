@@ -1,0 +1,59 @@
+"""Privacy masks, sealed kiosk secrets, card PIN hashes and receipt tags."""
+
+from __future__ import annotations
+
+import pytest
+
+from central.crypto import SealBroken, hash_pin, receipt_tag, receipt_tag_ok, seal, unseal, verify_pin
+from central.masking import mask_account_no, mask_address, mask_name
+
+KEY = "a-server-secret-key-for-tests"
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("王小明", "王*明"), ("李华", "李*"), ("欧阳小明", "欧**明"), ("张", "*"), ("John Smith", "J*** S****"), ("", "*")],
+)
+def test_names_are_masked(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+def test_addresses_keep_only_the_district() -> None:
+    assert mask_address("示范市城东区和平路12号3单元502室") == "示范市城东区****"
+    assert mask_address("短地址") == "短****"
+    assert mask_address("") == ""
+
+
+def test_account_numbers_on_public_pages_keep_four_digits() -> None:
+    assert mask_account_no("3100000001") == "******0001"
+
+
+def test_a_sealed_secret_opens_only_with_its_key_and_untampered() -> None:
+    sealed = seal(KEY, "demo-kiosk-secret-not-for-production")
+    assert "demo-kiosk-secret" not in sealed
+    assert unseal(KEY, sealed) == "demo-kiosk-secret-not-for-production"
+    assert seal(KEY, "same") != seal(KEY, "same")  # salted
+    with pytest.raises(SealBroken):
+        unseal("another-key-another-key", sealed)
+    version, salt, cipher, tag = sealed.split("$")
+    flipped = f"{int(cipher[0], 16) ^ 1:x}" + cipher[1:]
+    with pytest.raises(SealBroken):
+        unseal(KEY, "$".join([version, salt, flipped, tag]))
+    with pytest.raises(SealBroken):
+        unseal(KEY, "garbage")
+
+
+def test_pin_hashes_verify_and_depend_on_the_server_key() -> None:
+    stored = hash_pin(KEY, "123456", iterations=1000)
+    assert "123456" not in stored
+    assert verify_pin(KEY, "123456", stored)
+    assert not verify_pin(KEY, "123457", stored)
+    assert not verify_pin("another-key-another-key", "123456", stored)
+    assert not verify_pin(KEY, "123456", "malformed")
+
+
+def test_receipt_tags_are_short_and_bound_to_the_txn() -> None:
+    tag = receipt_tag(KEY, "K0001-00000042")
+    assert len(tag) == 16
+    assert receipt_tag_ok(KEY, "K0001-00000042", tag)
+    assert not receipt_tag_ok(KEY, "K0001-00000043", tag)
