@@ -1,11 +1,11 @@
 """`kiosk emulate printer` and `kiosk diag printer`, run as a technician would."""
 
 import json
-import select
+import queue
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,19 +16,35 @@ from drivers.emulators.control import send_command
 KIOSK = [sys.executable, "-m", "kiosk.cli"]
 
 
-def read_line(process: subprocess.Popen[str], timeout_s: float = 20) -> str:
-    assert process.stdout is not None
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.1)
-        if ready:
-            return process.stdout.readline().rstrip("\n")
-        assert process.poll() is None, f"emulator exited with {process.returncode}"
-    raise TimeoutError("no line from the emulator")
+class Lines:
+    """The emulator's stdout, line by line, read by a thread (a pipe's buffer hides lines
+    from select())."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self._lines: queue.Queue[str] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.put(line.rstrip("\n"))
+
+    def next(self, timeout_s: float = 20) -> str:
+        try:
+            return self._lines.get(timeout=timeout_s)
+        except queue.Empty:
+            raise TimeoutError(f"no line from the emulator (exit {self.process.poll()})") from None
+
+    def close(self) -> None:
+        self._thread.join(timeout=20)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
 
 
 @pytest.fixture
-def emulator(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+def emulator(tmp_path: Path) -> Iterator[tuple[Lines, str, str]]:
     process = subprocess.Popen(
         [*KIOSK, "emulate", "printer", "--out", str(tmp_path / "out"), "--paper-width", "58",
          "--control", str(tmp_path / "ctl.sock")],
@@ -36,18 +52,18 @@ def emulator(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, str]]
         stderr=subprocess.DEVNULL,
         text=True,
     )  # fmt: skip
+    lines = Lines(process)
     try:
-        device = read_line(process)
-        control = read_line(process)
+        device = lines.next()
+        control = lines.next()
         assert device.startswith("DEVICE /dev/pts/")
         assert control == f"CONTROL {tmp_path / 'ctl.sock'}"
-        yield process, device.split(" ", 1)[1], control.split(" ", 1)[1]
+        yield lines, device.split(" ", 1)[1], control.split(" ", 1)[1]
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=20)
-        assert process.stdout is not None
-        process.stdout.close()
+        lines.close()
 
 
 def diag(*args: str) -> subprocess.CompletedProcess[str]:
@@ -60,10 +76,9 @@ def diag(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_status_test_page_and_a_fault(
-    emulator: tuple[subprocess.Popen[str], str, str], tmp_path: Path
-) -> None:
-    process, device, control = emulator
+def test_status_test_page_and_a_fault(emulator: tuple[Lines, str, str], tmp_path: Path) -> None:
+    lines, device, control = emulator
+    process = lines.process
     ready = diag(device, "--status")
     assert ready.returncode == 0, ready.stderr
     assert json.loads(ready.stdout) == {
@@ -78,7 +93,7 @@ def test_status_test_page_and_a_fault(
     printed = json.loads(page.stdout)
     assert printed["printed"] == "test_page"
     assert printed["bytes"] < 1000
-    saved = json.loads(read_line(process))
+    saved = json.loads(lines.next())
     assert saved["cut"] is True
     assert saved["problems"] == []
     text = Path(saved["txt"]).read_text(encoding="utf-8")
