@@ -118,6 +118,7 @@ def scenes() -> dict[str, dict[str, Any]]:
 
 
 def render_all(out_dir: Path, sizes: dict[str, tuple[int, int]] = SIZES) -> list[Path]:
+    from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
     from ui.app import build_window
@@ -136,6 +137,7 @@ def render_all(out_dir: Path, sizes: dict[str, tuple[int, int]] = SIZES) -> list
                 snap["language"] = language
                 window.show_snapshot(snap)
                 app.processEvents()
+                app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
                 path = out_dir / f"{name}_{language}_{size_name}.png"
                 window.grab().save(str(path))
                 written.append(path)

@@ -261,6 +261,7 @@ class AccountShownScreen(Screen):
             item = self.bills.takeAt(0)
             widget = item.widget()
             if widget is not None:
+                widget.hide()  # gone from the screen now, not at the next loop turn
                 widget.deleteLater()
         if not bills:
             self.bills.addWidget(label("shown_no_bills", "value"), 0, 0)

@@ -31,6 +31,7 @@ class NoteStrip(QWidget):
             item = self._row.takeAt(0)
             widget = item.widget()
             if widget is not None:
+                widget.hide()  # gone from the screen now, not at the next loop turn
                 widget.deleteLater()
         for denomination, count in key:
             label = QLabel(self._text(denomination, count))
