@@ -25,6 +25,7 @@ EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 
 log = logging.getLogger("central.cli")
+_engines: list[Engine] = []  # disposed when the command ends (main may run in-process)
 
 
 def _emit(obj: object) -> None:
@@ -47,6 +48,7 @@ def _engine(config: CentralConfig, *, migrated: bool = True) -> Engine:
     from central.db import make_engine, require_schema
 
     engine = make_engine(config.server.database_url, pool_size=2)
+    _engines.append(engine)
     if migrated:
         require_schema(engine)
     return engine
@@ -223,6 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEM
     except KeyboardInterrupt:
         return 130
+    finally:
+        while _engines:
+            _engines.pop().dispose()
     return code
 
 

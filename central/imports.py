@@ -262,7 +262,7 @@ def _bill(row: dict[str, str], ids: dict[str, int]) -> dict[str, Any] | str:
 
 
 def _account_ids(conn: Connection) -> dict[str, int]:
-    return {no: pk for no, pk in conn.execute(select(accounts.c.account_no, accounts.c.id)).tuples()}
+    return {str(no): int(pk) for no, pk in conn.execute(select(accounts.c.account_no, accounts.c.id))}
 
 
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
