@@ -155,7 +155,7 @@ class SerialTransport:
         if port is not None:
             try:
                 port.close()
-            except (serial.SerialException, OSError) as exc:
+            except (serial.SerialException, OSError, termios.error) as exc:
                 log.debug("closing %s: %s", self.url, exc)
 
     def _require(self) -> serial.SerialBase:
@@ -169,7 +169,7 @@ class SerialTransport:
         try:
             port.write(data)
             port.flush()
-        except (serial.SerialException, OSError) as exc:
+        except (serial.SerialException, OSError, termios.error) as exc:
             self.close()
             raise PortLostError(f"{self.url}: write failed: {exc}") from exc
 
@@ -199,6 +199,6 @@ class SerialTransport:
         port = self._require()
         try:
             port.reset_input_buffer()
-        except (serial.SerialException, OSError) as exc:
+        except (serial.SerialException, OSError, termios.error) as exc:
             self.close()
             raise PortLostError(f"{self.url}: flush failed: {exc}") from exc

@@ -266,6 +266,9 @@ class AcceptorHost(abc.ABC):
         except AcceptorProtocolError as exc:
             self._counters["protocol_errors"] += 1
             self.log.warning("%s: %s", self._transport.url, exc)
+        except Exception as exc:  # a bug must not kill the poll thread: start afresh
+            self.log.exception("%s: unexpected error", self._transport.url)
+            self._lose_link(f"unexpected error: {exc!r}")
 
     def _poll_once(self) -> None:
         self._apply_settings()
@@ -307,7 +310,7 @@ class AcceptorHost(abc.ABC):
             return False
         try:
             identity, table = self._identify()
-        except (AcceptorError, PortLostError) as exc:
+        except (AcceptorError, PortLostError, ValueError, IndexError) as exc:
             self._transport.close()
             self._report_disconnected(f"{self._transport.url}: no identification: {exc}")
             return False
@@ -355,7 +358,7 @@ class AcceptorHost(abc.ABC):
                 if pending is not None and not pending.acted and in_escrow:
                     self._send_return()
                 self._apply_enable(frozenset())
-            except (AcceptorError, PortLostError) as exc:
+            except (AcceptorError, PortLostError) as exc:  # best effort: closed either way
                 self.log.info("%s: could not disable on stop: %s", self._transport.url, exc)
         self._linked = False
         self._transport.close()

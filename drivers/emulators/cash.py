@@ -10,7 +10,8 @@ Control commands (one per line on ``control_path``; each answers one JSON line):
 
     insert FEN | insert-fake FEN | pull-back | jam [validator|cassette] | clear-jam
     cassette-full | remove-cassette | replace-cassette [EMPTIED] | cheat | fail CODE | repair
-    power-cycle [BILL_IN_STACKER] | corrupt-next-crc | silent SECONDS | unplug | replug | status
+    power-cycle [BILL_IN_STACKER] | corrupt-next-crc [any|stacked] | silent SECONDS
+    unplug | replug | status | help
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 from drivers.emulators.cash_ccnet import CcnetFront
 from drivers.emulators.cash_front import ProtocolFront
 from drivers.emulators.cash_id003 import Id003Front
-from drivers.emulators.cash_mechanics import Cassette, Mechanics, Timings
+from drivers.emulators.cash_mechanics import Cassette, Mechanics, Phase, Timings
 from drivers.emulators.cash_state import encode, load, save
 from drivers.emulators.control import CommandTable, ControlServer, parse_bool
 from drivers.emulators.errors import CommandError, EmulatorError, PtyClosedError
@@ -97,7 +98,7 @@ class CashEmulator:
         self._control = ControlServer(self._command_table(), control_path or self._dir / "ctl")
         self._counters: Counter[str] = Counter()
         self._silent_until = 0.0
-        self._corrupt_next = False
+        self._corrupt_next: str | None = None  # "any" answer, or the next "stacked" report
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -191,8 +192,9 @@ class CashEmulator:
         if data is None:
             return
         frame = self._front.encode(data)
-        if self._corrupt_next:
-            self._corrupt_next = False
+        reports_stacked = self._mechanics.phase is Phase.STACKED and data == self._front.last_status
+        if self._corrupt_next == "any" or (self._corrupt_next == "stacked" and reports_stacked):
+            self._corrupt_next = None
             frame = frame[:-1] + bytes([frame[-1] ^ 0xFF])
             self._counters["corrupted"] += 1
         try:
@@ -268,13 +270,16 @@ class CashEmulator:
         with self._lock:
             where = self._mechanics.power_cycle(self._now(), bill_in_stacker=bill_in_stacker)
             self._front.power_cycle()
-            self._corrupt_next = False
+            self._corrupt_next = None
             return {"power_up": where.value if where else "none"}
 
-    def corrupt_next_crc(self) -> dict[str, Any]:
+    def corrupt_next_crc(self, what: str = "any") -> dict[str, Any]:
+        """Damage the CRC of the next answer ("any") or of the next stacked report."""
+        if what not in ("any", "stacked"):
+            raise CommandError(f"corrupt the next 'any' answer or 'stacked' report, not {what!r}")
         with self._lock:
-            self._corrupt_next = True
-            return {}
+            self._corrupt_next = what
+            return {"armed": what}
 
     def silent(self, seconds: float) -> dict[str, Any]:
         if not 0 <= seconds <= 3600:
@@ -359,7 +364,13 @@ class CashEmulator:
             optional=1,
             help="power off and on; a bill in the mechanism is left in the stacker if true",
         )
-        table.add("corrupt-next-crc", self.corrupt_next_crc, help="damage the next answer's CRC")
+        table.add(
+            "corrupt-next-crc",
+            self.corrupt_next_crc,
+            ("what", str),
+            optional=1,
+            help="damage the CRC of the next answer, or of the next 'stacked' report",
+        )
         table.add("silent", self.silent, ("seconds", float), help="answer nothing for a while")
         table.add("unplug", self.unplug, help="close the pty (cable pulled)")
         table.add("replug", self.replug, help="a new pty behind the same path")
