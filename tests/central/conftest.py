@@ -30,7 +30,7 @@ from central.context import Central
 from central.db import make_engine
 from central.schema import Category, accounts, bills, utcnow
 from kiosk.central_client import CentralClient
-from tests.support.central_server import postgres_schema
+from tests.support.central_server import central_server, postgres_schema, shared_central_server  # noqa: F401
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 _numbers = itertools.count(int(datetime.now(UTC).timestamp()) % 10_000_000 * 100)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from central import signing as server_signing
 
 from central.crypto import SealBroken, hash_pin, receipt_tag, receipt_tag_ok, seal, unseal, verify_pin
 from central.masking import mask_account_no, mask_address, mask_name
+from kiosk import signing as kiosk_signing
 
 KEY = "a-server-secret-key-for-tests"
 
@@ -57,3 +62,25 @@ def test_receipt_tags_are_short_and_bound_to_the_txn() -> None:
     assert len(tag) == 16
     assert receipt_tag_ok(KEY, "K0001-00000042", tag)
     assert not receipt_tag_ok(KEY, "K0001-00000043", tag)
+
+
+@given(
+    method=st.sampled_from(["GET", "POST"]),
+    path=st.from_regex(r"/v1/[a-z0-9/_-]{0,40}(\?[a-z0-9=&]{0,20})?", fullmatch=True),
+    timestamp=st.integers(0, 10**11),
+    nonce=st.from_regex(r"[0-9a-f]{16,64}", fullmatch=True),
+    body=st.binary(max_size=200),
+)
+def test_kiosk_and_server_sign_the_same_canonical_string(
+    method: str, path: str, timestamp: int, nonce: str, body: bytes
+) -> None:
+    assert kiosk_signing.canonical_string(method, path, timestamp, nonce, body) == server_signing.canonical_string(
+        method, path, timestamp, nonce, body
+    )
+    secret = "s" * 20
+    headers = server_signing.parse_headers(
+        "K0001", str(timestamp), nonce, kiosk_signing.sign(secret, method, path, timestamp, nonce, body)
+    )
+    assert not isinstance(headers, str)
+    assert server_signing.signature_ok(secret, headers, method, path, body)
+    assert not server_signing.signature_ok(secret, headers, method, path, body + b" ")
