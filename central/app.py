@@ -78,7 +78,11 @@ def _error(exc: ApiError) -> JSONResponse:
 def create_app(config: CentralConfig | None = None) -> FastAPI:
     """The application for ``config`` (default: central.toml and the CENTRAL_* environment)."""
     config = config or load()
-    engine = make_engine(config.server.database_url, pool_size=config.server.db_pool_size)
+    engine = make_engine(
+        config.server.database_url,
+        pool_size=config.server.db_pool_size,
+        lock_wait_ms=config.payments.in_progress_wait_ms,
+    )
     require_schema(engine)
     central = Central(config, engine)
     app = FastAPI(

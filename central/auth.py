@@ -25,6 +25,7 @@ log = logging.getLogger("central.auth")
 
 HOUSEKEEPING_EVERY_S = 60.0
 WINDOW_S = 60
+SECRET_CACHE_MAX = 100_000
 
 
 def authenticate(
@@ -50,7 +51,7 @@ def authenticate(
     if abs(now - parsed.timestamp) > skew:
         raise _refuse(parsed.kiosk_id, f"clock skew {now - parsed.timestamp:+.0f} s")
     limited_for_s: int | None = None
-    with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
+    with db.write(central.engine) as conn:
         row = conn.execute(
             select(kiosks.c.secret_sealed, kiosks.c.enabled).where(
                 kiosks.c.kiosk_id == parsed.kiosk_id
@@ -60,11 +61,7 @@ def authenticate(
             raise _refuse(parsed.kiosk_id, "unknown kiosk")
         if not row.enabled:
             raise _refuse(parsed.kiosk_id, "kiosk disabled")
-        try:
-            secret = unseal(central.config.server.secret_key, row.secret_sealed)
-        except SealBroken as exc:
-            log.error("kiosk %s: %s", parsed.kiosk_id, exc)  # noqa: TRY400 - no secret in it
-            raise Unauthorized("sealed secret unusable") from exc
+        secret = _secret(central, parsed.kiosk_id, row.secret_sealed)
         if not signature_ok(secret, parsed, method, path, body):
             raise _refuse(parsed.kiosk_id, "bad signature")
         inserted = conn.execute(
@@ -83,6 +80,21 @@ def authenticate(
         raise ApiError(429, "rate_limited", retry_after_s=limited_for_s)
     _housekeeping(central, now)
     return parsed.kiosk_id
+
+
+def _secret(central: Central, kiosk_id: str, sealed: str) -> str:
+    key = (kiosk_id, sealed)
+    secret = central.secrets.get(key)
+    if secret is None:
+        try:
+            secret = unseal(central.config.server.secret_key, sealed)
+        except SealBroken as exc:
+            log.error("kiosk %s: %s", kiosk_id, exc)  # the message holds no secret
+            raise Unauthorized("sealed secret unusable") from exc
+        if len(central.secrets) >= SECRET_CACHE_MAX:
+            central.secrets.clear()
+        central.secrets[key] = secret
+    return secret
 
 
 def _refuse(kiosk_id: str | None, reason: str) -> Unauthorized:
@@ -114,7 +126,7 @@ def _housekeeping(central: Central, now: float) -> None:
     try:
         central.next_housekeeping_s = now + HOUSEKEEPING_EVERY_S
         horizon = int(now) - 2 * central.config.payments.clock_skew_s
-        with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
+        with db.write(central.engine) as conn:
             gone = conn.execute(delete(nonces).where(nonces.c.seen_at < horizon)).rowcount
             conn.execute(delete(rate_limits).where(rate_limits.c.window_start < int(now) - 2 * WINDOW_S))
         if gone:

@@ -25,7 +25,7 @@ def record(central: Central, kiosk_id: str, raw: object) -> tuple[int, dict[str,
         "device_total_fen": request.device_total_fen,
         "difference_fen": request.physical_total_fen - request.journal_total_fen,
     }
-    with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
+    with db.write(central.engine) as conn:
         pk = conn.execute(
             db.insert_ignoring_conflict(
                 conn,

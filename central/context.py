@@ -21,13 +21,11 @@ class Central:
     # Per-process housekeeping (expiring nonces and rate windows); the data lives in the DB.
     next_housekeeping_s: float = 0.0
     housekeeping_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Unsealed kiosk secrets by (kiosk id, sealed value): a new seal (rotation) misses the cache.
+    secrets: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.rules = LateFeeRules.from_config(self.config.late_fee)
-
-    @property
-    def lock_wait_ms(self) -> int:
-        return self.config.payments.in_progress_wait_ms
 
     def now(self) -> datetime:
         return datetime.now(UTC)

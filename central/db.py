@@ -1,9 +1,10 @@
 """Engines and transactions for SQLite (WAL, synchronous=FULL) and PostgreSQL (psycopg 3).
 
 Write transactions go through ``write()``: on SQLite it begins with ``BEGIN IMMEDIATE`` so two
-writers queue on the database lock instead of failing when one upgrades a read lock; on
-PostgreSQL it sets a lock timeout so that a request waiting on another one holding the same
-idempotency key gives up with 409 instead of hanging.
+writers queue on the database lock instead of failing when one upgrades a read lock. On
+PostgreSQL every connection has a ``lock_timeout`` (``payments.in_progress_wait_ms``), so a
+request waiting on another one that holds the same idempotency key gives up with 409
+in_progress instead of hanging; a deadlock (which the lock order should prevent) is a 409 too.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 _BEGIN_IMMEDIATE = "central_begin_immediate"
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, lock_wait_ms: int = 3000) -> Engine:
     """An engine for ``url``; SQLite files get WAL, synchronous=FULL and a busy timeout."""
     try:
         parsed = make_url(url)
@@ -51,15 +52,25 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             raise DatabaseError(f"use the psycopg 3 driver: postgresql+psycopg://... not {url!r}")
+        # No pool_pre_ping (a round trip per transaction): a dropped connection fails one
+        # request with 503, and SQLAlchemy then replaces the pool's connections.
         return create_engine(
             parsed,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
             pool_timeout=30,
-            connect_args={"connect_timeout": 10},
+            connect_args={
+                "connect_timeout": 10,
+                "options": f"{_url_options(parsed.query)} -c lock_timeout={int(lock_wait_ms)}".strip(),
+            },
         )
     raise DatabaseError(f"unsupported database {parsed.get_backend_name()!r}: SQLite or PostgreSQL")
+
+
+def _url_options(query: Mapping[str, Any]) -> str:
+    """libpq options given in the URL (say a search_path), kept next to our lock_timeout."""
+    given = query.get("options") or ""
+    return given if isinstance(given, str) else " ".join(given)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -81,7 +92,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 @contextmanager
-def write(engine: Engine, *, lock_wait_ms: int = 3000) -> Iterator[Connection]:
+def write(engine: Engine) -> Iterator[Connection]:
     """One write transaction: committed on leaving, rolled back on an exception.
 
     A lock wait that runs out (another request holds the same row) becomes 409 in_progress;
@@ -90,8 +101,6 @@ def write(engine: Engine, *, lock_wait_ms: int = 3000) -> Iterator[Connection]:
     try:
         with engine.connect().execution_options(**{_BEGIN_IMMEDIATE: True}) as conn:
             with conn.begin():
-                if conn.dialect.name == "postgresql":
-                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_wait_ms)}")
                 yield conn
     except OperationalError as exc:
         raise _translate_operational(exc) from exc
@@ -110,8 +119,11 @@ def read(engine: Engine) -> Iterator[Connection]:
 def _translate_operational(exc: OperationalError) -> Exception:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate == "55P03":  # lock_not_available: lock_timeout ran out
+    if sqlstate in ("55P03", "40P01"):  # lock_timeout ran out; deadlock
         return ApiError(409, "in_progress", retry_after_s=1)
+    if exc.connection_invalidated:
+        log.warning("lost a database connection: %s", text)
+        return DatabaseError(f"lost the database connection: {text}")
     if "database is locked" in text or "database is busy" in text:
         log.warning("SQLite stayed locked past the busy timeout")
         return ApiError(503, "database_busy", retry_after_s=1)

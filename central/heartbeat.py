@@ -20,7 +20,7 @@ def record(central: Central, kiosk_id: str, raw: object) -> dict[str, Any]:
         "oldest_unposted_at": request.oldest_unposted_at,
         "body": json.dumps(request.body, ensure_ascii=False, separators=(",", ":")),
     }
-    with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
+    with db.write(central.engine) as conn:
         conn.execute(
             db.dialect_insert(conn, heartbeats)
             .values(kiosk_id=kiosk_id, **values)

@@ -82,7 +82,7 @@ def _validated(central: Central, kiosk_id: str, raw: object, index: int | None =
 
 def apply(central: Central, kiosk_id: str, request: wire.PaymentRequest) -> tuple[int, dict[str, Any]]:
     try:
-        with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
+        with db.write(central.engine) as conn:
             return _apply(conn, central, kiosk_id, request)
     except _WrongPin as wrong:
         raise _count_wrong_pin(central, wrong.card_no) from None
@@ -91,11 +91,9 @@ def apply(central: Central, kiosk_id: str, request: wire.PaymentRequest) -> tupl
 def _apply(
     conn: Connection, central: Central, kiosk_id: str, request: wire.PaymentRequest
 ) -> tuple[int, dict[str, Any]]:
-    account = find_account(conn, request.account_no)
-    if request.method is Method.QR:
-        # Lock order: QR order, then payment key, then account (as the provider's settlement).
-        assert request.qr_order_id is not None
+    if request.method is Method.QR:  # lock order: QR order, account, key (settlement.py)
         lock_order_for_payment(conn, central, kiosk_id, request)
+    account = find_account(conn, request.account_no, lock=True)
     now = central.now()
     claimed = conn.execute(
         db.insert_ignoring_conflict(
@@ -129,7 +127,7 @@ def _apply(
         central,
         payment_id=claimed,
         txn_id=request.txn_id,
-        account_id=account.id,
+        account=account,
         amount_fen=request.amount_fen,
         pay_date=central.local_date(request.created_at),
         cash=request.cash,
@@ -190,7 +188,7 @@ def _use_card(conn: Connection, central: Central, request: wire.PaymentRequest, 
 def _count_wrong_pin(central: Central, card_no: str) -> ApiError:
     """Record a wrong PIN in its own transaction (the payment rolled back); 403 or 423."""
     limit = central.config.payments.card_max_pin_attempts
-    with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
+    with db.write(central.engine) as conn:
         row = conn.execute(
             update(cards)
             .where(cards.c.card_no == card_no, cards.c.locked.is_(False), cards.c.used_at.is_(None))

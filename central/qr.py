@@ -24,7 +24,7 @@ from central.context import Central
 from central.errors import ApiError, InvalidRequest
 from central.masking import mask_name
 from central.schema import Method, Origin, QrStatus, accounts, payments, qr_orders
-from central.settlement import credit
+from central.settlement import credit, lock_account
 
 log = logging.getLogger("central.qr")
 
@@ -34,7 +34,7 @@ PROVIDER_FINGERPRINT = "qr-provider"
 def create(central: Central, kiosk_id: str, raw: object) -> tuple[int, dict[str, Any]]:
     request = wire.qr_order(raw, kiosk_id=kiosk_id, max_amount_fen=central.config.payments.max_amount_fen)
     now = central.now()
-    with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
+    with db.write(central.engine) as conn:
         account = find_account(conn, request.account_no)
         order_id = secrets.token_urlsafe(18)
         created = conn.execute(
@@ -70,7 +70,7 @@ def create(central: Central, kiosk_id: str, raw: object) -> tuple[int, dict[str,
 
 def status(central: Central, kiosk_id: str, order_id: str) -> dict[str, Any]:
     _check_order_id(order_id)
-    with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
+    with db.write(central.engine) as conn:
         order = _expired_if_due(conn, central, _own_order(conn, kiosk_id, order_id))
         answer: dict[str, Any] = {
             "order_id": order.order_id,
@@ -87,7 +87,7 @@ def status(central: Central, kiosk_id: str, order_id: str) -> dict[str, Any]:
 def cancel(central: Central, kiosk_id: str, order_id: str) -> dict[str, Any]:
     """Cancel a pending order; an order already paid or expired keeps (and reports) its status."""
     _check_order_id(order_id)
-    with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
+    with db.write(central.engine) as conn:
         order = _expired_if_due(conn, central, _own_order(conn, kiosk_id, order_id, lock=True))
         if order.status == QrStatus.PENDING.value:
             conn.execute(
@@ -124,14 +124,14 @@ class WalletView:
 
 
 def wallet_view(central: Central, order_id: str) -> WalletView:
-    with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
+    with db.write(central.engine) as conn:
         order = _expired_if_due(conn, central, _any_order(conn, order_id))
         return _view(conn, order)
 
 
 def wallet_pay(central: Central, order_id: str) -> WalletView:
     """The payer pressed Pay: settle the order (once), as a payment provider would."""
-    with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
+    with db.write(central.engine) as conn:
         order = _expired_if_due(conn, central, _any_order(conn, order_id, lock=True))
         if order.status == QrStatus.PENDING.value:
             order = _settle(conn, central, order)
@@ -140,6 +140,7 @@ def wallet_pay(central: Central, order_id: str) -> WalletView:
 
 def _settle(conn: Connection, central: Central, order: Row[Any]) -> Row[Any]:
     now = central.now()
+    account = lock_account(conn, order.account_id)  # lock order: QR order, account, key
     payment_id = conn.execute(
         db.insert_ignoring_conflict(
             conn,
@@ -169,7 +170,7 @@ def _settle(conn: Connection, central: Central, order: Row[Any]) -> Row[Any]:
         central,
         payment_id=payment_id,
         txn_id=order.txn_id,
-        account_id=order.account_id,
+        account=account,
         amount_fen=order.amount_fen,
         pay_date=central.local_date(now),
         cash={},

@@ -13,7 +13,7 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from central import db, wire
 from central.accounts import find_account
@@ -31,8 +31,8 @@ def record(
     request = wire.resolution(raw, kiosk_id=kiosk_id, max_amount_fen=central.config.payments.max_amount_fen)
     if idempotency_key != request.txn_id:
         raise InvalidRequest("Idempotency-Key", "send the header Idempotency-Key: <txn_id>")
-    with db.write(central.engine, lock_wait_ms=central.lock_wait_ms) as conn:
-        account = find_account(conn, request.account_no)
+    with db.write(central.engine) as conn:
+        account = find_account(conn, request.account_no, lock=True)
         existing = conn.execute(
             select(resolutions.c.fingerprint, resolutions.c.answer).where(
                 resolutions.c.kiosk_id == kiosk_id, resolutions.c.txn_id == request.txn_id
@@ -43,7 +43,7 @@ def record(
                 raise ApiError(422, "idempotency_key_reused", txn_id=request.txn_id)
             stored: dict[str, Any] = json.loads(existing.answer)
             return 200, stored
-        payment_id, payment_answer, already = _payment(conn, central, kiosk_id, request, account.id)
+        payment_id, payment_answer, already = _payment(conn, central, kiosk_id, request, account)
         answer: dict[str, Any] = {
             "txn_id": request.txn_id,
             "outcome": request.outcome.value,
@@ -79,7 +79,7 @@ def record(
 
 
 def _payment(
-    conn: Connection, central: Central, kiosk_id: str, request: wire.ResolutionRequest, account_id: int
+    conn: Connection, central: Central, kiosk_id: str, request: wire.ResolutionRequest, account: Row[Any]
 ) -> tuple[int | None, dict[str, Any] | None, bool]:
     """(payment id, its answer, whether it existed before) for this txn."""
     row = conn.execute(
@@ -101,7 +101,7 @@ def _payment(
                 "txn_id": request.txn_id,
                 "fingerprint": request.fingerprint,
                 "origin": Origin.RESOLUTION.value,
-                "account_id": account_id,
+                "account_id": account.id,
                 "amount_fen": request.amount_fen,
                 "method": Method.CASH.value,
                 "created_at": request.created_at,
@@ -118,7 +118,7 @@ def _payment(
         central,
         payment_id=payment_id,
         txn_id=request.txn_id,
-        account_id=account_id,
+        account=account,
         amount_fen=request.amount_fen,
         pay_date=central.local_date(request.created_at),
         cash=request.cash,

@@ -1,5 +1,9 @@
 """Crediting an account: allocation, bills, ledger and balance, inside the caller's transaction.
 
+Lock order, the same on every path so that PostgreSQL never deadlocks: (QR order) ->
+account -> payment key -> bills -> card. The caller locks the account (``lock_account``)
+before it claims the payment key.
+
 Every way money reaches an account (a kiosk's payment, a paid QR order, a technician's
 "credited" resolution) ends here, in the same database transaction that claimed the
 payment's idempotency key, so a payment and its ledger entries exist together or not at all.
@@ -28,6 +32,17 @@ from central.schema import (
 )
 
 
+def lock_account(conn: Connection, account_id: int) -> Row[Any]:
+    """The account row, locked FOR NO KEY UPDATE.
+
+    Not FOR UPDATE: rows inserted with a foreign key to the account hold KEY SHARE locks on
+    it, and FOR UPDATE conflicts with those (two payments to one account would deadlock).
+    """
+    return conn.execute(
+        select(accounts).where(accounts.c.id == account_id).with_for_update(key_share=True)
+    ).one()
+
+
 def server_ref(payment_id: int) -> str:
     return f"CS{payment_id:010d}"
 
@@ -38,21 +53,14 @@ def credit(
     *,
     payment_id: int,
     txn_id: str,
-    account_id: int,
+    account: Row[Any],
     amount_fen: int,
     pay_date: date,
     cash: dict[int, int],
     now: datetime,
 ) -> dict[str, Any]:
-    """Apply ``amount_fen`` to the account; store and return the payment's answer.
-
-    Rows are locked FOR NO KEY UPDATE: the payment row just inserted holds a KEY SHARE lock on
-    the account through its foreign key, and a plain FOR UPDATE would have to upgrade it,
-    which deadlocks two concurrent payments to one account on PostgreSQL.
-    """
-    account = conn.execute(
-        select(accounts).where(accounts.c.id == account_id).with_for_update(key_share=True)
-    ).one()
+    """Apply ``amount_fen`` to the (locked) account; store and return the payment's answer."""
+    account_id: int = account.id
     category = Category(account.category)
     rows = {row.id: row for row in unpaid_bills(conn, account_id, lock=True)}
     open_bills = [open_bill(central, row, category, pay_date) for row in rows.values()]
