@@ -98,9 +98,12 @@ class CashEmulator:
         self._control = ControlServer(self._command_table(), control_path or self._dir / "ctl")
         self._counters: Counter[str] = Counter()
         self._silent_until = 0.0
+        self._escrow_reported_at: float | None = None
+        self._escrow_to_stack_ms: list[float] = []  # device reported escrow -> STACK arrived
         self._corrupt_next: str | None = None  # "any" answer, or the next "stacked" report
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_frame_at = 0.0
 
     # ---- life cycle -------------------------------------------------------------------
 
@@ -160,7 +163,7 @@ class CashEmulator:
                 chunk = self._pty.read(timeout_s=READ_SLICE_S)
             except PtyClosedError:
                 continue
-            now = time.monotonic()
+            now = self._last_frame_at = time.monotonic()
             with self._lock:
                 self._mechanics.tick(now)
                 if not chunk:
@@ -183,10 +186,25 @@ class CashEmulator:
             self._send(self._front.answer_damaged())
         for data in decoded.frames:
             self._counters["frames_in"] += 1
+            before = self._mechanics.phase
             answer = self._front.answer(data, now)
             if answer is not None:
                 self._send(answer)
+            self._time_escrow(before, answer)
         return decoded.leftover
+
+    def _time_escrow(self, before: Phase, answer: bytes | None) -> None:
+        """Measure from the first escrow report on the wire to the host's STACK."""
+        after = self._mechanics.phase
+        if after is Phase.ESCROW:
+            if self._escrow_reported_at is None and answer == self._front.last_status:
+                self._escrow_reported_at = time.monotonic()
+            return
+        reported = self._escrow_reported_at
+        if before is Phase.ESCROW and after is Phase.STACKING and reported is not None:
+            elapsed = self._last_frame_at - reported
+            self._escrow_to_stack_ms.append(round(elapsed * 1000, 3))
+        self._escrow_reported_at = None
 
     def _send(self, data: bytes | None) -> None:
         if data is None:
@@ -322,6 +340,7 @@ class CashEmulator:
                 "plugged": self._pty.is_open,
                 "silent_for_s": round(max(0.0, self._silent_until - time.monotonic()), 3),
                 "counters": dict(self._counters),
+                "escrow_to_stack_ms": list(self._escrow_to_stack_ms),
             }
 
     def wait_for(

@@ -77,6 +77,20 @@ class Timings:
     cheated_s: float = 0.5
     escrow_timeout_s: float = 10.0  # the device's own auto-return
 
+    def faster(self, factor: float) -> Timings:
+        """The mechanical durations divided by ``factor`` (the escrow timeout stays)."""
+        if not 0.1 <= factor <= 100:
+            raise ValueError(f"speed {factor} is not in 0.1..100")
+        return Timings(
+            accepting_s=self.accepting_s / factor,
+            stacking_s=self.stacking_s / factor,
+            returning_s=self.returning_s / factor,
+            rejecting_s=self.rejecting_s / factor,
+            initializing_s=self.initializing_s / factor,
+            cheated_s=self.cheated_s / factor,
+            escrow_timeout_s=self.escrow_timeout_s,
+        )
+
 
 @dataclass(frozen=True)
 class Dialect:

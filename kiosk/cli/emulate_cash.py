@@ -55,6 +55,12 @@ def register(devices: Any) -> None:
         help="seconds before the device returns a bill left in escrow (default 10)",
     )
     parser.add_argument("--capacity", type=int, help="cassette full after this many notes")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="run the mechanism this many times faster (tests, benchmarks; default 1)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -64,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             args.protocol,
             bill_table_fen=args.bills,
             state_file=args.state,
-            timings=Timings(escrow_timeout_s=args.escrow_timeout),
+            timings=Timings(escrow_timeout_s=args.escrow_timeout).faster(args.speed),
             capacity=args.capacity,
             link=args.link,
             control_path=args.control,

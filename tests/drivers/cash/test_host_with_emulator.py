@@ -76,6 +76,7 @@ def test_a_bill_is_escrowed_stacked_and_counted_once(rig: Rig) -> None:
     assert [e.denomination_fen for e in rig.events.of(Stacked)] == [1000, 10000]
     assert cassette(rig) == {"1000": 1, "10000": 1}
     assert host.counters["stacked"] == 2
+    assert len(rig.emulator.status()["escrow_to_stack_ms"]) == 2  # measured for the bench
 
 
 def test_a_returned_bill_is_not_counted(rig: Rig) -> None:
