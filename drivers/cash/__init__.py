@@ -2,12 +2,15 @@
 
 ``open_acceptor("ccnet", "/dev/kiosk-cash", on_event=..., decide=...)`` builds a host for the
 protocol on a serial transport (8N1 for CCNET, 8E1 for ID-003); nothing is opened before
-``start()``.
+``start()``. ``emulator://ccnet`` (optionally ``?state=FILE&bills=1000,2000``) gives the host
+its own emulated device, started and stopped with it: what config/kiosk.toml's demo uses.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 from drivers.cash.api import (
     AcceptorError,
@@ -35,9 +38,11 @@ from drivers.cash.api import (
 from drivers.cash.ccnet.host import CcnetHost
 from drivers.cash.host import AcceptorHost, HostSettings
 from drivers.cash.id003.host import Id003Host
+from drivers.emulators.cash import CashEmulator
 from drivers.transport import Parity, SerialTransport
 
 PROTOCOLS = ("ccnet", "id003")
+EMULATOR_SCHEME = "emulator"
 
 __all__ = [
     "PROTOCOLS",
@@ -91,10 +96,41 @@ def open_acceptor(
         )
     except TypeError as exc:
         raise ValueError(f"unknown acceptor setting: {exc}") from exc
+    host: AcceptorHost
     if protocol == "ccnet":
         transport = SerialTransport(url, baudrate=baudrate, parity=Parity.NONE)
-        return CcnetHost(transport, on_event=on_event, decide=decide, settings=host_settings)
-    if protocol == "id003":
+        host = CcnetHost(transport, on_event=on_event, decide=decide, settings=host_settings)
+    elif protocol == "id003":
         transport = SerialTransport(url, baudrate=baudrate, parity=Parity.EVEN)
-        return Id003Host(transport, on_event=on_event, decide=decide, settings=host_settings)
-    raise ValueError(f"unknown bill acceptor protocol {protocol!r}; use one of {PROTOCOLS}")
+        host = Id003Host(transport, on_event=on_event, decide=decide, settings=host_settings)
+    else:
+        raise ValueError(f"unknown bill acceptor protocol {protocol!r}; use one of {PROTOCOLS}")
+    if url.startswith(f"{EMULATOR_SCHEME}://"):
+        emulator = _emulator(url, protocol)
+        host.own_device(emulator.start, emulator.stop)
+    return host
+
+
+def _emulator(url: str, protocol: str) -> CashEmulator:
+    """The emulator an ``emulator://PROTOCOL?state=FILE&bills=...`` URL asks for."""
+    parts = urlsplit(url)
+    if parts.netloc != protocol:
+        raise ValueError(f"{url}: the emulator speaks {parts.netloc!r}, the host {protocol!r}")
+    query = parse_qs(parts.query)
+    unknown = set(query) - {"state", "bills"}
+    if unknown:
+        raise ValueError(f"{url}: unknown emulator options {sorted(unknown)}; use state, bills")
+    state = Path(query["state"][0]) if "state" in query else None
+    options: dict[str, Any] = {"state_file": state}
+    if "bills" in query:
+        try:
+            options["bill_table_fen"] = tuple(int(b) for b in query["bills"][0].split(","))
+        except ValueError as exc:
+            raise ValueError(f"{url}: bills must be fen, e.g. bills=1000,2000") from exc
+    return CashEmulator(protocol, **options)
+
+
+if TYPE_CHECKING:  # mypy proves that every host is a BillAcceptor
+
+    def _is_a_bill_acceptor(host: AcceptorHost) -> BillAcceptor:
+        return host

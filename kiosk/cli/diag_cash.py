@@ -1,9 +1,9 @@
 """`kiosk diag cash URL --protocol P`: talk to a bill acceptor and print what it says.
 
 JSON lines on stdout: the identity and bill table (``ready``), then every event, each with
-``t`` (seconds since start). Bills are returned unless ``--stack-all``. ``emulator://`` as the
-URL starts an emulator in this process (handy for a first try). Exit 0 when the device
-answered, 1 when it never did.
+``t`` (seconds since start). Bills are returned unless ``--stack-all``. The URL
+``emulator://`` (or ``emulator://ccnet?state=FILE``) starts an emulator in this process.
+Exit 0 when the device answered, 1 when it never did, 2 for a bad URL.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import argparse
 import dataclasses
 import enum
 import json
+import sys
 import threading
 import time
 from typing import Any
 
 from drivers.cash import PROTOCOLS, AcceptorEvent, Decision, Escrow, Ready, open_acceptor
-from drivers.emulators.cash import CashEmulator
 from kiosk.cli.emulate_cash import bills
 
 EMULATOR_SCHEME = "emulator://"
@@ -74,14 +74,16 @@ def run(args: argparse.Namespace) -> int:
     def decide(_escrow: Escrow) -> Decision:
         return Decision.STACK if args.stack_all else Decision.RETURN
 
-    emulator = None
     url = args.url
-    if url.startswith(EMULATOR_SCHEME):
-        emulator = CashEmulator(args.protocol)
-        url = emulator.start()
-    acceptor = open_acceptor(
-        args.protocol, url, on_event=on_event, decide=decide, baudrate=args.baudrate
-    )
+    if url == EMULATOR_SCHEME:
+        url += args.protocol
+    try:
+        acceptor = open_acceptor(
+            args.protocol, url, on_event=on_event, decide=decide, baudrate=args.baudrate
+        )
+    except ValueError as exc:
+        print(f"kiosk diag cash: {exc}", file=sys.stderr)
+        return 2
     try:
         acceptor.start()
         if ready.wait(args.seconds):
@@ -90,8 +92,6 @@ def run(args: argparse.Namespace) -> int:
         time.sleep(max(0.0, args.seconds - (time.monotonic() - started)))
     finally:
         acceptor.stop()
-        if emulator is not None:
-            emulator.stop()
     with lock:
         print(json.dumps({"event": "summary", "counters": dict(acceptor.counters)}), flush=True)
     return 0 if ready.is_set() else 1

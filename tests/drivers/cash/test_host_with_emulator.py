@@ -23,6 +23,7 @@ from drivers.cash import (
     Returned,
     Stacked,
     StackedUnidentified,
+    open_acceptor,
 )
 from drivers.emulators.cash import CashEmulator
 from drivers.emulators.cash_mechanics import Timings
@@ -442,3 +443,34 @@ def test_the_cassette_and_a_bill_in_the_stacker_survive_an_emulator_restart(
             assert status["bill_in"] is None
         finally:
             second.stop()
+
+
+def test_an_emulator_url_gives_the_host_its_own_device(protocol: str, tmp_path: Path) -> None:
+    events = Recorder()
+    state = tmp_path / "own.json"
+    host = open_acceptor(
+        protocol,
+        f"emulator://{protocol}?state={state}&bills=1000,2000",
+        on_event=events,
+        decide=Decider(),
+    )
+    host.start()
+    try:
+        ready = events.wait_for(Ready)
+        assert sorted(ready.bill_table.values()) == [1000, 2000]
+    finally:
+        host.stop()
+    assert state.exists()  # the emulator ran and was stopped with the host
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("emulator://id003x", "the emulator speaks"),
+        ("emulator://{p}?colour=red", "unknown emulator options"),
+        ("emulator://{p}?bills=ten", "bills must be fen"),
+    ],
+)
+def test_a_bad_emulator_url_is_refused(protocol: str, url: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        open_acceptor(protocol, url.format(p=protocol), on_event=Recorder(), decide=Decider())
