@@ -10,13 +10,15 @@ Control commands (one per line on ``control_path``; each answers one JSON line):
 
     insert FEN | insert-fake FEN | pull-back | jam [validator|cassette] | clear-jam
     cassette-full | remove-cassette | replace-cassette [EMPTIED] | cheat | fail CODE | repair
-    power-cycle [BILL_IN_STACKER] | corrupt-next-crc [any|stacked] | silent SECONDS
+    power-cycle [BILL_IN_STACKER] | corrupt-next-crc [any|stacked] | noise [BYTES]
+    silent SECONDS
     unplug | replug | status | help
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import shutil
 import tempfile
 import threading
@@ -42,6 +44,7 @@ CNY_BILLS_FEN = (100, 500, 1000, 2000, 5000, 10000)
 PROTOCOLS = ("ccnet", "id003")
 READ_SLICE_S = 0.02  # how long the device thread waits for bytes before looking at the clock
 STALE_PARTIAL_S = 0.1  # a partial frame older than this is line noise
+_SYNCS = frozenset({0x02, 0xFC})
 
 
 def _parse_code(text: str) -> int:
@@ -100,6 +103,7 @@ class CashEmulator:
         self._silent_until = 0.0
         self._escrow_reported_at: float | None = None
         self._escrow_to_stack_ms: list[float] = []  # device reported escrow -> STACK arrived
+        self._noise_next = 0  # junk bytes to put on the line before the next answer
         self._corrupt_next: str | None = None  # "any" answer, or the next "stacked" report
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -215,6 +219,12 @@ class CashEmulator:
             self._corrupt_next = None
             frame = frame[:-1] + bytes([frame[-1] ^ 0xFF])
             self._counters["corrupted"] += 1
+        if self._noise_next:
+            # line noise, never a SYNC byte, so the frame after it is still found whole
+            junk = bytes(b for b in random.randbytes(4 * self._noise_next) if b not in _SYNCS)
+            frame = junk[: self._noise_next] + frame
+            self._counters["noise_bytes"] += min(len(junk), self._noise_next)
+            self._noise_next = 0
         try:
             self._pty.write(frame)
             self._counters["frames_out"] += 1
@@ -298,6 +308,14 @@ class CashEmulator:
         with self._lock:
             self._corrupt_next = what
             return {"armed": what}
+
+    def noise(self, count: int = 8) -> dict[str, Any]:
+        """Put ``count`` bytes of line noise before the next answer."""
+        if not 1 <= count <= 200:
+            raise CommandError(f"noise of {count} bytes? give 1..200")
+        with self._lock:
+            self._noise_next = count
+            return {"noise_bytes": count}
 
     def silent(self, seconds: float) -> dict[str, Any]:
         if not 0 <= seconds <= 3600:
@@ -390,6 +408,7 @@ class CashEmulator:
             optional=1,
             help="damage the CRC of the next answer, or of the next 'stacked' report",
         )
+        table.add("noise", self.noise, ("bytes", int), optional=1, help="garbage before an answer")
         table.add("silent", self.silent, ("seconds", float), help="answer nothing for a while")
         table.add("unplug", self.unplug, help="close the pty (cable pulled)")
         table.add("replug", self.replug, help="a new pty behind the same path")

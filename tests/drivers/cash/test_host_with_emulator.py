@@ -277,6 +277,18 @@ def test_damaged_answers_are_dropped_and_counted(rig: Rig) -> None:
     assert rig.events.of(Disconnected) == []
 
 
+def test_line_noise_is_skipped_and_counted(rig: Rig) -> None:
+    host = rig.ready()
+    garbage = host.counters.get("garbage_bytes", 0)
+    rig.emulator.noise(13)
+    rig.emulator.wait_for(lambda s: s["counters"].get("noise_bytes") == 13)
+    time.sleep(0.1)
+    assert host.counters["garbage_bytes"] - garbage == 13
+    assert host.counters.get("no_reply", 0) == 0  # the answer after the noise was used
+    rig.emulator.insert(1000)
+    rig.events.wait_for(Stacked)
+
+
 def test_a_silent_device_is_disconnected_and_comes_back(rig: Rig) -> None:
     host = rig.ready()
     mark = rig.events.mark()
