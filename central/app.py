@@ -20,8 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from central import __version__, accounts, collections, heartbeat, pages, payments, qr, receipts, resolutions, wire
-from central.auth import authenticate
+from central import __version__, accounts, auth, collections, heartbeat, pages, payments, qr, receipts, resolutions, wire
 from central.config import CentralConfig, load
 from central.context import Central
 from central.db import make_engine, require_schema
@@ -146,7 +145,7 @@ def _install_routes(app: FastAPI, central: Central) -> None:
         path = _signed_path(request)
 
         def run() -> T:
-            kiosk_id = authenticate(central, request.method, path, request.headers, body, rate_limit=rate_limit)
+            kiosk_id = auth.authenticate(central, request.method, path, request.headers, body, rate_limit=rate_limit)
             return work(kiosk_id, body)
 
         return await run_in_threadpool(run)
@@ -181,10 +180,17 @@ def _install_routes(app: FastAPI, central: Central) -> None:
 
     @app.post("/v1/payments")
     async def post_payment(request: Request) -> JSONResponse:
+        # The hot path: signature, nonce and payment are checked and written in one transaction.
+        body = await request.body()
+        path = _signed_path(request)
         key = request.headers.get("idempotency-key")
-        return await answered(
-            signed(request, lambda kiosk, body: payments.post_payment(central, kiosk, parsed(body), key))
-        )
+
+        def run() -> tuple[int, dict[str, Any]]:
+            call = auth.check(central, request.method, path, request.headers, body)
+            return payments.post_payment(central, call, key)
+
+        status, answer = await run_in_threadpool(run)
+        return JSONResponse(answer, status_code=status)
 
     @app.post("/v1/payments/batch")
     async def post_batch(request: Request) -> JSONResponse:

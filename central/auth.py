@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, select
 
@@ -19,13 +20,83 @@ from central.context import Central
 from central.crypto import SealBroken, unseal
 from central.errors import ApiError, Unauthorized
 from central.schema import kiosks, nonces, rate_limits
-from central.signing import parse_headers, signature_ok
+from central.signing import SignedHeaders, parse_headers, signature_ok
 
 log = logging.getLogger("central.auth")
 
 HOUSEKEEPING_EVERY_S = 60.0
 WINDOW_S = 60
 SECRET_CACHE_MAX = 100_000
+
+
+@dataclass(frozen=True)
+class Call:
+    """A request whose signing headers are well formed and fresh, not yet verified."""
+
+    method: str
+    path: str
+    body: bytes
+    headers: SignedHeaders
+    received_s: float
+
+    @property
+    def kiosk_id(self) -> str:
+        return self.headers.kiosk_id
+
+
+def check(central: Central, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Call:
+    """The checks that need no database: headers present and well formed, clock skew."""
+    parsed = parse_headers(
+        headers.get("x-kiosk-id"),
+        headers.get("x-timestamp"),
+        headers.get("x-nonce"),
+        headers.get("x-signature"),
+    )
+    if isinstance(parsed, str):
+        raise _refuse(None, parsed)
+    now = time.time()
+    if abs(now - parsed.timestamp) > central.config.payments.clock_skew_s:
+        raise _refuse(parsed.kiosk_id, f"clock skew {now - parsed.timestamp:+.0f} s")
+    return Call(method, path, body, parsed, now)
+
+
+def verify(conn: Connection, central: Central, call: Call) -> str:
+    """Inside the caller's transaction: a known, enabled kiosk, its signature, a new nonce.
+
+    The nonce is inserted in this transaction; if the caller's work then fails and rolls
+    back, it must ``remember`` the nonce in a transaction of its own.
+    """
+    row = conn.execute(
+        select(kiosks.c.secret_sealed, kiosks.c.enabled).where(kiosks.c.kiosk_id == call.kiosk_id)
+    ).first()
+    if row is None:
+        raise _refuse(call.kiosk_id, "unknown kiosk")
+    if not row.enabled:
+        raise _refuse(call.kiosk_id, "kiosk disabled")
+    secret = _secret(central, call.kiosk_id, row.secret_sealed)
+    if not signature_ok(secret, call.headers, call.method, call.path, call.body):
+        raise _refuse(call.kiosk_id, "bad signature")
+    if not record_nonce(conn, call):
+        raise _refuse(call.kiosk_id, "reused nonce")
+    return call.kiosk_id
+
+
+def remember(central: Central, call: Call) -> None:
+    """Record a verified call's nonce after its own transaction rolled back (a refusal)."""
+    with db.write(central.engine) as conn:
+        record_nonce(conn, call)
+
+
+def record_nonce(conn: Connection, call: Call) -> bool:
+    inserted = conn.execute(
+        db.insert_ignoring_conflict(
+            conn,
+            nonces,
+            {"kiosk_id": call.kiosk_id, "nonce": call.headers.nonce, "seen_at": int(call.received_s)},
+            ["kiosk_id", "nonce"],
+        ).returning(nonces.c.nonce)
+    ).scalar_one_or_none()
+    return inserted is not None
 
 
 def authenticate(
@@ -37,49 +108,20 @@ def authenticate(
     *,
     rate_limit: tuple[str, int] | None = None,
 ) -> str:
-    """The calling kiosk's id, or Unauthorized (401, no detail) / ApiError 429."""
-    parsed = parse_headers(
-        headers.get("x-kiosk-id"),
-        headers.get("x-timestamp"),
-        headers.get("x-nonce"),
-        headers.get("x-signature"),
-    )
-    if isinstance(parsed, str):
-        raise _refuse(None, parsed)
-    now = time.time()
-    skew = central.config.payments.clock_skew_s
-    if abs(now - parsed.timestamp) > skew:
-        raise _refuse(parsed.kiosk_id, f"clock skew {now - parsed.timestamp:+.0f} s")
+    """The calling kiosk's id, checked in a transaction of its own; 401 or 429 if not."""
+    return confirm(central, check(central, method, path, headers, body), rate_limit=rate_limit)
+
+
+def confirm(central: Central, call: Call, *, rate_limit: tuple[str, int] | None = None) -> str:
     limited_for_s: int | None = None
     with db.write(central.engine) as conn:
-        row = conn.execute(
-            select(kiosks.c.secret_sealed, kiosks.c.enabled).where(
-                kiosks.c.kiosk_id == parsed.kiosk_id
-            )
-        ).first()
-        if row is None:
-            raise _refuse(parsed.kiosk_id, "unknown kiosk")
-        if not row.enabled:
-            raise _refuse(parsed.kiosk_id, "kiosk disabled")
-        secret = _secret(central, parsed.kiosk_id, row.secret_sealed)
-        if not signature_ok(secret, parsed, method, path, body):
-            raise _refuse(parsed.kiosk_id, "bad signature")
-        inserted = conn.execute(
-            db.insert_ignoring_conflict(
-                conn,
-                nonces,
-                {"kiosk_id": parsed.kiosk_id, "nonce": parsed.nonce, "seen_at": int(now)},
-                ["kiosk_id", "nonce"],
-            ).returning(nonces.c.nonce)
-        ).scalar_one_or_none()
-        if inserted is None:
-            raise _refuse(parsed.kiosk_id, "reused nonce")
+        kiosk_id = verify(conn, central, call)
         if rate_limit is not None:
-            limited_for_s = _count(conn, parsed.kiosk_id, rate_limit[0], rate_limit[1], int(now))
+            limited_for_s = _count(conn, kiosk_id, rate_limit[0], rate_limit[1], int(call.received_s))
+    housekeeping(central)
     if limited_for_s is not None:
         raise ApiError(429, "rate_limited", retry_after_s=limited_for_s)
-    _housekeeping(central, now)
-    return parsed.kiosk_id
+    return kiosk_id
 
 
 def _secret(central: Central, kiosk_id: str, sealed: str) -> str:
@@ -120,7 +162,12 @@ def _count(conn: Connection, kiosk_id: str, action: str, limit: int, now_s: int)
     return None
 
 
-def _housekeeping(central: Central, now: float) -> None:
+def housekeeping(central: Central) -> None:
+    """Now and then (per process), delete nonces and rate windows that can no longer matter.
+
+    Call it outside any transaction: it opens its own.
+    """
+    now = time.time()
     if now < central.next_housekeeping_s or not central.housekeeping_lock.acquire(blocking=False):
         return
     try:

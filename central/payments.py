@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, select, update
 
-from central import db, wire
+from central import auth, db, wire
 from central.accounts import find_account
 from central.context import Central
 from central.crypto import verify_pin
@@ -38,15 +38,21 @@ class _WrongPin(Exception):
         self.card_no = card_no
 
 
-def post_payment(
-    central: Central, kiosk_id: str, raw: object, idempotency_key: str | None
-) -> tuple[int, dict[str, Any]]:
-    request = _validated(central, kiosk_id, raw)
-    if idempotency_key is None:
-        raise InvalidRequest("Idempotency-Key", "send the header Idempotency-Key: <txn_id>")
-    if idempotency_key != request.txn_id:
-        raise InvalidRequest("Idempotency-Key", "must equal the body's txn_id")
-    return apply(central, kiosk_id, request)
+def post_payment(central: Central, call: auth.Call, idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
+    """The hot path: the call is verified (nonce included) in the payment's own transaction."""
+    try:
+        request = _validated(central, call.kiosk_id, wire.parse_json(call.body))
+        if idempotency_key is None:
+            raise InvalidRequest("Idempotency-Key", "send the header Idempotency-Key: <txn_id>")
+        if idempotency_key != request.txn_id:
+            raise InvalidRequest("Idempotency-Key", "must equal the body's txn_id")
+    except InvalidRequest:
+        auth.confirm(central, call)  # an unsigned caller learns nothing from a 400: 401 first
+        raise
+    try:
+        return apply(central, call.kiosk_id, request, call=call)
+    finally:
+        auth.housekeeping(central)
 
 
 def post_batch(central: Central, kiosk_id: str, raw: object) -> dict[str, Any]:
@@ -80,12 +86,23 @@ def _validated(central: Central, kiosk_id: str, raw: object, index: int | None =
         raise
 
 
-def apply(central: Central, kiosk_id: str, request: wire.PaymentRequest) -> tuple[int, dict[str, Any]]:
+def apply(
+    central: Central, kiosk_id: str, request: wire.PaymentRequest, *, call: auth.Call | None = None
+) -> tuple[int, dict[str, Any]]:
+    """Apply one payment in one transaction; with ``call``, verify the signed call in it too."""
+    verified = False
     try:
         with db.write(central.engine) as conn:
+            if call is not None:
+                auth.verify(conn, central, call)
+                verified = True
             return _apply(conn, central, kiosk_id, request)
     except _WrongPin as wrong:
-        raise _count_wrong_pin(central, wrong.card_no) from None
+        raise _count_wrong_pin(central, wrong.card_no, call) from None
+    except ApiError:
+        if verified and call is not None:
+            auth.remember(central, call)  # the refusal rolled the nonce back: keep it
+        raise
 
 
 def _apply(
@@ -185,10 +202,12 @@ def _use_card(conn: Connection, central: Central, request: wire.PaymentRequest, 
     )
 
 
-def _count_wrong_pin(central: Central, card_no: str) -> ApiError:
-    """Record a wrong PIN in its own transaction (the payment rolled back); 403 or 423."""
+def _count_wrong_pin(central: Central, card_no: str, call: auth.Call | None) -> ApiError:
+    """Record a wrong PIN (and the call's nonce) in their own transaction; 403 or 423."""
     limit = central.config.payments.card_max_pin_attempts
     with db.write(central.engine) as conn:
+        if call is not None:
+            auth.record_nonce(conn, call)  # so that a replayed wrong PIN cannot count twice
         row = conn.execute(
             update(cards)
             .where(cards.c.card_no == card_no, cards.c.locked.is_(False), cards.c.used_at.is_(None))

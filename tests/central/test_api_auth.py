@@ -131,3 +131,31 @@ def test_unknown_routes_and_methods_answer_json(live: Live) -> None:
     assert (missing.status_code, missing.json()) == (404, {"error": "not_found"})
     wrong = send(live.url, "DELETE", "/v1/payments")
     assert (wrong.status_code, wrong.json()) == (405, {"error": "method_not_allowed"})
+
+
+def test_an_unsigned_malformed_payment_is_401_not_400(live: Live) -> None:
+    _refused(send(live.url, "POST", "/v1/payments", b"{", sign=False, headers={"Idempotency-Key": "K0001-1"}))
+    _refused(send(live.url, "POST", "/v1/payments", b"{", secret="wrong-secret-wrong-secret"))
+
+
+def test_a_refused_payment_still_uses_up_its_nonce(live: Live) -> None:
+    body = live.cash(live.txn(), "3199999999", {100: 1})  # unknown account: 404
+    nonce = secrets.token_hex(16)
+    headers = {"Idempotency-Key": body["txn_id"]}
+    first = send(live.url, "POST", "/v1/payments", body, headers=headers, nonce=nonce)
+    assert first.status_code == 404
+    _refused(send(live.url, "POST", "/v1/payments", body, headers=headers, nonce=nonce))
+
+
+def test_a_replayed_wrong_pin_is_refused_and_not_counted(live: Live) -> None:
+    from tests.central.test_api_payments import _card, _card_body, _fresh_card_no
+
+    card_no = _card(live, _fresh_card_no(), 10000)
+    body = _card_body(live, live.account(), card_no, "000000", 10000)
+    nonce = secrets.token_hex(16)
+    headers = {"Idempotency-Key": body["txn_id"]}
+    first = send(live.url, "POST", "/v1/payments", body, headers=headers, nonce=nonce)
+    assert (first.status_code, first.json()["attempts_left"]) == (403, 4)
+    _refused(send(live.url, "POST", "/v1/payments", body, headers=headers, nonce=nonce))
+    again = send(live.url, "POST", "/v1/payments", body, headers=headers)
+    assert again.json()["attempts_left"] == 3
