@@ -61,6 +61,8 @@ class DecisionThread:
         self._thread.start()
 
     def stop(self, timeout_s: float = 5.0) -> None:
+        if not self._thread.is_alive():
+            return
         self._queue.put(None)
         self._thread.join(timeout_s)
         if self._thread.is_alive():

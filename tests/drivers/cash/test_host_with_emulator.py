@@ -486,3 +486,9 @@ def test_an_emulator_url_gives_the_host_its_own_device(protocol: str, tmp_path: 
 def test_a_bad_emulator_url_is_refused(protocol: str, url: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         open_acceptor(protocol, url.format(p=protocol), on_event=Recorder(), decide=Decider())
+
+
+def test_stop_without_start_is_harmless(protocol: str, tmp_path: Path) -> None:
+    host = open_acceptor(protocol, str(tmp_path / "tty"), on_event=Recorder(), decide=Decider())
+    host.stop()
+    assert not host.connected
