@@ -25,7 +25,7 @@ from central.crypto import verify_pin
 from central.errors import ApiError, InvalidRequest
 from central.qr import lock_order_for_payment
 from central.schema import Method, Origin, cards, payments
-from central.settlement import credit
+from central.settlement import plan, record
 
 log = logging.getLogger("central.payments")
 
@@ -112,6 +112,15 @@ def _apply(
         lock_order_for_payment(conn, central, kiosk_id, request)
     account = find_account(conn, request.account_no, lock=True)
     now = central.now()
+    credit = plan(
+        conn,
+        central,
+        kiosk_id=kiosk_id,
+        txn_id=request.txn_id,
+        account=account,
+        amount_fen=request.amount_fen,
+        pay_date=central.local_date(request.created_at),
+    )
     claimed = conn.execute(
         db.insert_ignoring_conflict(
             conn,
@@ -129,6 +138,7 @@ def _apply(
                 "offline": request.offline,
                 "qr_order_id": request.qr_order_id,
                 "card_no": request.card_no,
+                "answer": credit.answer_json(),
             },
             ["kiosk_id", "txn_id"],
         ).returning(payments.c.id)
@@ -139,17 +149,8 @@ def _apply(
         raise ApiError(409, "qr_order_not_paid", qr_order_id=request.qr_order_id)
     if request.method is Method.CARD:
         _use_card(conn, central, request, claimed)
-    answer = credit(
-        conn,
-        central,
-        payment_id=claimed,
-        txn_id=request.txn_id,
-        account=account,
-        amount_fen=request.amount_fen,
-        pay_date=central.local_date(request.created_at),
-        cash=request.cash,
-        now=now,
-    )
+    record(conn, credit, payment_id=claimed, cash=request.cash, now=now)
+    answer = credit.answer
     log.info(
         "payment %s: %s %d fen to %s, %s",
         request.txn_id,

@@ -24,7 +24,7 @@ from central.context import Central
 from central.errors import ApiError, InvalidRequest
 from central.masking import mask_name
 from central.schema import Method, Origin, QrStatus, accounts, payments, qr_orders
-from central.settlement import credit, lock_account
+from central.settlement import lock_account, plan, record
 
 log = logging.getLogger("central.qr")
 
@@ -141,6 +141,15 @@ def wallet_pay(central: Central, order_id: str) -> WalletView:
 def _settle(conn: Connection, central: Central, order: Row[Any]) -> Row[Any]:
     now = central.now()
     account = lock_account(conn, order.account_id)  # lock order: QR order, account, key
+    credit = plan(
+        conn,
+        central,
+        kiosk_id=order.kiosk_id,
+        txn_id=order.txn_id,
+        account=account,
+        amount_fen=order.amount_fen,
+        pay_date=central.local_date(now),
+    )
     payment_id = conn.execute(
         db.insert_ignoring_conflict(
             conn,
@@ -157,6 +166,7 @@ def _settle(conn: Connection, central: Central, order: Row[Any]) -> Row[Any]:
                 "received_at": now,
                 "offline": False,
                 "qr_order_id": order.order_id,
+                "answer": credit.answer_json(),
             },
             ["kiosk_id", "txn_id"],
         ).returning(payments.c.id)
@@ -165,17 +175,7 @@ def _settle(conn: Connection, central: Central, order: Row[Any]) -> Row[Any]:
         # The kiosk already posted another payment under this txn id: never credit twice.
         log.error("QR order %s: txn %s already has a payment", order.order_id, order.txn_id)
         raise ApiError(409, "txn_already_paid", txn_id=order.txn_id)
-    credit(
-        conn,
-        central,
-        payment_id=payment_id,
-        txn_id=order.txn_id,
-        account=account,
-        amount_fen=order.amount_fen,
-        pay_date=central.local_date(now),
-        cash={},
-        now=now,
-    )
+    record(conn, credit, payment_id=payment_id, cash={}, now=now)
     conn.execute(
         update(qr_orders)
         .where(qr_orders.c.order_id == order.order_id)

@@ -15,12 +15,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
-from central import db, wire
+from central import db, settlement, wire
 from central.accounts import find_account
 from central.context import Central
 from central.errors import ApiError, InvalidRequest
 from central.schema import Method, Origin, Outcome, payments, resolutions
-from central.settlement import credit
 
 log = logging.getLogger("central.resolutions")
 
@@ -92,6 +91,15 @@ def _payment(
     if request.outcome is Outcome.NOT_RECEIVED:
         return None, None, False
     now = central.now()
+    credit = settlement.plan(
+        conn,
+        central,
+        kiosk_id=kiosk_id,
+        txn_id=request.txn_id,
+        account=account,
+        amount_fen=request.amount_fen,
+        pay_date=central.local_date(request.created_at),
+    )
     payment_id = conn.execute(
         db.insert_ignoring_conflict(
             conn,
@@ -107,21 +115,12 @@ def _payment(
                 "created_at": request.created_at,
                 "received_at": now,
                 "offline": True,
+                "answer": credit.answer_json(),
             },
             ["kiosk_id", "txn_id"],
         ).returning(payments.c.id)
     ).scalar_one_or_none()
     if payment_id is None:
         raise ApiError(409, "in_progress", retry_after_s=1)
-    answer = credit(
-        conn,
-        central,
-        payment_id=payment_id,
-        txn_id=request.txn_id,
-        account=account,
-        amount_fen=request.amount_fen,
-        pay_date=central.local_date(request.created_at),
-        cash=request.cash,
-        now=now,
-    )
-    return payment_id, answer, False
+    settlement.record(conn, credit, payment_id=payment_id, cash=request.cash, now=now)
+    return payment_id, credit.answer, False

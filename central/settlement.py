@@ -1,8 +1,12 @@
 """Crediting an account: allocation, bills, ledger and balance, inside the caller's transaction.
 
+Two steps: ``plan`` locks the account's unpaid bills and works out the allocation and the
+answer; the caller then claims the payment key by inserting the payment row with that answer
+(a replay stops there) and ``record`` writes bills, ledger and balance.
+
 Lock order, the same on every path so that PostgreSQL never deadlocks: (QR order) ->
-account -> payment key -> bills -> card. The caller locks the account (``lock_account``)
-before it claims the payment key.
+account -> bills -> payment key -> card. Every path locks the account first (``lock_account``
+or ``find_account(lock=True)``), so everything after it is serialised per account.
 
 Every way money reaches an account (a kiosk's payment, a paid QR order, a technician's
 "credited" resolution) ends here, in the same database transaction that claimed the
@@ -11,14 +15,17 @@ payment's idempotency key, so a payment and its ledger entries exist together or
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
 from central.accounts import open_bill, unpaid_bills
-from central.allocation import allocate
+from central.allocation import Allocation, allocate
 from central.context import Central
 from central.schema import (
     Category,
@@ -28,7 +35,6 @@ from central.schema import (
     ledger_entries,
     payment_allocations,
     payment_cash,
-    payments,
 )
 
 
@@ -43,32 +49,65 @@ def lock_account(conn: Connection, account_id: int) -> Row[Any]:
     ).one()
 
 
-def server_ref(payment_id: int) -> str:
-    return f"CS{payment_id:010d}"
+def server_ref(kiosk_id: str, txn_id: str) -> str:
+    """The server's reference for a posting: derived from the key, so the answer is complete
+    before the payment row is inserted (one statement fewer per payment)."""
+    digest = hashlib.sha256(f"{kiosk_id}/{txn_id}".encode()).digest()
+    return "CS" + base64.b32encode(digest).decode()[:14]
 
 
-def credit(
+@dataclass(frozen=True)
+class Credit:
+    """How a payment will be applied; nothing is written until ``record``."""
+
+    account: Row[Any]
+    amount_fen: int
+    pay_date: date
+    bills: dict[int, Row[Any]]
+    allocation: Allocation
+    answer: dict[str, Any]
+
+    def answer_json(self) -> str:
+        return json.dumps(self.answer, ensure_ascii=False, separators=(",", ":"))
+
+
+def plan(
     conn: Connection,
     central: Central,
     *,
-    payment_id: int,
+    kiosk_id: str,
     txn_id: str,
     account: Row[Any],
     amount_fen: int,
     pay_date: date,
-    cash: dict[int, int],
-    now: datetime,
-) -> dict[str, Any]:
-    """Apply ``amount_fen`` to the (locked) account; store and return the payment's answer."""
-    account_id: int = account.id
+) -> Credit:
+    """Lock the account's unpaid bills and work out the allocation and the answer."""
     category = Category(account.category)
-    rows = {row.id: row for row in unpaid_bills(conn, account_id, lock=True)}
-    open_bills = [open_bill(central, row, category, pay_date) for row in rows.values()]
-    allocation = allocate(amount_fen, open_bills)
+    rows = {row.id: row for row in unpaid_bills(conn, account.id, lock=True)}
+    allocation = allocate(amount_fen, [open_bill(central, row, category, pay_date) for row in rows.values()])
+    answer: dict[str, Any] = {
+        "txn_id": txn_id,
+        "status": "posted",
+        "server_ref": server_ref(kiosk_id, txn_id),
+        "allocations": [
+            {"period": s.period, "principal_fen": s.principal_fen, "late_fee_fen": s.late_fee_fen}
+            for s in allocation.shares
+        ],
+        "credited_to_balance_fen": allocation.to_balance_fen,
+        "balance_fen": account.balance_fen + allocation.to_balance_fen,
+        "receipt_url": central.receipt_url(txn_id),
+    }
+    return Credit(account, amount_fen, pay_date, rows, allocation, answer)
 
-    ledger: list[dict[str, Any]] = [_entry(account_id, payment_id, None, LedgerKind.CREDIT, amount_fen, now)]
+
+def record(conn: Connection, credit: Credit, *, payment_id: int, cash: dict[int, int], now: datetime) -> None:
+    """Write the planned credit: bills, ledger entries, balance, allocations, notes."""
+    account_id: int = credit.account.id
+    pay_date = credit.pay_date
+    allocation = credit.allocation
+    ledger: list[dict[str, Any]] = [_entry(account_id, payment_id, None, LedgerKind.CREDIT, credit.amount_fen, now)]
     for share in allocation.shares:
-        bill: Row[Any] = rows[share.bill_id]
+        bill = credit.bills[share.bill_id]
         fee_from = bill.fee_from if bill.fee_from is not None and bill.fee_from > pay_date else pay_date
         conn.execute(
             update(bills)
@@ -86,8 +125,9 @@ def credit(
             ledger.append(_entry(account_id, payment_id, bill.id, LedgerKind.PRINCIPAL, share.principal_fen, now))
     if allocation.to_balance_fen:
         ledger.append(_entry(account_id, payment_id, None, LedgerKind.BALANCE, allocation.to_balance_fen, now))
-    balance = account.balance_fen + allocation.to_balance_fen
-    conn.execute(update(accounts).where(accounts.c.id == account_id).values(balance_fen=balance))
+        conn.execute(
+            update(accounts).where(accounts.c.id == account_id).values(balance_fen=credit.answer["balance_fen"])
+        )
     conn.execute(insert(ledger_entries), ledger)
     if allocation.shares:
         conn.execute(
@@ -108,24 +148,6 @@ def credit(
             insert(payment_cash),
             [{"payment_id": payment_id, "denomination_fen": d, "count": n} for d, n in sorted(cash.items())],
         )
-    answer: dict[str, Any] = {
-        "txn_id": txn_id,
-        "status": "posted",
-        "server_ref": server_ref(payment_id),
-        "allocations": [
-            {"period": s.period, "principal_fen": s.principal_fen, "late_fee_fen": s.late_fee_fen}
-            for s in allocation.shares
-        ],
-        "credited_to_balance_fen": allocation.to_balance_fen,
-        "balance_fen": balance,
-        "receipt_url": central.receipt_url(txn_id),
-    }
-    conn.execute(
-        update(payments)
-        .where(payments.c.id == payment_id)
-        .values(answer=json.dumps(answer, ensure_ascii=False, separators=(",", ":")))
-    )
-    return answer
 
 
 def _entry(
