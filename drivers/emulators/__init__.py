@@ -4,6 +4,10 @@ Each emulator holds the master end of a pty (``pty_device.PtyDevice``) and speak
 byte for byte; the host under test opens the slave path like any serial port. A Unix control
 socket (``control.ControlServer``) takes one text command per line and answers one JSON line.
 
+Bill acceptors: ``cash.CashEmulator`` (CCNET or ID-003) = ``cash_mechanics`` (the mechanism,
+protocol-free) + ``cash_ccnet`` / ``cash_id003`` (the bytes on the wire) + ``cash_state`` (the
+cassette on disk).
+
 Exception tree::
 
     EmulatorError

@@ -75,8 +75,10 @@ class CashEmulator:
             raise EmulatorError(f"the bill table {bill_table_fen} must list distinct bills")
         self.protocol = protocol
         self.state_file = state_file
-        self._dir = Path(tempfile.mkdtemp(prefix=f"kiosk-{protocol}-"))
-        self._pty = PtyDevice(link or self._dir / f"cash-{protocol}")
+        self._link = link
+        self._control_path = control_path
+        self._dir: Path | None = None  # made by start(): the device link and control socket
+        self._pty = PtyDevice(link)
         saved = load(state_file) if state_file is not None else None
         cassette = saved.cassette if saved is not None else Cassette()
         self._lock = threading.RLock()
@@ -98,7 +100,7 @@ class CashEmulator:
             )
         else:
             self._front = Id003Front(self._mechanics, version=f"EMU-ID003 CNY {serial_number}")
-        self._control = ControlServer(self._command_table(), control_path or self._dir / "ctl")
+        self._control = ControlServer(self._command_table(), control_path)
         self._counters: Counter[str] = Counter()
         self._silent_until = 0.0
         self._escrow_reported_at: float | None = None
@@ -121,6 +123,12 @@ class CashEmulator:
         return self._control.path
 
     def start(self) -> str:
+        if self._link is None or self._control_path is None:
+            self._dir = Path(tempfile.mkdtemp(prefix=f"kiosk-{self.protocol}-"))
+            if self._link is None:
+                self._pty = PtyDevice(self._dir / f"cash-{self.protocol}")
+            if self._control_path is None:
+                self._control = ControlServer(self._command_table(), self._dir / "ctl")
         path = self._pty.open()
         self._control.start()
         self._thread = threading.Thread(target=self._serve, name=f"emulator-{self.protocol}")
@@ -137,7 +145,8 @@ class CashEmulator:
         self._pty.close()
         with self._lock:
             self._persist()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
 
     def __enter__(self) -> CashEmulator:
         self.start()

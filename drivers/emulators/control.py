@@ -109,10 +109,6 @@ class ControlServer:
     def __init__(self, commands: CommandTable, path: Path | None = None) -> None:
         self._commands = commands
         self._own_dir: Path | None = None
-        if path is None:
-            # short on purpose: a Unix socket path is limited to 107 bytes
-            self._own_dir = Path(tempfile.mkdtemp(prefix="kiosk-emu-"))
-            path = self._own_dir / "control.sock"
         self._path = path
         self._listener: socket.socket | None = None
         self._stopping = threading.Event()
@@ -121,9 +117,15 @@ class ControlServer:
 
     @property
     def path(self) -> Path:
+        if self._path is None:
+            raise RuntimeError("the control socket has no path before start()")
         return self._path
 
     def start(self) -> Path:
+        if self._path is None:
+            # short on purpose: a Unix socket path is limited to 107 bytes
+            self._own_dir = Path(tempfile.mkdtemp(prefix="kiosk-emu-"))
+            self._path = self._own_dir / "control.sock"
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         with contextlib.suppress(FileNotFoundError):
             self._path.unlink()
@@ -143,8 +145,9 @@ class ControlServer:
         if self._listener is not None:
             self._listener.close()
             self._listener = None
-        with contextlib.suppress(FileNotFoundError):
-            self._path.unlink()
+        if self._path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self._path.unlink()
         if self._own_dir is not None:
             shutil.rmtree(self._own_dir, ignore_errors=True)
 
