@@ -10,6 +10,8 @@ in_progress instead of hanging; a deadlock (which the lock order should prevent)
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +29,10 @@ log = logging.getLogger("central.db")
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _BEGIN_IMMEDIATE = "central_begin_immediate"
+# SQLite takes one writer at a time. Within a process, writers queue on this lock and wake as
+# soon as it is free; SQLite's own busy handler (for other processes) sleeps and retries, which
+# under load leaves some requests waiting far longer than others.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str, *, pool_size: int = 10, lock_wait_ms: int = 3000) -> Engine:
@@ -48,6 +54,7 @@ def make_engine(url: str, *, pool_size: int = 10, lock_wait_ms: int = 3000) -> E
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         _configure_sqlite(engine)
+        _SQLITE_WRITERS[engine] = threading.Lock()
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.get_driver_name() != "psycopg":
@@ -98,12 +105,18 @@ def write(engine: Engine) -> Iterator[Connection]:
     A lock wait that runs out (another request holds the same row) becomes 409 in_progress;
     SQLite's database lock held past the busy timeout becomes 503 database_busy.
     """
+    writers = _SQLITE_WRITERS.get(engine)
+    if writers is not None and not writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+        raise ApiError(503, "database_busy", retry_after_s=1)
     try:
         with engine.connect().execution_options(**{_BEGIN_IMMEDIATE: True}) as conn:
             with conn.begin():
                 yield conn
     except OperationalError as exc:
         raise _translate_operational(exc) from exc
+    finally:
+        if writers is not None:
+            writers.release()
 
 
 @contextmanager
