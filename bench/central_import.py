@@ -24,20 +24,31 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.central_server import REPO, postgres_schema, run_admin  # noqa: E402
+from tests.support.central_server import REPO, postgres_schema, run_admin
 
 
 def write_csvs(folder: Path, rows: int) -> tuple[Path, Path]:
     accounts, bills = folder / "accounts.csv", folder / "bills.csv"
     due = date.today() - timedelta(days=20)
-    with accounts.open("w", encoding="utf-8", newline="") as a, bills.open("w", encoding="utf-8", newline="") as b:
+    with (
+        accounts.open("w", encoding="utf-8", newline="") as a,
+        bills.open("w", encoding="utf-8", newline="") as b,
+    ):
         aw, bw = csv.writer(a), csv.writer(b)
         aw.writerow(["account_no", "holder", "address", "category", "balance_fen"])
         bw.writerow(["account_no", "period", "amount_fen", "due_date"])
         for index in range(rows):
             number = f"{4000000000 + index:010d}"
             category = "residential" if index % 5 else "non_residential"
-            aw.writerow([number, f"用户{index}", f"示范市某区某路{index % 999}号", category, index % 3 * 100])
+            aw.writerow(
+                [
+                    number,
+                    f"用户{index}",
+                    f"示范市某区某路{index % 999}号",
+                    category,
+                    index % 3 * 100,
+                ]
+            )
             bw.writerow([number, "2026-01", 5000 + index % 20000, due.isoformat()])
     return accounts, bills
 
@@ -77,7 +88,9 @@ def bench(label: str, db_url: str, accounts: Path, bills: Path, rows: int, progr
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default=os.environ.get("KIOSK_TEST_DATABASE_URL"))
@@ -88,7 +101,14 @@ def main() -> int:
         folder = Path(tmp)
         accounts, bills = write_csvs(folder, args.rows)
         if args.backend in ("sqlite", "both"):
-            bench("SQLite", f"sqlite:///{folder / 'central.db'}", accounts, bills, args.rows, args.progress)
+            bench(
+                "SQLite",
+                f"sqlite:///{folder / 'central.db'}",
+                accounts,
+                bills,
+                args.rows,
+                args.progress,
+            )
         if args.backend in ("postgres", "both"):
             if not args.pg_url:
                 print("PostgreSQL: skipped (no --pg-url and no KIOSK_TEST_DATABASE_URL)")

@@ -1,7 +1,7 @@
 """Load on the central server: N simulated kiosks posting signed payments on 127.0.0.1.
 
-    .venv/bin/python bench/central_load.py [--kiosks 50] [--seconds 8] [--backend sqlite|postgres|both]
-                                           [--workers 1] [--pg-url URL]
+    .venv/bin/python bench/central_load.py [--kiosks 50] [--seconds 8]
+        [--backend sqlite|postgres|both] [--workers 1] [--pg-url URL] [--interval-ms 500]
 
 For each database it starts the real server (`kiosk-central serve`, a subprocess) on a fresh
 database, registers N kiosks with one account each, and runs three phases of ``--seconds``
@@ -36,14 +36,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from central import kiosks  # noqa: E402
-from central.config import load  # noqa: E402
-from central.db import make_engine  # noqa: E402
-from central.schema import Category, accounts, utcnow  # noqa: E402
-from kiosk.central_client import CentralClient, CentralError  # noqa: E402
-from tests.support.central_server import postgres_schema, start_central_server  # noqa: E402
+from central import kiosks
+from central.config import load
+from central.db import make_engine
+from central.schema import Category, accounts, utcnow
+from kiosk.central_client import CentralClient, CentralError
+from tests.support.central_server import postgres_schema, start_central_server
 
 
 @dataclass
@@ -66,8 +66,8 @@ class Phase:
     def line(self) -> str:
         median = statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
         return (
-            f"  {self.name:<18} {len(self.latencies):>7} ok {self.errors:>4} errors  {self.rate:8.1f} req/s"
-            f"  p50 {median:7.1f} ms  p99 {self.percentile(99):7.1f} ms"
+            f"  {self.name:<18} {len(self.latencies):>7} ok {self.errors:>4} errors"
+            f"  {self.rate:8.1f} req/s  p50 {median:7.1f} ms  p99 {self.percentile(99):7.1f} ms"
         )
 
 
@@ -146,7 +146,9 @@ def run_phase(
     return Phase(name, [x for per in latencies for x in per], sum(errors), elapsed)
 
 
-def bench_backend(label: str, db_url: str, workdir: Path, args: argparse.Namespace) -> tuple[Phase, ...]:
+def bench_backend(
+    label: str, db_url: str, workdir: Path, args: argparse.Namespace
+) -> tuple[Phase, ...]:
     extra: tuple[str, ...] = ()
     if args.workers > 1:
         import socket
@@ -186,10 +188,18 @@ def bench_backend(label: str, db_url: str, workdir: Path, args: argparse.Namespa
         for client in clients[:5]:  # warm up connections and code paths
             client.ping()
         phases = (
-            run_phase("ping (baseline)", clients, ping, seconds=args.seconds, max_requests=args.max_requests),
-            run_phase("payments", clients, pay(1), seconds=args.seconds, max_requests=args.max_requests),
             run_phase(
-                f"paced payments",
+                "ping (baseline)",
+                clients,
+                ping,
+                seconds=args.seconds,
+                max_requests=args.max_requests,
+            ),
+            run_phase(
+                "payments", clients, pay(1), seconds=args.seconds, max_requests=args.max_requests
+            ),
+            run_phase(
+                "paced payments",
                 clients,
                 pay(2),
                 seconds=args.seconds,
@@ -203,20 +213,23 @@ def bench_backend(label: str, db_url: str, workdir: Path, args: argparse.Namespa
         server.stop()
     baseline, payments, paced = phases
     ratio = payments.rate / baseline.rate if baseline.rate else float("nan")
-    print(f"{label}: {args.kiosks} kiosks, {args.workers} server worker(s), {args.seconds:.0f} s per phase")
+    workers = f"{args.workers} server worker(s)"
+    print(f"{label}: {args.kiosks} kiosks, {workers}, {args.seconds:.0f} s per phase")
     for phase in phases:
         print(phase.line())
     offered = args.kiosks * 1000 / args.interval_ms
     print(f"  payments/s vs ping/s: {ratio:.2f} (target >= 0.5)")
     print(
-        f"  paced: {offered:.0f} payments/s offered; p99 {paced.percentile(99):.1f} ms (target < 100 ms at "
-        f"{args.kiosks} kiosks)"
+        f"  paced: {offered:.0f} payments/s offered; p99 {paced.percentile(99):.1f} ms"
+        f" (target < 100 ms at {args.kiosks} kiosks)"
     )
     return phases
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--kiosks", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=8.0, help="per phase (bounded)")
     parser.add_argument("--max-requests", type=int, default=200_000, help="per phase (bounded)")

@@ -20,7 +20,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from central import __version__, accounts, auth, collections, heartbeat, pages, payments, qr, receipts, resolutions, wire
+from central import (
+    __version__,
+    accounts,
+    auth,
+    collections,
+    heartbeat,
+    pages,
+    payments,
+    qr,
+    receipts,
+    resolutions,
+    wire,
+)
 from central.config import CentralConfig, load
 from central.context import Central
 from central.db import make_engine, require_schema
@@ -44,11 +56,10 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         for name, value in scope["headers"]:
-            if name == b"content-length":
-                if not value.isdigit() or int(value) > self.max_bytes:
-                    response = _error(self._too_large())
-                    await response(scope, receive, send)
-                    return
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
+                response = _error(self._too_large())
+                await response(scope, receive, send)
+                return
         seen = 0
 
         async def counted() -> Message:
@@ -85,7 +96,11 @@ def create_app(config: CentralConfig | None = None) -> FastAPI:
     require_schema(engine)
     central = Central(config, engine)
     app = FastAPI(
-        title="Kiosk central server", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+        title="Kiosk central server",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.central = central
     app.add_middleware(BodyLimit, max_bytes=config.server.max_body_bytes)
@@ -113,11 +128,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         errors = exc.errors()
         field = ".".join(str(p) for p in errors[0]["loc"]) if errors else "request"
-        return JSONResponse({"error": "invalid_request", "field": field, "message": "is invalid"}, 400)
+        return JSONResponse(
+            {"error": "invalid_request", "field": field, "message": "is invalid"}, 400
+        )
 
     async def database_error(_request: Request, exc: Exception) -> Response:
         log.error("database unavailable: %s", exc)
-        return JSONResponse({"error": "database_unavailable"}, status_code=503, headers={"Retry-After": "5"})
+        return JSONResponse(
+            {"error": "database_unavailable"}, status_code=503, headers={"Retry-After": "5"}
+        )
 
     async def unexpected(_request: Request, exc: Exception) -> Response:
         log.error("unexpected failure", exc_info=exc)
@@ -145,7 +164,9 @@ def _install_routes(app: FastAPI, central: Central) -> None:
         path = _signed_path(request)
 
         def run() -> T:
-            kiosk_id = auth.authenticate(central, request.method, path, request.headers, body, rate_limit=rate_limit)
+            kiosk_id = auth.authenticate(
+                central, request.method, path, request.headers, body, rate_limit=rate_limit
+            )
             return work(kiosk_id, body)
 
         return await run_in_threadpool(run)
@@ -195,25 +216,35 @@ def _install_routes(app: FastAPI, central: Central) -> None:
     @app.post("/v1/payments/batch")
     async def post_batch(request: Request) -> JSONResponse:
         return JSONResponse(
-            await signed(request, lambda kiosk, body: payments.post_batch(central, kiosk, parsed(body)))
+            await signed(
+                request, lambda kiosk, body: payments.post_batch(central, kiosk, parsed(body))
+            )
         )
 
     @app.post("/v1/qr-orders")
     async def create_qr_order(request: Request) -> JSONResponse:
-        return await answered(signed(request, lambda kiosk, body: qr.create(central, kiosk, parsed(body))))
+        return await answered(
+            signed(request, lambda kiosk, body: qr.create(central, kiosk, parsed(body)))
+        )
 
     @app.get("/v1/qr-orders/{order_id}")
     async def get_qr_order(request: Request, order_id: str) -> JSONResponse:
-        return JSONResponse(await signed(request, lambda kiosk, _b: qr.status(central, kiosk, order_id)))
+        return JSONResponse(
+            await signed(request, lambda kiosk, _b: qr.status(central, kiosk, order_id))
+        )
 
     @app.post("/v1/qr-orders/{order_id}/cancel")
     async def cancel_qr_order(request: Request, order_id: str) -> JSONResponse:
-        return JSONResponse(await signed(request, lambda kiosk, _b: qr.cancel(central, kiosk, order_id)))
+        return JSONResponse(
+            await signed(request, lambda kiosk, _b: qr.cancel(central, kiosk, order_id))
+        )
 
     @app.post("/v1/heartbeat")
     async def post_heartbeat(request: Request) -> JSONResponse:
         return JSONResponse(
-            await signed(request, lambda kiosk, body: heartbeat.record(central, kiosk, parsed(body)))
+            await signed(
+                request, lambda kiosk, body: heartbeat.record(central, kiosk, parsed(body))
+            )
         )
 
     @app.post("/v1/collections")
@@ -226,7 +257,9 @@ def _install_routes(app: FastAPI, central: Central) -> None:
     async def post_resolution(request: Request) -> JSONResponse:
         key = request.headers.get("idempotency-key")
         return await answered(
-            signed(request, lambda kiosk, body: resolutions.record(central, kiosk, parsed(body), key))
+            signed(
+                request, lambda kiosk, body: resolutions.record(central, kiosk, parsed(body), key)
+            )
         )
 
     @app.get("/r/{txn_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -234,7 +267,9 @@ def _install_routes(app: FastAPI, central: Central) -> None:
         found = await run_in_threadpool(receipts.find, central, txn_id, h)
         if found is None:
             return HTMLResponse(pages.receipt_not_found(), status_code=404)
-        return HTMLResponse(pages.receipt_page(found.payment, found.account_no, found.holder, found.kiosk_name))
+        return HTMLResponse(
+            pages.receipt_page(found.payment, found.account_no, found.holder, found.kiosk_name)
+        )
 
     if central.config.server.demo_wallet:
 

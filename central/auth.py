@@ -44,7 +44,9 @@ class Call:
         return self.headers.kiosk_id
 
 
-def check(central: Central, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Call:
+def check(
+    central: Central, method: str, path: str, headers: Mapping[str, str], body: bytes
+) -> Call:
     """The checks that need no database: headers present and well formed, clock skew."""
     parsed = parse_headers(
         headers.get("x-kiosk-id"),
@@ -92,7 +94,11 @@ def record_nonce(conn: Connection, call: Call) -> bool:
         db.insert_ignoring_conflict(
             conn,
             nonces,
-            {"kiosk_id": call.kiosk_id, "nonce": call.headers.nonce, "seen_at": int(call.received_s)},
+            {
+                "kiosk_id": call.kiosk_id,
+                "nonce": call.headers.nonce,
+                "seen_at": int(call.received_s),
+            },
             ["kiosk_id", "nonce"],
         ).returning(nonces.c.nonce)
     ).scalar_one_or_none()
@@ -117,7 +123,9 @@ def confirm(central: Central, call: Call, *, rate_limit: tuple[str, int] | None 
     with db.write(central.engine) as conn:
         kiosk_id = verify(conn, central, call)
         if rate_limit is not None:
-            limited_for_s = _count(conn, kiosk_id, rate_limit[0], rate_limit[1], int(call.received_s))
+            limited_for_s = _count(
+                conn, kiosk_id, rate_limit[0], rate_limit[1], int(call.received_s)
+            )
     housekeeping(central)
     if limited_for_s is not None:
         raise ApiError(429, "rate_limited", retry_after_s=limited_for_s)
@@ -175,7 +183,9 @@ def housekeeping(central: Central) -> None:
         horizon = int(now) - 2 * central.config.payments.clock_skew_s
         with db.write(central.engine) as conn:
             gone = conn.execute(delete(nonces).where(nonces.c.seen_at < horizon)).rowcount
-            conn.execute(delete(rate_limits).where(rate_limits.c.window_start < int(now) - 2 * WINDOW_S))
+            conn.execute(
+                delete(rate_limits).where(rate_limits.c.window_start < int(now) - 2 * WINDOW_S)
+            )
         if gone:
             log.debug("expired %d nonces", gone)
     except ApiError:

@@ -63,6 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         config_path=args.config,
         log_level=args.log_level,
         public_url_given=args.public_url is not None,
+        announce=_emit,
     )
 
 
@@ -71,7 +72,13 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
     engine = _engine(_config(args), migrated=False)
     before = upgrade(engine)
-    _emit({"database": engine.url.render_as_string(hide_password=True), "from": before, "to": HEAD_REVISION})
+    _emit(
+        {
+            "database": engine.url.render_as_string(hide_password=True),
+            "from": before,
+            "to": HEAD_REVISION,
+        }
+    )
     return 0
 
 
@@ -79,8 +86,20 @@ def cmd_add_kiosk(args: argparse.Namespace) -> int:
     from central import kiosks
 
     config = _config(args)
-    secret = kiosks.add(_engine(config), config.server.secret_key, args.kiosk_id, name=args.name or "", replace=args.rotate)
-    _emit({"kiosk_id": args.kiosk_id, "secret": secret, "note": "shown once: put it in the kiosk's KIOSK_SECRET"})
+    secret = kiosks.add(
+        _engine(config),
+        config.server.secret_key,
+        args.kiosk_id,
+        name=args.name or "",
+        replace=args.rotate,
+    )
+    _emit(
+        {
+            "kiosk_id": args.kiosk_id,
+            "secret": secret,
+            "note": "shown once: put it in the kiosk's KIOSK_SECRET",
+        }
+    )
     return 0
 
 
@@ -117,7 +136,11 @@ def cmd_cards(args: argparse.Namespace) -> int:
         if args.face_fen is None or args.count is None or args.out is None:
             raise AdminError("cards generate needs --face-fen, --count and --out FILE.csv")
         made = cards.generate(
-            engine, config.server.secret_key, face_fen=args.face_fen, count=args.count, out=Path(args.out)
+            engine,
+            config.server.secret_key,
+            face_fen=args.face_fen,
+            count=args.count,
+            out=Path(args.out),
         )
         _emit({"generated": made, "face_fen": args.face_fen, "file": args.out})
     else:
@@ -134,7 +157,11 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     engine = _engine(config)
     today = Central(config, engine).today()
     for line in seed.seed(
-        engine, config.server.secret_key, today, kiosk_id=args.kiosk_id, kiosk_secret=args.kiosk_secret
+        engine,
+        config.server.secret_key,
+        today,
+        kiosk_id=args.kiosk_id,
+        kiosk_secret=args.kiosk_secret,
     ):
         _emit(line)
     return 0
@@ -150,7 +177,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise AdminError(f"--from and --to take dates as YYYY-MM-DD: {exc}") from exc
     if end < start:
         raise AdminError("--to is before --from")
-    for line in report.build(_engine(config), start=start, end=end, zone=config.server.zone, kiosk_id=args.kiosk):
+    for line in report.build(
+        _engine(config), start=start, end=end, zone=config.server.zone, kiosk_id=args.kiosk
+    ):
         _emit(line)
     return 0
 
@@ -158,23 +187,33 @@ def cmd_report(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from central.seed import DEMO_KIOSK_ID, DEMO_KIOSK_SECRET
 
-    parser = argparse.ArgumentParser(prog="kiosk-central", description="Reference central server for payment kiosks.")
+    parser = argparse.ArgumentParser(
+        prog="kiosk-central", description="Reference central server for payment kiosks."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="database URL (default: from config/central.toml)")
-    common.add_argument("--config", help="central.toml to use (default: CENTRAL_CONFIG or config/central.toml)")
+    common.add_argument(
+        "--config", help="central.toml to use (default: CENTRAL_CONFIG or config/central.toml)"
+    )
     common.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, help_text: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    def add(
+        name: str, help_text: str, handler: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, parents=[common])
         sub.set_defaults(handler=handler)
         return sub
 
     serve = add("serve", "serve the HTTP API (--host H --port P)", cmd_serve)
     serve.add_argument("--host", help="address to listen on (default: server.host)")
-    serve.add_argument("--port", type=int, help="port (0: a free one, printed; default: server.port)")
-    serve.add_argument("--public-url", help="base of receipt and wallet links (default: server.public_url)")
+    serve.add_argument(
+        "--port", type=int, help="port (0: a free one, printed; default: server.port)"
+    )
+    serve.add_argument(
+        "--public-url", help="base of receipt and wallet links (default: server.public_url)"
+    )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     add("init-db", "create or migrate the database schema", cmd_init_db)
     kiosk = add("add-kiosk", "register a kiosk and print its new secret once", cmd_add_kiosk)
@@ -182,20 +221,36 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--name", help="where it stands, for reports")
     kiosk.add_argument("--rotate", action="store_true", help="give an existing kiosk a new secret")
     for name, enabled in (("disable-kiosk", False), ("enable-kiosk", True)):
-        sub = add(name, f"{name.split('-')[0]} a kiosk (a disabled kiosk gets 401)", cmd_set_enabled(enabled))
+        sub = add(
+            name,
+            f"{name.split('-')[0]} a kiosk (a disabled kiosk gets 401)",
+            cmd_set_enabled(enabled),
+        )
         sub.add_argument("kiosk_id")
     for kind in ("accounts", "bills"):
-        sub = add(f"import-{kind}", f"import {kind} from CSV (bad rows reported by line)", cmd_import(kind))
+        sub = add(
+            f"import-{kind}",
+            f"import {kind} from CSV (bad rows reported by line)",
+            cmd_import(kind),
+        )
         sub.add_argument("csv", help="the CSV file (see docs/central.md for the columns)")
     cards = add("cards", "generate recharge cards (PINs written once) or list them", cmd_cards)
     cards.add_argument("action", choices=["generate", "list"])
     cards.add_argument("--face-fen", type=int, help="face value in fen (20000 = ¥200)")
     cards.add_argument("--count", type=int, help="how many cards")
     cards.add_argument("--out", help="new CSV file for card numbers and PINs")
-    seed = add("seed-demo", "create demo accounts, bills, cards and a demo kiosk; print them", cmd_seed_demo)
+    seed = add(
+        "seed-demo",
+        "create demo accounts, bills, cards and a demo kiosk; print them",
+        cmd_seed_demo,
+    )
     seed.add_argument("--kiosk-id", default=DEMO_KIOSK_ID)
     seed.add_argument("--kiosk-secret", default=DEMO_KIOSK_SECRET)
-    report = add("report", "per kiosk and period: payments by method, cash by denomination, collections", cmd_report)
+    report = add(
+        "report",
+        "per kiosk and period: payments by method, cash by denomination, collections",
+        cmd_report,
+    )
     report.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD")
     report.add_argument("--kiosk", help="only this kiosk")
@@ -205,7 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", stream=sys.stderr
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines say nothing to an admin
     try:

@@ -68,7 +68,7 @@ def make_engine(url: str, *, pool_size: int = 10, lock_wait_ms: int = 3000) -> E
             pool_timeout=30,
             connect_args={
                 "connect_timeout": 10,
-                "options": f"{_url_options(parsed.query)} -c lock_timeout={int(lock_wait_ms)}".strip(),
+                "options": f"{_url_options(parsed.query)} -c lock_timeout={lock_wait_ms:d}".strip(),
             },
         )
     raise DatabaseError(f"unsupported database {parsed.get_backend_name()!r}: SQLite or PostgreSQL")
@@ -109,9 +109,9 @@ def write(engine: Engine) -> Iterator[Connection]:
     if writers is not None and not writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
         raise ApiError(503, "database_busy", retry_after_s=1)
     try:
-        with engine.connect().execution_options(**{_BEGIN_IMMEDIATE: True}) as conn:
-            with conn.begin():
-                yield conn
+        immediate = engine.connect().execution_options(**{_BEGIN_IMMEDIATE: True})
+        with immediate as conn, conn.begin():
+            yield conn
     except OperationalError as exc:
         raise _translate_operational(exc) from exc
     finally:
@@ -150,8 +150,8 @@ def insert_ignoring_conflict(
 ) -> Insert:
     """INSERT ... ON CONFLICT (index_elements) DO NOTHING for this connection's dialect."""
     insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement: Insert = insert(table).values(**values).on_conflict_do_nothing(
-        index_elements=list(index_elements)
+    statement: Insert = (
+        insert(table).values(**values).on_conflict_do_nothing(index_elements=list(index_elements))
     )
     return statement
 

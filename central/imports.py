@@ -47,7 +47,12 @@ class ImportResult:
     skipped: int
 
     def as_json(self) -> dict[str, int]:
-        return {"rows": self.rows, "inserted": self.inserted, "updated": self.updated, "skipped": self.skipped}
+        return {
+            "rows": self.rows,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "skipped": self.skipped,
+        }
 
 
 class _Problems:
@@ -66,7 +71,9 @@ class _Problems:
             raise ImportRejected(str(self.path), self.listed, self.count)
 
 
-def _rows(path: Path, required: tuple[str, ...], problems: _Problems) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(
+    path: Path, required: tuple[str, ...], problems: _Problems
+) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) for each data row; header problems end the import."""
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
@@ -78,7 +85,9 @@ def _rows(path: Path, required: tuple[str, ...], problems: _Problems) -> Iterato
         missing = [c for c in required if c not in header]
         if missing:
             raise ImportRejected(
-                str(path), [(1, f"the header lacks {', '.join(missing)} (expected {','.join(required)})")], 1
+                str(path),
+                [(1, f"the header lacks {', '.join(missing)} (expected {','.join(required)})")],
+                1,
             )
         try:
             for row in reader:
@@ -148,7 +157,12 @@ def import_accounts(engine: Engine, path: Path) -> ImportResult:
         existing = _account_ids(conn)
         new = [dict(r, created_at=now) for r in rows if r["account_no"] not in existing]
         old = [
-            {"b_no": r["account_no"], "b_holder": r["holder"], "b_address": r["address"], "b_category": r["category"]}
+            {
+                "b_no": r["account_no"],
+                "b_holder": r["holder"],
+                "b_address": r["address"],
+                "b_category": r["category"],
+            }
             for r in rows
             if r["account_no"] in existing
         ]
@@ -159,7 +173,11 @@ def import_accounts(engine: Engine, path: Path) -> ImportResult:
         statement = (
             update(accounts)
             .where(accounts.c.account_no == bindparam("b_no"))
-            .values(holder=bindparam("b_holder"), address=bindparam("b_address"), category=bindparam("b_category"))
+            .values(
+                holder=bindparam("b_holder"),
+                address=bindparam("b_address"),
+                category=bindparam("b_category"),
+            )
         )
         for chunk in _chunks(old):
             conn.execute(statement, chunk)
@@ -175,7 +193,9 @@ def import_bills(engine: Engine, path: Path) -> ImportResult:
         ids = _account_ids(conn)
         existing = {
             (r.account_id, r.period): (r.amount_fen, r.due_date)
-            for r in conn.execute(select(bills.c.account_id, bills.c.period, bills.c.amount_fen, bills.c.due_date))
+            for r in conn.execute(
+                select(bills.c.account_id, bills.c.period, bills.c.amount_fen, bills.c.due_date)
+            )
         }
     progress = Progress(f"checking {path.name}", total)
     seen: dict[tuple[int, str], int] = {}
@@ -189,14 +209,21 @@ def import_bills(engine: Engine, path: Path) -> ImportResult:
             continue
         key = (checked["account_id"], checked["period"])
         if key in seen:
-            problems.add(line, f"the bill {row['account_no']} {row['period']} already appears on line {seen[key]}")
+            problems.add(
+                line,
+                f"the bill {row['account_no']} {row['period']} already appears on line {seen[key]}",
+            )
             continue
         seen[key] = line
         if key in existing:
             if existing[key] == (checked["amount_fen"], checked["due_date"]):
                 skipped += 1
                 continue
-            problems.add(line, f"the bill {row['account_no']} {row['period']} was imported before with other values")
+            problems.add(
+                line,
+                f"the bill {row['account_no']} {row['period']} was imported before, with other "
+                "values",
+            )
             continue
         rows.append(checked)
     progress.finish()
@@ -210,7 +237,9 @@ def import_bills(engine: Engine, path: Path) -> ImportResult:
     return ImportResult(rows=len(rows) + skipped, inserted=len(rows), updated=0, skipped=skipped)
 
 
-def _account_problem(row: dict[str, str], seen: dict[str, int], balance: int | str) -> str | None:
+def _account_problem(  # noqa: PLR0911 - one early return per column
+    row: dict[str, str], seen: dict[str, int], balance: int | str
+) -> str | None:
     number = row["account_no"]
     error = _account_no(number)
     if error is not None:
@@ -228,7 +257,9 @@ def _account_problem(row: dict[str, str], seen: dict[str, int], balance: int | s
     return None
 
 
-def _bill(row: dict[str, str], ids: dict[str, int]) -> dict[str, Any] | str:
+def _bill(  # noqa: PLR0911 - one early return per column
+    row: dict[str, str], ids: dict[str, int]
+) -> dict[str, Any] | str:
     error = _account_no(row["account_no"])
     if error:
         return error
@@ -262,7 +293,9 @@ def _bill(row: dict[str, str], ids: dict[str, int]) -> dict[str, Any] | str:
 
 
 def _account_ids(conn: Connection) -> dict[str, int]:
-    return {str(no): int(pk) for no, pk in conn.execute(select(accounts.c.account_no, accounts.c.id))}
+    return {
+        str(no): int(pk) for no, pk in conn.execute(select(accounts.c.account_no, accounts.c.id))
+    }
 
 
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

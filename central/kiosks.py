@@ -23,7 +23,13 @@ def new_secret() -> str:
 
 
 def add(
-    engine: Engine, secret_key: str, kiosk_id: str, *, name: str = "", secret: str | None = None, replace: bool = False
+    engine: Engine,
+    secret_key: str,
+    kiosk_id: str,
+    *,
+    name: str = "",
+    secret: str | None = None,
+    replace: bool = False,
 ) -> str:
     """Register ``kiosk_id`` (or give it a new secret when ``replace``); returns the secret."""
     if not KIOSK_ID.match(kiosk_id):
@@ -33,7 +39,9 @@ def add(
         raise AdminError(f"a kiosk secret needs at least {MIN_SECRET} characters")
     sealed = seal(secret_key, secret)
     with db.write(engine) as conn:
-        exists = conn.execute(select(kiosks.c.kiosk_id).where(kiosks.c.kiosk_id == kiosk_id)).first()
+        exists = conn.execute(
+            select(kiosks.c.kiosk_id).where(kiosks.c.kiosk_id == kiosk_id)
+        ).first()
         if exists and not replace:
             raise AdminError(
                 f"kiosk {kiosk_id} is already registered; use --rotate to give it a new secret"
@@ -46,7 +54,11 @@ def add(
         else:
             conn.execute(
                 kiosks.insert().values(
-                    kiosk_id=kiosk_id, name=name or kiosk_id, secret_sealed=sealed, enabled=True, created_at=utcnow()
+                    kiosk_id=kiosk_id,
+                    name=name or kiosk_id,
+                    secret_sealed=sealed,
+                    enabled=True,
+                    created_at=utcnow(),
                 )
             )
     log.info("kiosk %s %s", kiosk_id, "has a new secret" if exists else "registered")
@@ -55,6 +67,8 @@ def add(
 
 def set_enabled(engine: Engine, kiosk_id: str, enabled: bool) -> None:
     with db.write(engine) as conn:
-        changed = conn.execute(update(kiosks).where(kiosks.c.kiosk_id == kiosk_id).values(enabled=enabled)).rowcount
+        changed = conn.execute(
+            update(kiosks).where(kiosks.c.kiosk_id == kiosk_id).values(enabled=enabled)
+        ).rowcount
     if changed != 1:
         raise AdminError(f"no kiosk {kiosk_id!r} is registered (see `kiosk-central add-kiosk`)")

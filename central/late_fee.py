@@ -49,7 +49,9 @@ class LateFeeRules:
         )
 
 
-def days_late(due_date: date, as_of: date, *, grace_days: int = 0, fee_from: date | None = None) -> int:
+def days_late(
+    due_date: date, as_of: date, *, grace_days: int = 0, fee_from: date | None = None
+) -> int:
     """Days that accrue a fee: after max(due date + grace, fee_from) through ``as_of``."""
     start = due_date + timedelta(days=grace_days)
     if fee_from is not None and fee_from > start:

@@ -37,8 +37,8 @@ def yuan(fen: int) -> str:
 
 def _page(title: str, body: str) -> str:
     return (
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
         f"<body><main>{body}</main></body></html>"
     )
@@ -59,14 +59,15 @@ def receipt_page(payment: Any, account_no: str, holder: str, kiosk_name: str) ->
         else ""
     )
     body = (
-        "<h1 class=\"ok\" id=\"verdict\" data-verified=\"true\">✔ 缴费已入账 Payment verified</h1>"
-        f"<div class=\"amount\" id=\"amount\">{yuan(payment.amount_fen)}</div><dl>"
-        f"<dt>流水号 Txn</dt><dd id=\"txn\">{html.escape(payment.txn_id)}</dd>"
+        '<h1 class="ok" id="verdict" data-verified="true">✔ 缴费已入账 Payment verified</h1>'
+        f'<div class="amount" id="amount">{yuan(payment.amount_fen)}</div><dl>'
+        f'<dt>流水号 Txn</dt><dd id="txn">{html.escape(payment.txn_id)}</dd>'
         f"<dt>入账编号 Ref</dt><dd>{html.escape(answer['server_ref'])}</dd>"
         f"<dt>户号 Account</dt><dd>{html.escape(mask_account_no(account_no))}</dd>"
         f"<dt>户名 Holder</dt><dd>{html.escape(holder)}</dd>"
         f"<dt>方式 Method</dt><dd>{html.escape(payment.method)}</dd>"
-        f"<dt>时间 Time</dt><dd>{html.escape(payment.created_at.isoformat(timespec='seconds'))}</dd>"
+        f"<dt>时间 Time</dt><dd>{html.escape(payment.created_at.isoformat(timespec='seconds'))}"
+        "</dd>"
         f"<dt>终端 Kiosk</dt><dd>{html.escape(kiosk_name)}</dd>"
         f"<dt>转入预付 To balance</dt><dd>{yuan(answer['credited_to_balance_fen'])}</dd></dl>"
         f"{table}"
@@ -76,7 +77,7 @@ def receipt_page(payment: Any, account_no: str, holder: str, kiosk_name: str) ->
 
 def receipt_not_found() -> str:
     body = (
-        "<h1 class=\"bad\" id=\"verdict\" data-verified=\"false\">✘ 查无此凭证 No such receipt</h1>"
+        '<h1 class="bad" id="verdict" data-verified="false">✘ 查无此凭证 No such receipt</h1>'
         "<p>请核对凭证上的二维码或链接。Check the link or QR code printed on the receipt.</p>"
     )
     return _page("缴费凭证核验 Receipt check", body)
@@ -95,23 +96,24 @@ def wallet_page(view: WalletView) -> str:
     state = html.escape(view.status)
     parts = [
         "<h1>示范钱包 Demo wallet</h1>",
-        f"<div class=\"amount\" id=\"amount\">{yuan(view.amount_fen)}</div><dl>",
+        f'<div class="amount" id="amount">{yuan(view.amount_fen)}</div><dl>',
         "<dt>收款 Payee</dt><dd>电费缴费 Electricity bill</dd>",
         f"<dt>户号 Account</dt><dd>{html.escape(mask_account_no(view.account_no))}</dd>",
         f"<dt>户名 Holder</dt><dd>{html.escape(view.holder)}</dd>",
-        f"<dt>状态 Status</dt><dd id=\"status\" data-status=\"{state}\">"
+        f'<dt>状态 Status</dt><dd id="status" data-status="{state}">'
         f"{html.escape(_STATUS_TEXT.get(view.status, view.status))}</dd>",
     ]
     if view.server_ref:
-        parts.append(f"<dt>入账编号 Ref</dt><dd id=\"ref\">{html.escape(view.server_ref)}</dd>")
+        parts.append(f'<dt>入账编号 Ref</dt><dd id="ref">{html.escape(view.server_ref)}</dd>')
     parts.append("</dl>")
     if view.status == "pending":
         parts.append(
-            f"<form method=\"post\" action=\"/pay/{html.escape(view.order_id)}\" style=\"margin-top:1.5rem\">"
-            "<button id=\"pay\" type=\"submit\">确认支付 Pay</button></form>"
+            f'<form method="post" action="/pay/{html.escape(view.order_id)}"'
+            ' style="margin-top:1.5rem">'
+            '<button id="pay" type="submit">确认支付 Pay</button></form>'
         )
     return _page("示范钱包 Demo wallet", "".join(parts))
 
 
 def wallet_not_found() -> str:
-    return _page("示范钱包 Demo wallet", "<h1 class=\"bad\">查无此订单 No such order</h1>")
+    return _page("示范钱包 Demo wallet", '<h1 class="bad">查无此订单 No such order</h1>')

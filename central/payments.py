@@ -38,7 +38,9 @@ class _WrongPin(Exception):
         self.card_no = card_no
 
 
-def post_payment(central: Central, call: auth.Call, idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
+def post_payment(
+    central: Central, call: auth.Call, idempotency_key: str | None
+) -> tuple[int, dict[str, Any]]:
     """The hot path: the call is verified (nonce included) in the payment's own transaction."""
     try:
         request = _validated(central, call.kiosk_id, wire.parse_json(call.body))
@@ -58,19 +60,27 @@ def post_payment(central: Central, call: auth.Call, idempotency_key: str | None)
 def post_batch(central: Central, kiosk_id: str, raw: object) -> dict[str, Any]:
     """Each payment in its own transaction; one result per payment, in order."""
     results = []
-    for index, item in enumerate(wire.batch_items(raw, max_batch=central.config.payments.max_batch)):
+    for index, item in enumerate(
+        wire.batch_items(raw, max_batch=central.config.payments.max_batch)
+    ):
         txn_id = item.get("txn_id") if isinstance(item, dict) else None
         try:
             status, body = apply(central, kiosk_id, _validated(central, kiosk_id, item, index))
         except ApiError as exc:
             status, body = exc.status, exc.body()
         results.append(
-            {"txn_id": txn_id if isinstance(txn_id, str) else None, "http_status": status, "body": body}
+            {
+                "txn_id": txn_id if isinstance(txn_id, str) else None,
+                "http_status": status,
+                "body": body,
+            }
         )
     return {"results": results}
 
 
-def _validated(central: Central, kiosk_id: str, raw: object, index: int | None = None) -> wire.PaymentRequest:
+def _validated(
+    central: Central, kiosk_id: str, raw: object, index: int | None = None
+) -> wire.PaymentRequest:
     try:
         return wire.payment(
             raw,
@@ -162,7 +172,9 @@ def _apply(
     return CREATED, answer
 
 
-def _replay(conn: Connection, kiosk_id: str, request: wire.PaymentRequest, account_id: int) -> dict[str, Any]:
+def _replay(
+    conn: Connection, kiosk_id: str, request: wire.PaymentRequest, account_id: int
+) -> dict[str, Any]:
     row = conn.execute(
         select(payments).where(payments.c.kiosk_id == kiosk_id, payments.c.txn_id == request.txn_id)
     ).one()
@@ -183,9 +195,14 @@ def _replay(conn: Connection, kiosk_id: str, request: wire.PaymentRequest, accou
     return answer
 
 
-def _use_card(conn: Connection, central: Central, request: wire.PaymentRequest, payment_id: int) -> None:
-    assert request.card_no is not None and request.pin is not None
-    card = conn.execute(select(cards).where(cards.c.card_no == request.card_no).with_for_update()).first()
+def _use_card(
+    conn: Connection, central: Central, request: wire.PaymentRequest, payment_id: int
+) -> None:
+    assert request.card_no is not None
+    assert request.pin is not None
+    card = conn.execute(
+        select(cards).where(cards.c.card_no == request.card_no).with_for_update()
+    ).first()
     if card is None:
         raise ApiError(404, "card_not_found", field="card.card_no")
     if card.locked:
@@ -195,7 +212,9 @@ def _use_card(conn: Connection, central: Central, request: wire.PaymentRequest, 
     if not verify_pin(central.config.server.secret_key, request.pin, card.pin_hash):
         raise _WrongPin(request.card_no)
     if request.amount_fen != card.face_fen:
-        raise InvalidRequest("amount_fen", f"the card is worth {card.face_fen} fen; amount_fen must equal it")
+        raise InvalidRequest(
+            "amount_fen", f"the card is worth {card.face_fen} fen; amount_fen must equal it"
+        )
     conn.execute(
         update(cards)
         .where(cards.c.card_no == request.card_no)
@@ -219,7 +238,9 @@ def _count_wrong_pin(central: Central, card_no: str, call: auth.Call | None) -> 
             .returning(cards.c.failed_attempts, cards.c.locked)
         ).first()
         if row is None:  # locked or used by a concurrent request meanwhile
-            state = conn.execute(select(cards.c.locked).where(cards.c.card_no == card_no)).scalar_one()
+            state = conn.execute(
+                select(cards.c.locked).where(cards.c.card_no == card_no)
+            ).scalar_one()
             return ApiError(423, "card_locked") if state else ApiError(409, "card_used")
     if row.locked:
         log.warning("card %s locked after %d wrong PINs", card_no[-4:], row.failed_attempts)

@@ -32,7 +32,9 @@ PROVIDER_FINGERPRINT = "qr-provider"
 
 
 def create(central: Central, kiosk_id: str, raw: object) -> tuple[int, dict[str, Any]]:
-    request = wire.qr_order(raw, kiosk_id=kiosk_id, max_amount_fen=central.config.payments.max_amount_fen)
+    request = wire.qr_order(
+        raw, kiosk_id=kiosk_id, max_amount_fen=central.config.payments.max_amount_fen
+    )
     now = central.now()
     with db.write(central.engine) as conn:
         account = find_account(conn, request.account_no)
@@ -56,7 +58,9 @@ def create(central: Central, kiosk_id: str, raw: object) -> tuple[int, dict[str,
             ).returning(qr_orders.c.order_id)
         ).scalar_one_or_none()
         row = conn.execute(
-            select(qr_orders).where(qr_orders.c.kiosk_id == kiosk_id, qr_orders.c.txn_id == request.txn_id)
+            select(qr_orders).where(
+                qr_orders.c.kiosk_id == kiosk_id, qr_orders.c.txn_id == request.txn_id
+            )
         ).one()
     if created is None and row.fingerprint != request.fingerprint:
         raise ApiError(422, "idempotency_key_reused", txn_id=request.txn_id)
@@ -79,7 +83,9 @@ def status(central: Central, kiosk_id: str, order_id: str) -> dict[str, Any]:
             "payment": None,
         }
         if order.payment_id is not None:
-            stored = conn.execute(select(payments.c.answer).where(payments.c.id == order.payment_id)).scalar_one()
+            stored = conn.execute(
+                select(payments.c.answer).where(payments.c.id == order.payment_id)
+            ).scalar_one()
             answer["payment"] = json.loads(stored)
     return answer
 
@@ -99,15 +105,21 @@ def cancel(central: Central, kiosk_id: str, order_id: str) -> dict[str, Any]:
     return {"order_id": order_id, "status": order.status}
 
 
-def lock_order_for_payment(conn: Connection, central: Central, kiosk_id: str, request: wire.PaymentRequest) -> None:
+def lock_order_for_payment(
+    conn: Connection, central: Central, kiosk_id: str, request: wire.PaymentRequest
+) -> None:
     """A kiosk posts a QR payment: its order must be this kiosk's, this txn's and this amount's."""
     assert request.qr_order_id is not None
-    order = _expired_if_due(conn, central, _own_order(conn, kiosk_id, request.qr_order_id, lock=True))
+    order = _expired_if_due(
+        conn, central, _own_order(conn, kiosk_id, request.qr_order_id, lock=True)
+    )
     if order.txn_id != request.txn_id:
         raise InvalidRequest("qr_order_id", "belongs to another transaction")
     if order.amount_fen != request.amount_fen:
         raise InvalidRequest("amount_fen", f"the QR order is for {order.amount_fen} fen")
-    account_no = conn.execute(select(accounts.c.account_no).where(accounts.c.id == order.account_id)).scalar_one()
+    account_no = conn.execute(
+        select(accounts.c.account_no).where(accounts.c.id == order.account_id)
+    ).scalar_one()
     if account_no != request.account_no:
         raise InvalidRequest("account_no", "the QR order is for another account")
 
@@ -189,7 +201,9 @@ def _view(conn: Connection, order: Row[Any]) -> WalletView:
     account = conn.execute(select(accounts).where(accounts.c.id == order.account_id)).one()
     ref = None
     if order.payment_id is not None:
-        ref = conn.execute(select(payments.c.answer).where(payments.c.id == order.payment_id)).scalar_one()
+        ref = conn.execute(
+            select(payments.c.answer).where(payments.c.id == order.payment_id)
+        ).scalar_one()
         ref = json.loads(ref)["server_ref"]
     return WalletView(
         order_id=order.order_id,

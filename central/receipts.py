@@ -35,11 +35,21 @@ def find(central: Central, txn_id: str, tag: str | None) -> Receipt | None:
     kiosk_id = txn_id.rpartition("-")[0]
     with db.read(central.engine) as conn:
         row = conn.execute(
-            select(payments, accounts.c.account_no, accounts.c.holder, kiosks.c.name.label("kiosk_name"))
+            select(
+                payments,
+                accounts.c.account_no,
+                accounts.c.holder,
+                kiosks.c.name.label("kiosk_name"),
+            )
             .join(accounts, accounts.c.id == payments.c.account_id)
             .join(kiosks, kiosks.c.kiosk_id == payments.c.kiosk_id)
             .where(payments.c.kiosk_id == kiosk_id, payments.c.txn_id == txn_id)
         ).first()
     if row is None or row.answer is None:
         return None
-    return Receipt(payment=row, account_no=row.account_no, holder=mask_name(row.holder), kiosk_name=row.kiosk_name)
+    return Receipt(
+        payment=row,
+        account_no=row.account_no,
+        holder=mask_name(row.holder),
+        kiosk_name=row.kiosk_name,
+    )

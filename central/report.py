@@ -29,7 +29,9 @@ def _bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]
     )
 
 
-def build(engine: Engine, *, start: date, end: date, zone: ZoneInfo, kiosk_id: str | None = None) -> list[dict[str, Any]]:
+def build(
+    engine: Engine, *, start: date, end: date, zone: ZoneInfo, kiosk_id: str | None = None
+) -> list[dict[str, Any]]:
     low, high = _bounds(start, end, zone)
     with db.read(engine) as conn:
         wanted = select(kiosks.c.kiosk_id).order_by(kiosks.c.kiosk_id)
@@ -38,12 +40,19 @@ def build(engine: Engine, *, start: date, end: date, zone: ZoneInfo, kiosk_id: s
         kiosk_ids = list(conn.execute(wanted).scalars())
         in_period = (payments.c.created_at >= low) & (payments.c.created_at < high)
         by_method = conn.execute(
-            select(payments.c.kiosk_id, payments.c.method, func.count(), func.sum(payments.c.amount_fen))
+            select(
+                payments.c.kiosk_id,
+                payments.c.method,
+                func.count(),
+                func.sum(payments.c.amount_fen),
+            )
             .where(in_period)
             .group_by(payments.c.kiosk_id, payments.c.method)
         ).all()
         cash_notes = conn.execute(
-            select(payments.c.kiosk_id, payment_cash.c.denomination_fen, func.sum(payment_cash.c.count))
+            select(
+                payments.c.kiosk_id, payment_cash.c.denomination_fen, func.sum(payment_cash.c.count)
+            )
             .join(payment_cash, payment_cash.c.payment_id == payments.c.id)
             .where(in_period)
             .group_by(payments.c.kiosk_id, payment_cash.c.denomination_fen)
@@ -54,7 +63,11 @@ def build(engine: Engine, *, start: date, end: date, zone: ZoneInfo, kiosk_id: s
             .order_by(collections.c.at)
         ).all()
         counted = conn.execute(
-            select(collections.c.kiosk_id, collection_counts.c.denomination_fen, func.sum(collection_counts.c.count))
+            select(
+                collections.c.kiosk_id,
+                collection_counts.c.denomination_fen,
+                func.sum(collection_counts.c.count),
+            )
             .join(collection_counts, collection_counts.c.collection_pk == collections.c.id)
             .where(collections.c.at >= low, collections.c.at < high)
             .group_by(collections.c.kiosk_id, collection_counts.c.denomination_fen)
@@ -82,14 +95,20 @@ def build(engine: Engine, *, start: date, end: date, zone: ZoneInfo, kiosk_id: s
         )
     lines = []
     for kiosk in kiosk_ids:
-        per_method = {m.value: methods[kiosk].get(m.value, {"count": 0, "total_fen": 0}) for m in Method}
+        per_method = {
+            m.value: methods[kiosk].get(m.value, {"count": 0, "total_fen": 0}) for m in Method
+        }
         cash_total = per_method[Method.CASH.value]["total_fen"]
         collected_total = sum(b["physical_total_fen"] for b in boxes[kiosk])
         by_denomination = {}
         for denomination in sorted({*notes[kiosk], *collected_notes[kiosk]}, key=int):
             paid = notes[kiosk].get(denomination, 0)
             taken = collected_notes[kiosk].get(denomination, 0)
-            by_denomination[denomination] = {"paid_notes": paid, "collected_notes": taken, "difference_notes": taken - paid}
+            by_denomination[denomination] = {
+                "paid_notes": paid,
+                "collected_notes": taken,
+                "difference_notes": taken - paid,
+            }
         lines.append(
             {
                 "kiosk_id": kiosk,

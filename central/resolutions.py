@@ -27,7 +27,9 @@ log = logging.getLogger("central.resolutions")
 def record(
     central: Central, kiosk_id: str, raw: object, idempotency_key: str | None
 ) -> tuple[int, dict[str, Any]]:
-    request = wire.resolution(raw, kiosk_id=kiosk_id, max_amount_fen=central.config.payments.max_amount_fen)
+    request = wire.resolution(
+        raw, kiosk_id=kiosk_id, max_amount_fen=central.config.payments.max_amount_fen
+    )
     if idempotency_key != request.txn_id:
         raise InvalidRequest("Idempotency-Key", "send the header Idempotency-Key: <txn_id>")
     with db.write(central.engine) as conn:
@@ -78,7 +80,11 @@ def record(
 
 
 def _payment(
-    conn: Connection, central: Central, kiosk_id: str, request: wire.ResolutionRequest, account: Row[Any]
+    conn: Connection,
+    central: Central,
+    kiosk_id: str,
+    request: wire.ResolutionRequest,
+    account: Row[Any],
 ) -> tuple[int | None, dict[str, Any] | None, bool]:
     """(payment id, its answer, whether it existed before) for this txn."""
     row = conn.execute(

@@ -47,7 +47,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:  # noqa: ARG002
         if value is None:
             return None
         assert isinstance(value, datetime)
@@ -125,7 +125,9 @@ kiosks = Table(
 accounts = Table(
     "accounts",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("account_no", String(ACCOUNT_NO_MAX), nullable=False, unique=True),
     Column("holder", String(200), nullable=False),
     Column("address", String(400), nullable=False),
@@ -139,7 +141,9 @@ accounts = Table(
 bills = Table(
     "bills",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("account_id", ForeignKey("accounts.id"), nullable=False),
     Column("period", String(7), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
@@ -157,7 +161,9 @@ bills = Table(
 payments = Table(
     "payments",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("kiosk_id", ForeignKey("kiosks.kiosk_id"), nullable=False),
     Column("txn_id", String(TXN_ID_MAX), nullable=False),
     Column("fingerprint", String(64), nullable=False),
@@ -189,7 +195,9 @@ payment_cash = Table(
 payment_allocations = Table(
     "payment_allocations",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("payment_id", ForeignKey("payments.id"), nullable=False, index=True),
     Column("bill_id", ForeignKey("bills.id"), nullable=False),
     Column("period", String(7), nullable=False),
@@ -200,7 +208,9 @@ payment_allocations = Table(
 ledger_entries = Table(
     "ledger_entries",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("account_id", ForeignKey("accounts.id"), nullable=False, index=True),
     Column("payment_id", ForeignKey("payments.id"), nullable=False, index=True),
     Column("bill_id", ForeignKey("bills.id"), nullable=True),
@@ -245,7 +255,9 @@ qr_orders = Table(
 collections = Table(
     "collections",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("kiosk_id", ForeignKey("kiosks.kiosk_id"), nullable=False),
     Column("collection_id", String(64), nullable=False),
     Column("fingerprint", String(64), nullable=False),
@@ -271,7 +283,9 @@ collection_counts = Table(
 resolutions = Table(
     "resolutions",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("kiosk_id", ForeignKey("kiosks.kiosk_id"), nullable=False),
     Column("txn_id", String(TXN_ID_MAX), nullable=False),
     Column("fingerprint", String(64), nullable=False),

@@ -43,26 +43,50 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount(
-        "residential_arrears", "3100000001", "王小明", "示范市城东区和平路12号3单元502室",
-        Category.RESIDENTIAL, 0,
+        "residential_arrears",
+        "3100000001",
+        "王小明",
+        "示范市城东区和平路12号3单元502室",
+        Category.RESIDENTIAL,
+        0,
         (DemoBill(2, 12850, -45), DemoBill(1, 9630, -15), DemoBill(0, 10520, 15)),
     ),
     DemoAccount(
-        "residential_paid_up", "3100000002", "李华", "示范市城西区光明街8号1栋201室",
-        Category.RESIDENTIAL, 3500, (DemoBill(1, 8800, -10, paid_fen=8800),),
+        "residential_paid_up",
+        "3100000002",
+        "李华",
+        "示范市城西区光明街8号1栋201室",
+        Category.RESIDENTIAL,
+        3500,
+        (DemoBill(1, 8800, -10, paid_fen=8800),),
     ),
     DemoAccount(
-        "non_residential", "3100000003", "张记餐馆", "示范市城南区美食街66号",
-        Category.NON_RESIDENTIAL, 0, (DemoBill(1, 186000, -20), DemoBill(0, 142000, 10)),
+        "non_residential",
+        "3100000003",
+        "张记餐馆",
+        "示范市城南区美食街66号",
+        Category.NON_RESIDENTIAL,
+        0,
+        (DemoBill(1, 186000, -20), DemoBill(0, 142000, 10)),
     ),
     DemoAccount(
-        "prior_year", "3100000004", "陈建国五金店", "示范市城北区工业路188号",
-        Category.NON_RESIDENTIAL, 0, (DemoBill(1, 100000, -10),),
+        "prior_year",
+        "3100000004",
+        "陈建国五金店",
+        "示范市城北区工业路188号",
+        Category.NON_RESIDENTIAL,
+        0,
+        (DemoBill(1, 100000, -10),),
         prior_year_bill=DemoBill(0, 50000, 0),
     ),
     DemoAccount(
-        "residential_small", "3100000005", "赵敏", "示范市高新区创新大道9号2栋1203室",
-        Category.RESIDENTIAL, 0, (DemoBill(1, 5000, -5),),
+        "residential_small",
+        "3100000005",
+        "赵敏",
+        "示范市高新区创新大道9号2栋1203室",
+        Category.RESIDENTIAL,
+        0,
+        (DemoBill(1, 5000, -5),),
     ),
 )
 
@@ -108,9 +132,13 @@ def _row(account_id: int, period: str, bill: DemoBill, due: date) -> dict[str, o
     }
 
 
-def seed(engine: Engine, secret_key: str, today: date, *, kiosk_id: str, kiosk_secret: str) -> list[dict[str, object]]:
+def seed(
+    engine: Engine, secret_key: str, today: date, *, kiosk_id: str, kiosk_secret: str
+) -> list[dict[str, object]]:
     """Create what is missing; return the JSON lines to print (kiosk, accounts, cards)."""
-    kiosks.add(engine, secret_key, kiosk_id, name="示范终端 Demo kiosk", secret=kiosk_secret, replace=True)
+    kiosks.add(
+        engine, secret_key, kiosk_id, name="示范终端 Demo kiosk", secret=kiosk_secret, replace=True
+    )
     lines: list[dict[str, object]] = [{"kiosk_id": kiosk_id, "secret": kiosk_secret}]
     now = utcnow()
     with db.write(engine) as conn:
@@ -133,7 +161,11 @@ def seed(engine: Engine, secret_key: str, today: date, *, kiosk_id: str, kiosk_s
                 ).scalar_one()
                 conn.execute(insert(bills), _bill_rows(account, account_id, today))
             lines.append(
-                {"role": account.role, "account_no": account.account_no, "category": account.category.value}
+                {
+                    "role": account.role,
+                    "account_no": account.account_no,
+                    "category": account.category.value,
+                }
             )
     lines.append({"role": "unknown", "account_no": UNKNOWN_ACCOUNT, "category": None})
     add_fixed(engine, secret_key, list(DEMO_CARDS))

@@ -8,37 +8,39 @@ command sets from its options; they share nothing but the database.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-import sys
+from collections.abc import Callable
 
 import uvicorn
 
 from central.app import create_app
 from central.config import CentralConfig
+from central.errors import AdminError
 
 ACCESS_LOG = False  # one line per request is too much at fleet scale; errors are logged
 
 
 def serve(
-    config: CentralConfig, *, workers: int, config_path: str | None, log_level: str, public_url_given: bool
+    config: CentralConfig,
+    *,
+    workers: int,
+    config_path: str | None,
+    log_level: str,
+    public_url_given: bool,
+    announce: Callable[[dict[str, object]], None],
 ) -> int:
+    """Serve until stopped; ``announce`` gets the listening address before serving starts."""
     host, port = config.server.host, config.server.port
     if workers > 1:
         if port == 0:
-            print("kiosk-central serve: --workers needs a fixed --port", file=sys.stderr)
-            return 2
-        os.environ.update(
-            {
-                "CENTRAL_DATABASE_URL": config.server.database_url,
-                "CENTRAL_PUBLIC_URL": config.server.public_url,
-            }
-        )
+            raise AdminError("--workers needs a fixed --port (worker processes share one port)")
+        os.environ["CENTRAL_DATABASE_URL"] = config.server.database_url
+        os.environ["CENTRAL_PUBLIC_URL"] = config.server.public_url
         if config_path:
             os.environ["CENTRAL_CONFIG"] = config_path
-        create_app(config)  # refuse now (clear message) rather than in every worker
-        print(json.dumps({"listening": f"http://{host}:{port}", "workers": workers}), flush=True)
+        create_app(config).state.central.engine.dispose()  # refuse now, clearly, not per worker
+        announce({"listening": f"http://{host}:{port}", "workers": workers})
         uvicorn.run(
             "central.app:app_from_env",
             factory=True,
@@ -60,8 +62,14 @@ def serve(
         config = config.with_server(public_url=url, port=actual)
     app = create_app(config)
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level=log_level.lower(), access_log=ACCESS_LOG, timeout_keep_alive=30)
+        uvicorn.Config(
+            app, log_level=log_level.lower(), access_log=ACCESS_LOG, timeout_keep_alive=30
+        )
     )
-    print(json.dumps({"listening": url, "public_url": config.server.public_url}), flush=True)
-    server.run(sockets=[sock])
+    announce({"listening": url, "public_url": config.server.public_url})
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        app.state.central.engine.dispose()
     return 0

@@ -84,7 +84,9 @@ def plan(
     """Lock the account's unpaid bills and work out the allocation and the answer."""
     category = Category(account.category)
     rows = {row.id: row for row in unpaid_bills(conn, account.id, lock=True)}
-    allocation = allocate(amount_fen, [open_bill(central, row, category, pay_date) for row in rows.values()])
+    allocation = allocate(
+        amount_fen, [open_bill(central, row, category, pay_date) for row in rows.values()]
+    )
     answer: dict[str, Any] = {
         "txn_id": txn_id,
         "status": "posted",
@@ -100,15 +102,21 @@ def plan(
     return Credit(account, amount_fen, pay_date, rows, allocation, answer)
 
 
-def record(conn: Connection, credit: Credit, *, payment_id: int, cash: dict[int, int], now: datetime) -> None:
+def record(
+    conn: Connection, credit: Credit, *, payment_id: int, cash: dict[int, int], now: datetime
+) -> None:
     """Write the planned credit: bills, ledger entries, balance, allocations, notes."""
     account_id: int = credit.account.id
     pay_date = credit.pay_date
     allocation = credit.allocation
-    ledger: list[dict[str, Any]] = [_entry(account_id, payment_id, None, LedgerKind.CREDIT, credit.amount_fen, now)]
+    ledger: list[dict[str, Any]] = [
+        _entry(account_id, payment_id, None, LedgerKind.CREDIT, credit.amount_fen, now)
+    ]
     for share in allocation.shares:
         bill = credit.bills[share.bill_id]
-        fee_from = bill.fee_from if bill.fee_from is not None and bill.fee_from > pay_date else pay_date
+        fee_from = (
+            bill.fee_from if bill.fee_from is not None and bill.fee_from > pay_date else pay_date
+        )
         conn.execute(
             update(bills)
             .where(bills.c.id == bill.id)
@@ -120,13 +128,25 @@ def record(conn: Connection, credit: Credit, *, payment_id: int, cash: dict[int,
             )
         )
         if share.late_fee_fen:
-            ledger.append(_entry(account_id, payment_id, bill.id, LedgerKind.LATE_FEE, share.late_fee_fen, now))
+            ledger.append(
+                _entry(
+                    account_id, payment_id, bill.id, LedgerKind.LATE_FEE, share.late_fee_fen, now
+                )
+            )
         if share.principal_fen:
-            ledger.append(_entry(account_id, payment_id, bill.id, LedgerKind.PRINCIPAL, share.principal_fen, now))
+            ledger.append(
+                _entry(
+                    account_id, payment_id, bill.id, LedgerKind.PRINCIPAL, share.principal_fen, now
+                )
+            )
     if allocation.to_balance_fen:
-        ledger.append(_entry(account_id, payment_id, None, LedgerKind.BALANCE, allocation.to_balance_fen, now))
+        ledger.append(
+            _entry(account_id, payment_id, None, LedgerKind.BALANCE, allocation.to_balance_fen, now)
+        )
         conn.execute(
-            update(accounts).where(accounts.c.id == account_id).values(balance_fen=credit.answer["balance_fen"])
+            update(accounts)
+            .where(accounts.c.id == account_id)
+            .values(balance_fen=credit.answer["balance_fen"])
         )
     conn.execute(insert(ledger_entries), ledger)
     if allocation.shares:
@@ -146,12 +166,20 @@ def record(conn: Connection, credit: Credit, *, payment_id: int, cash: dict[int,
     if cash:
         conn.execute(
             insert(payment_cash),
-            [{"payment_id": payment_id, "denomination_fen": d, "count": n} for d, n in sorted(cash.items())],
+            [
+                {"payment_id": payment_id, "denomination_fen": d, "count": n}
+                for d, n in sorted(cash.items())
+            ],
         )
 
 
 def _entry(
-    account_id: int, payment_id: int, bill_id: int | None, kind: LedgerKind, amount_fen: int, now: datetime
+    account_id: int,
+    payment_id: int,
+    bill_id: int | None,
+    kind: LedgerKind,
+    amount_fen: int,
+    now: datetime,
 ) -> dict[str, Any]:
     return {
         "account_id": account_id,

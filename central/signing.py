@@ -56,5 +56,7 @@ def parse_headers(
 
 
 def signature_ok(secret: str, headers: SignedHeaders, method: str, path: str, body: bytes) -> bool:
-    expected = signature(secret, canonical_string(method, path, headers.timestamp, headers.nonce, body))
+    expected = signature(
+        secret, canonical_string(method, path, headers.timestamp, headers.nonce, body)
+    )
     return hmac.compare_digest(expected, headers.signature)

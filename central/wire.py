@@ -108,7 +108,9 @@ class Fields:
     def integer(self, key: str, *, minimum: int, maximum: int, what: str = "a whole number") -> int:
         value = self._get(key, True)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidRequest(self.name(key), f"must be {what} (a JSON integer), got {_kind(value)}")
+            raise InvalidRequest(
+                self.name(key), f"must be {what} (a JSON integer), got {_kind(value)}"
+            )
         if value < minimum:
             raise InvalidRequest(self.name(key), f"must be at least {minimum}, got {value}")
         if value > maximum:
@@ -235,7 +237,9 @@ class PaymentRequest:
     fingerprint: str
 
 
-def payment(raw: object, *, kiosk_id: str, max_amount_fen: int, now: datetime, skew_s: int) -> PaymentRequest:
+def payment(
+    raw: object, *, kiosk_id: str, max_amount_fen: int, now: datetime, skew_s: int
+) -> PaymentRequest:
     fields = Fields(raw)
     txn_id = _txn_id(fields, kiosk_id)
     account = _account(fields)
@@ -253,7 +257,9 @@ def payment(raw: object, *, kiosk_id: str, max_amount_fen: int, now: datetime, s
         cash = cash_breakdown(cash_raw, "cash")
         total = sum(d * n for d, n in cash.items())
         if total != amount:
-            raise InvalidRequest("cash", f"the notes add up to {total} fen but amount_fen is {amount}")
+            raise InvalidRequest(
+                "cash", f"the notes add up to {total} fen but amount_fen is {amount}"
+            )
     else:
         fields.absent("cash", "is only for method cash")
     if method is Method.CARD:

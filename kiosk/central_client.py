@@ -68,7 +68,9 @@ class CentralRejected(CentralError):
         self.status = status
         self.code = code
         self.detail: dict[str, object] = dict(detail or {})
-        super().__init__(f"central server refused the request: {status} {code} {self.detail or ''}".rstrip())
+        super().__init__(
+            f"central server refused the request: {status} {code} {self.detail or ''}".rstrip()
+        )
 
 
 class CentralUnauthorized(CentralRejected):
@@ -277,7 +279,9 @@ def _batch_item(raw: object) -> BatchItem:
     if txn_id is not None and not isinstance(txn_id, str):
         raise _Malformed("a batch result's txn_id is not text")
     if status in (200, 201):
-        return BatchItem(txn_id, status, parse_payment_answer(body, replayed=status == 200), None, {})
+        return BatchItem(
+            txn_id, status, parse_payment_answer(body, replayed=status == 200), None, {}
+        )
     detail = {k: v for k, v in body.items() if k != "error"}
     return BatchItem(txn_id, status, None, _str(body, "error"), detail)
 
@@ -309,7 +313,9 @@ class CentralClient:
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"central server URL must start with http:// or https://: {base_url!r}")
+            raise ValueError(
+                f"central server URL must start with http:// or https://: {base_url!r}"
+            )
         if connect_timeout_s <= 0 or read_timeout_s <= 0:
             raise ValueError("timeouts must be positive")
         self.base_url = base_url.rstrip("/")
@@ -320,7 +326,9 @@ class CentralClient:
         self._lock = threading.Lock()
         self._session = requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
-        self._session.trust_env = False  # a kiosk talks to its server directly, never via env proxies
+        self._session.trust_env = (
+            False  # a kiosk talks to its server directly, never via env proxies
+        )
 
     def __repr__(self) -> str:
         return f"CentralClient({self.base_url!r}, kiosk_id={self.kiosk_id!r})"
@@ -357,7 +365,9 @@ class CentralClient:
 
         def parse(raw: object) -> QrOrder:
             data = _obj(raw, "the QR order")
-            return QrOrder(_str(data, "order_id"), _str(data, "qr_payload"), _instant(data, "expires_at"))
+            return QrOrder(
+                _str(data, "order_id"), _str(data, "qr_payload"), _instant(data, "expires_at")
+            )
 
         return self._parsed(parse, body)
 
@@ -431,22 +441,37 @@ class CentralClient:
     ) -> tuple[int, object]:
         if body is not None and _contains_float(body):
             raise MoneyError(f"{method} {path}: the body holds a float; money is integer fen")
-        data = b"" if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        data = (
+            b""
+            if body is None
+            else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        )
         headers = {"Accept": "application/json", **(extra_headers or {})}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        headers.update(signed_headers(self.kiosk_id, self._secret, method, path, data, now=self._clock()))
+        headers.update(
+            signed_headers(self.kiosk_id, self._secret, method, path, data, now=self._clock())
+        )
         url = self.base_url + path
         with self._lock:
             try:
                 response = self._session.request(
-                    method, url, data=data or None, headers=headers, timeout=self._timeouts, allow_redirects=False
+                    method,
+                    url,
+                    data=data or None,
+                    headers=headers,
+                    timeout=self._timeouts,
+                    allow_redirects=False,
                 )
                 content = response.content
             except requests.Timeout as exc:
-                raise CentralTimeout(f"{method} {path}: no answer in time ({exc.__class__.__name__})") from exc
+                raise CentralTimeout(
+                    f"{method} {path}: no answer in time ({exc.__class__.__name__})"
+                ) from exc
             except requests.ConnectionError as exc:
-                raise CentralOffline(f"{method} {path}: central server unreachable: {_short(exc)}") from exc
+                raise CentralOffline(
+                    f"{method} {path}: central server unreachable: {_short(exc)}"
+                ) from exc
             except requests.RequestException as exc:
                 raise CentralOffline(f"{method} {path}: {_short(exc)}") from exc
         return self._answer(method, path, response.status_code, content)
@@ -463,7 +488,11 @@ class CentralClient:
             if parsed is None:
                 raise CentralServerError(f"{where}: {status} answer is not JSON")
             return status, parsed
-        if 400 <= status < 500 and isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
+        if (
+            400 <= status < 500
+            and isinstance(parsed, dict)
+            and isinstance(parsed.get("error"), str)
+        ):
             code = parsed["error"]
             detail = {k: v for k, v in parsed.items() if k != "error"}
             if status == 401:
@@ -472,14 +501,18 @@ class CentralClient:
                 raise CentralRateLimited(status, code, detail)
             raise CentralRejected(status, code, detail)
         code = parsed.get("error") if isinstance(parsed, dict) else None
-        raise CentralServerError(f"{where}: HTTP {status}" + (f" {code}" if code else " (not the wire format)"))
+        raise CentralServerError(
+            f"{where}: HTTP {status}" + (f" {code}" if code else " (not the wire format)")
+        )
 
     @staticmethod
     def _parsed(parse: Callable[[object], T], body: object) -> T:
         try:
             return parse(body)
         except _Malformed as exc:
-            raise CentralServerError(f"the central server's answer breaks the wire format: {exc}") from exc
+            raise CentralServerError(
+                f"the central server's answer breaks the wire format: {exc}"
+            ) from exc
 
 
 def _short(exc: Exception) -> str:

@@ -44,7 +44,9 @@ def make_config(db_url: str, **payments: Any) -> CentralConfig:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def backend_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('central') / 'central.db'}"
         return
@@ -68,14 +70,23 @@ class Live:
     def engine(self) -> Engine:
         return self.central.engine
 
-    def client(self, kiosk_id: str = seed.DEMO_KIOSK_ID, secret: str = seed.DEMO_KIOSK_SECRET, **kwargs: Any) -> CentralClient:
-        client = CentralClient(self.url, kiosk_id, secret, connect_timeout_s=5, read_timeout_s=30, **kwargs)
+    def client(
+        self,
+        kiosk_id: str = seed.DEMO_KIOSK_ID,
+        secret: str = seed.DEMO_KIOSK_SECRET,
+        **kwargs: Any,
+    ) -> CentralClient:
+        client = CentralClient(
+            self.url, kiosk_id, secret, connect_timeout_s=5, read_timeout_s=30, **kwargs
+        )
         self.clients.append(client)
         return client
 
     def kiosk(self, kiosk_id: str) -> CentralClient:
         """A newly registered kiosk and its client."""
-        secret = kiosks.add(self.engine, self.central.config.server.secret_key, kiosk_id, replace=True)
+        secret = kiosks.add(
+            self.engine, self.central.config.server.secret_key, kiosk_id, replace=True
+        )
         self.kiosk_secrets[kiosk_id] = secret
         return self.client(kiosk_id, secret)
 
@@ -119,7 +130,9 @@ class Live:
     def txn(self, kiosk_id: str = seed.DEMO_KIOSK_ID) -> str:
         return f"{kiosk_id}-{next(_numbers) % 10**10:010d}"
 
-    def cash(self, txn_id: str, account_no: str, notes: dict[int, int], **more: Any) -> dict[str, Any]:
+    def cash(
+        self, txn_id: str, account_no: str, notes: dict[int, int], **more: Any
+    ) -> dict[str, Any]:
         """A cash payment body as the kiosk's outbox sends it."""
         return {
             "txn_id": txn_id,
@@ -145,7 +158,9 @@ def serving(config: CentralConfig) -> Iterator[Live]:
     url = f"http://127.0.0.1:{port}"
     # Receipt links must point at this server.
     central.config = central.config.with_server(public_url=url, port=port)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -41,7 +41,8 @@ def test_the_second_bill_gets_what_the_first_leaves() -> None:
 
 def test_no_bills_everything_to_balance() -> None:
     result = allocate(5000, [])
-    assert result.shares == () and result.to_balance_fen == 5000
+    assert result.shares == ()
+    assert result.to_balance_fen == 5000
 
 
 def test_zero_is_refused() -> None:
@@ -63,14 +64,17 @@ bills = st.lists(
 
 
 @given(amount=st.integers(1, 10**8), open_bills=bills)
-def test_every_fen_goes_somewhere_and_nothing_is_overpaid(amount: int, open_bills: list[OpenBill]) -> None:
+def test_every_fen_goes_somewhere_and_nothing_is_overpaid(
+    amount: int, open_bills: list[OpenBill]
+) -> None:
     result = allocate(amount, open_bills)
     assert result.total_fen == amount
     by_id = {}
     for bill in open_bills:
         by_id.setdefault(bill.bill_id, bill)
     for share in result.shares:
-        assert share.principal_fen >= 0 and share.late_fee_fen >= 0
+        assert share.principal_fen >= 0
+        assert share.late_fee_fen >= 0
         assert share.principal_fen == 0 or share.fee_left_fen == 0  # fee before principal
     if result.to_balance_fen:
         assert all(s.fee_left_fen == 0 for s in result.shares)

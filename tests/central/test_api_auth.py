@@ -50,11 +50,15 @@ def test_tampered_body_path_and_query(live: Live) -> None:
     import json
 
     signed_for = json.dumps(body).encode()
-    headers = signed_headers(seed.DEMO_KIOSK_ID, seed.DEMO_KIOSK_SECRET, "POST", "/v1/payments", signed_for)
+    headers = signed_headers(
+        seed.DEMO_KIOSK_ID, seed.DEMO_KIOSK_SECRET, "POST", "/v1/payments", signed_for
+    )
     headers["Idempotency-Key"] = body["txn_id"]
     tampered = signed_for.replace(b'"amount_fen": 100', b'"amount_fen": 900')
     _refused(send(live.url, "POST", "/v1/payments", tampered, sign=False, headers=headers))
-    headers = signed_headers(seed.DEMO_KIOSK_ID, seed.DEMO_KIOSK_SECRET, "GET", "/v1/accounts/3100000001", b"")
+    headers = signed_headers(
+        seed.DEMO_KIOSK_ID, seed.DEMO_KIOSK_SECRET, "GET", "/v1/accounts/3100000001", b""
+    )
     _refused(send(live.url, "GET", "/v1/accounts/3100000002", sign=False, headers=headers))
     _refused(send(live.url, "GET", "/v1/accounts/3100000001?x=1", sign=False, headers=headers))
     headers = signed_headers(seed.DEMO_KIOSK_ID, seed.DEMO_KIOSK_SECRET, "POST", "/v1/ping", b"")
@@ -65,7 +69,9 @@ def test_query_string_is_part_of_the_signature(live: Live) -> None:
     assert send(live.url, "GET", "/v1/ping?probe=1").status_code == 200
 
 
-@pytest.mark.parametrize(("offset", "accepted"), [(-301, False), (-290, True), (290, True), (301, False)])
+@pytest.mark.parametrize(
+    ("offset", "accepted"), [(-301, False), (-290, True), (290, True), (301, False)]
+)
 def test_clock_skew_over_300_s_is_refused(live: Live, offset: int, accepted: bool) -> None:
     client = live.client(clock=lambda: time.time() + offset)
     if accepted:
@@ -102,15 +108,20 @@ def test_unknown_and_disabled_kiosks_are_refused(live: Live) -> None:
     assert client.ping() > 0
 
 
-def test_secrets_are_sealed_at_rest_and_never_logged(live: Live, caplog: pytest.LogCaptureFixture) -> None:
+def test_secrets_are_sealed_at_rest_and_never_logged(
+    live: Live, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     client = live.kiosk("K-SEALED")
     secret = live.kiosk_secrets["K-SEALED"]
     client.ping()
     send(live.url, "GET", "/v1/ping", kiosk_id="K-SEALED", secret="wrong-secret-wrong-secret")
     with live.engine.connect() as conn:
-        stored = conn.execute(select(kiosks.c.secret_sealed).where(kiosks.c.kiosk_id == "K-SEALED")).scalar_one()
-    assert secret not in stored and secret.encode().hex() not in stored
+        stored = conn.execute(
+            select(kiosks.c.secret_sealed).where(kiosks.c.kiosk_id == "K-SEALED")
+        ).scalar_one()
+    assert secret not in stored
+    assert secret.encode().hex() not in stored
     assert all(secret not in record.getMessage() for record in caplog.records)
     assert any("bad signature" in record.getMessage() for record in caplog.records)
 
@@ -134,7 +145,16 @@ def test_unknown_routes_and_methods_answer_json(live: Live) -> None:
 
 
 def test_an_unsigned_malformed_payment_is_401_not_400(live: Live) -> None:
-    _refused(send(live.url, "POST", "/v1/payments", b"{", sign=False, headers={"Idempotency-Key": "K0001-1"}))
+    _refused(
+        send(
+            live.url,
+            "POST",
+            "/v1/payments",
+            b"{",
+            sign=False,
+            headers={"Idempotency-Key": "K0001-1"},
+        )
+    )
     _refused(send(live.url, "POST", "/v1/payments", b"{", secret="wrong-secret-wrong-secret"))
 
 

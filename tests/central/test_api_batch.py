@@ -28,9 +28,12 @@ def test_batch_answers_each_payment_on_its_own(live: Live, today) -> None:
         (earlier["txn_id"], 422),
         (unknown["txn_id"], 404),
     ]
-    assert items[0].answer is not None and items[0].answer.replayed
-    assert items[1].answer is not None and items[1].answer.allocations[0].principal_fen == 4000
-    assert items[2].error == "invalid_request" and items[2].detail["field"] == "payments[2].cash"
+    assert items[0].answer is not None
+    assert items[0].answer.replayed
+    assert items[1].answer is not None
+    assert items[1].answer.allocations[0].principal_fen == 4000
+    assert items[2].error == "invalid_request"
+    assert items[2].detail["field"] == "payments[2].cash"
     assert items[3].error == "idempotency_key_reused"
     assert items[4].error == "account_not_found"
     # The batch's payments are the same records as single posts: a single retry replays.
@@ -44,7 +47,11 @@ def test_batch_item_that_is_not_an_object(live: Live) -> None:
     assert item == {
         "txn_id": None,
         "http_status": 400,
-        "body": {"error": "invalid_request", "field": "payments[0]", "message": "must be a JSON object"},
+        "body": {
+            "error": "invalid_request",
+            "field": "payments[0]",
+            "message": "must be a JSON object",
+        },
     }
 
 
@@ -55,11 +62,13 @@ def test_batch_item_that_is_not_an_object(live: Live) -> None:
 def test_malformed_batches_are_400(live: Live, body: dict[str, object], message: str) -> None:
     response = send(live.url, "POST", "/v1/payments/batch", body)
     assert response.status_code == 400
-    assert response.json()["field"] == "payments" and message in response.json()["message"]
+    assert response.json()["field"] == "payments"
+    assert message in response.json()["message"]
 
 
 def test_batch_over_the_limit_is_400(live: Live) -> None:
     limit = live.central.config.payments.max_batch
     with pytest.raises(CentralRejected) as caught:
         live.client().post_batch([live.cash(live.txn(), "3100000001", {100: 1})] * (limit + 1))
-    assert caught.value.status == 400 and f"at most {limit}" in str(caught.value.detail["message"])
+    assert caught.value.status == 400
+    assert f"at most {limit}" in str(caught.value.detail["message"])

@@ -36,7 +36,8 @@ def test_heartbeat_keeps_the_newest_report_per_kiosk(live: Live) -> None:
     client.heartbeat(dict(body, outbox_pending=0, oldest_unposted_at=None))
     with live.engine.connect() as conn:
         rows = conn.execute(select(heartbeats).where(heartbeats.c.kiosk_id == "HB-1")).all()
-    assert len(rows) == 1 and rows[0].outbox_pending == 0
+    assert len(rows) == 1
+    assert rows[0].outbox_pending == 0
     assert json.loads(rows[0].body)["devices"]["printer"] == "paper_near_end"
 
 
@@ -75,7 +76,8 @@ def test_collections_are_recorded_once(live: Live) -> None:
     collection_id = f"C-{live.txn()}"
     body = _collection(collection_id, physical_total_fen=30000)
     first = client.post_collection(body)
-    assert first["status"] == "recorded" and first["difference_fen"] == -5000
+    assert first["status"] == "recorded"
+    assert first["difference_fen"] == -5000
     assert first["counted_total_fen"] == 35000
     assert client.post_collection(body) == first
     response = send(live.url, "POST", "/v1/collections", body)
@@ -122,18 +124,23 @@ def _resolution(txn: str, account: str, outcome: str, **change: Any) -> dict[str
     }
 
 
-def test_credited_resolution_credits_once_even_when_the_outbox_posts_later(live: Live, today) -> None:
+def test_credited_resolution_credits_once_even_when_the_outbox_posts_later(
+    live: Live, today
+) -> None:
     number = live.account(bills_=[("2026-01", 3000, today + timedelta(days=2))])
     client = live.client()
     txn = live.txn()
     body = _resolution(txn, number, "credited")
     resolved = client.post_resolution(body)
-    assert resolved["already_posted"] is False and resolved["status"] == "recorded"
+    assert resolved["already_posted"] is False
+    assert resolved["status"] == "recorded"
     payment = resolved["payment"]
-    assert isinstance(payment, dict) and payment["credited_to_balance_fen"] == 2000
+    assert isinstance(payment, dict)
+    assert payment["credited_to_balance_fen"] == 2000
     assert client.post_resolution(body) == resolved  # a retry replays
     posted = client.post_payment(live.cash(txn, number, {5000: 1}))
-    assert posted.replayed and posted.server_ref == payment["server_ref"]
+    assert posted.replayed
+    assert posted.server_ref == payment["server_ref"]
     with live.engine.connect() as conn:
         assert len(conn.execute(select(payments.c.id).where(payments.c.txn_id == txn)).all()) == 1
     assert client.get_account(number).balance_fen == 2000
@@ -146,7 +153,8 @@ def test_resolution_after_the_payment_was_posted_does_not_credit_again(live: Liv
     posted = client.post_payment(live.cash(txn, number, {5000: 1}))
     resolved = client.post_resolution(_resolution(txn, number, "credited"))
     assert resolved["already_posted"] is True
-    assert isinstance(resolved["payment"], dict) and resolved["payment"]["server_ref"] == posted.server_ref
+    assert isinstance(resolved["payment"], dict)
+    assert resolved["payment"]["server_ref"] == posted.server_ref
     assert client.get_account(number).balance_fen == 5000
 
 
@@ -156,7 +164,8 @@ def test_not_received_is_only_recorded_and_replays(live: Live) -> None:
     txn = live.txn()
     body = _resolution(txn, number, "not_received")
     first = client.post_resolution(body)
-    assert first["payment"] is None and first["already_posted"] is False
+    assert first["payment"] is None
+    assert first["already_posted"] is False
     assert client.post_resolution(body) == first
     with pytest.raises(CentralRejected) as caught:
         client.post_resolution(dict(body, outcome="credited"))
@@ -176,11 +185,16 @@ def test_not_received_is_only_recorded_and_replays(live: Live) -> None:
 )
 def test_bad_resolutions_are_400(live: Live, change: dict[str, Any], field: str) -> None:
     body = _resolution(live.txn(), "3100000001", "credited") | change
-    response = send(live.url, "POST", "/v1/resolutions", body, headers={"Idempotency-Key": body["txn_id"]})
+    response = send(
+        live.url, "POST", "/v1/resolutions", body, headers={"Idempotency-Key": body["txn_id"]}
+    )
     assert (response.status_code, response.json()["field"]) == (400, field)
 
 
 def test_resolution_needs_its_txn_id_as_idempotency_key(live: Live) -> None:
     body = _resolution(live.txn(), "3100000001", "not_received")
-    response = send(live.url, "POST", "/v1/resolutions", body, headers={"Idempotency-Key": "K0001-1"})
-    assert response.status_code == 400 and response.json()["field"] == "Idempotency-Key"
+    response = send(
+        live.url, "POST", "/v1/resolutions", body, headers={"Idempotency-Key": "K0001-1"}
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "Idempotency-Key"

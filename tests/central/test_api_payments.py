@@ -29,7 +29,9 @@ def _ledger(live: Live, txn_id: str) -> dict[str, int]:
     }
 
 
-def test_cash_pays_oldest_bill_first_fee_before_principal_rest_to_balance(live: Live, today) -> None:
+def test_cash_pays_oldest_bill_first_fee_before_principal_rest_to_balance(
+    live: Live, today
+) -> None:
     number = live.account(
         bills_=[
             ("2026-02", 9630, today - timedelta(days=15)),  # fee 144 (9630 * 0.001 * 15 = 144.45)
@@ -39,7 +41,9 @@ def test_cash_pays_oldest_bill_first_fee_before_principal_rest_to_balance(live: 
     )
     txn = live.txn()
     answer = live.client().post_payment(live.cash(txn, number, {10000: 2, 5000: 1}))
-    assert answer.status == "posted" and answer.txn_id == txn and not answer.replayed
+    assert answer.status == "posted"
+    assert answer.txn_id == txn
+    assert not answer.replayed
     assert [(a.period, a.late_fee_fen, a.principal_fen) for a in answer.allocations] == [
         ("2026-01", 578, 12850),
         ("2026-02", 144, 9630),
@@ -48,10 +52,15 @@ def test_cash_pays_oldest_bill_first_fee_before_principal_rest_to_balance(live: 
     assert answer.balance_fen == 500 + answer.credited_to_balance_fen
     assert answer.receipt_url.startswith(f"{live.url}/r/{txn}?h=")
     ledger = _ledger(live, txn)
-    assert ledger[LedgerKind.CREDIT] == 25000 and ledger["credit_entries"] == 1
-    assert ledger[LedgerKind.LATE_FEE] + ledger[LedgerKind.PRINCIPAL] + ledger[LedgerKind.BALANCE] == 25000
+    assert ledger[LedgerKind.CREDIT] == 25000
+    assert ledger["credit_entries"] == 1
+    assert (
+        ledger[LedgerKind.LATE_FEE] + ledger[LedgerKind.PRINCIPAL] + ledger[LedgerKind.BALANCE]
+        == 25000
+    )
     account = live.client().get_account(number)
-    assert account.bills == () and account.balance_fen == answer.balance_fen
+    assert account.bills == ()
+    assert account.balance_fen == answer.balance_fen
 
 
 def test_partial_payment_settles_fee_first_and_fee_accrues_on_the_rest(live: Live, today) -> None:
@@ -63,9 +72,14 @@ def test_partial_payment_settles_fee_first_and_fee_accrues_on_the_rest(live: Liv
     # The fee for days already settled is not charged again (same day: no new days).
     assert [(b.paid_fen, b.late_fee_fen) for b in account.bills] == [(4800, 0)]
     with live.engine.connect() as conn:
-        row = conn.execute(select(bills).join(payments, payments.c.account_id == bills.c.account_id).where(
-            payments.c.txn_id == first.txn_id)).first()
-    assert row is not None and row.fee_from == today and row.late_fee_paid_fen == 200
+        row = conn.execute(
+            select(bills)
+            .join(payments, payments.c.account_id == bills.c.account_id)
+            .where(payments.c.txn_id == first.txn_id)
+        ).first()
+    assert row is not None
+    assert row.fee_from == today
+    assert row.late_fee_paid_fen == 200
 
 
 def test_payment_smaller_than_the_fee_carries_the_rest_of_the_fee(live: Live, today) -> None:
@@ -74,7 +88,8 @@ def test_payment_smaller_than_the_fee_carries_the_rest_of_the_fee(live: Live, to
     answer = client.post_payment(live.cash(live.txn(), number, {1000: 1}))
     assert [(a.late_fee_fen, a.principal_fen) for a in answer.allocations] == [(1000, 0)]
     account = client.get_account(number)
-    assert account.bills[0].late_fee_fen == 1000 and account.bills[0].paid_fen == 0
+    assert account.bills[0].late_fee_fen == 1000
+    assert account.bills[0].paid_fen == 0
 
 
 def test_identical_retry_replays_the_stored_answer_once_credited(live: Live, today) -> None:
@@ -83,7 +98,8 @@ def test_identical_retry_replays_the_stored_answer_once_credited(live: Live, tod
     body = live.cash(live.txn(), number, {1000: 5})
     first = client.post_payment(body)
     again = client.post_payment(body)
-    assert again.replayed and not first.replayed
+    assert again.replayed
+    assert not first.replayed
     assert {**again.__dict__, "replayed": False} == first.__dict__
     assert _ledger(live, body["txn_id"])["credit_entries"] == 1
     assert client.get_account(number).balance_fen == 2000
@@ -150,21 +166,49 @@ BAD_PAYMENTS = [
     ({"cash": {"ten": 1}}, None, "cash", "not a denomination"),
     ({"cash": {}}, None, "cash", "no notes"),
     ({}, "cash", "cash", "required"),
-    ({"card": {"card_no": "8800000000000001", "pin": "111111"}}, None, "card", "only for method card"),
+    (
+        {"card": {"card_no": "8800000000000001", "pin": "111111"}},
+        None,
+        "card",
+        "only for method card",
+    ),
     ({"qr_order_id": "abcdefghijkl"}, None, "qr_order_id", "only for method qr"),
     ({"created_at": "2026-10-05T14:30:00"}, None, "created_at", "UTC offset"),
     ({"created_at": "yesterday"}, None, "created_at", "ISO 8601"),
-    ({"created_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}, None, "created_at", "future"),
+    (
+        {"created_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()},
+        None,
+        "created_at",
+        "future",
+    ),
     ({}, "created_at", "created_at", "required"),
     ({"offline": "no"}, None, "offline", "true or false"),
     ({"txn_id": "K0002-00000001"}, None, "txn_id", "this kiosk's id"),
     ({"txn_id": "K0001-12"}, None, "txn_id", "this kiosk's id"),
     ({"tip_fen": 100}, None, "tip_fen", "not a field"),
     ({"resolution": {"outcome": "credited"}}, None, "resolution", "not a field"),
-    ({"method": "card", "cash": None, "card": {"card_no": "12", "pin": "1111"}}, None, "card.card_no", "8-32 digits"),
-    ({"method": "card", "cash": None, "card": {"card_no": "8800000000000001"}}, None, "card.pin", "required"),
-    ({"method": "card", "cash": None, "card": {"card_no": "8800000000000001", "pin": "1111", "cvv": 1}}, None,
-     "card.cvv", "not a field"),
+    (
+        {"method": "card", "cash": None, "card": {"card_no": "12", "pin": "1111"}},
+        None,
+        "card.card_no",
+        "8-32 digits",
+    ),
+    (
+        {"method": "card", "cash": None, "card": {"card_no": "8800000000000001"}},
+        None,
+        "card.pin",
+        "required",
+    ),
+    (
+        {
+            "method": "card",
+            "cash": None,
+            "card": {"card_no": "8800000000000001", "pin": "1111", "cvv": 1},
+        },
+        None,
+        "card.cvv",
+        "not a field",
+    ),
     ({"method": "qr", "cash": None}, None, "qr_order_id", "required"),
 ]
 
@@ -174,7 +218,9 @@ def test_every_bad_field_is_400_naming_it(
     live: Live, change: dict[str, Any], drop: str | None, field: str, message: str
 ) -> None:
     body = _bad(live, change, drop)
-    response = send(live.url, "POST", "/v1/payments", body, headers={"Idempotency-Key": str(body.get("txn_id"))})
+    response = send(
+        live.url, "POST", "/v1/payments", body, headers={"Idempotency-Key": str(body.get("txn_id"))}
+    )
     assert response.status_code == 400, response.text
     answer = response.json()
     assert answer["error"] == "invalid_request"
@@ -196,7 +242,9 @@ def test_every_bad_field_is_400_naming_it(
     ],
 )
 def test_malformed_bodies_are_400_never_500(live: Live, raw: bytes, message: str) -> None:
-    response = send(live.url, "POST", "/v1/payments", raw, headers={"Idempotency-Key": "K0001-00000001"})
+    response = send(
+        live.url, "POST", "/v1/payments", raw, headers={"Idempotency-Key": "K0001-00000001"}
+    )
     assert response.status_code == 400, response.text
     assert response.json()["field"] == "body"
     assert message in response.json()["message"]
@@ -205,7 +253,9 @@ def test_malformed_bodies_are_400_never_500(live: Live, raw: bytes, message: str
 def test_body_over_the_limit_is_413_by_length_and_while_streaming(live: Live) -> None:
     limit = live.central.config.server.max_body_bytes
     big = b'{"pad": "' + b"x" * limit + b'"}'
-    response = send(live.url, "POST", "/v1/payments", big, headers={"Idempotency-Key": "K0001-00000001"})
+    response = send(
+        live.url, "POST", "/v1/payments", big, headers={"Idempotency-Key": "K0001-00000001"}
+    )
     assert response.status_code == 413
     assert response.json() == {"error": "body_too_large", "field": "body", "limit_bytes": limit}
 
@@ -234,7 +284,9 @@ def test_client_refuses_to_send_a_float_amount(live: Live) -> None:
 def test_offline_payment_counts_late_fee_to_the_day_it_was_paid(live: Live, today) -> None:
     number = live.account(bills_=[("2026-01", 10000, today - timedelta(days=20))])
     paid_at = datetime.now(UTC) - timedelta(days=10)  # the kiosk was offline for ten days
-    body = live.cash(live.txn(), number, {10000: 1, 100: 1}, created_at=paid_at.isoformat(), offline=True)
+    body = live.cash(
+        live.txn(), number, {10000: 1, 100: 1}, created_at=paid_at.isoformat(), offline=True
+    )
     answer = live.client().post_payment(body)
     assert answer.allocations[0].late_fee_fen == 100  # 10 days * ¥0.10 = ¥1.00, not 20 days
 
@@ -260,7 +312,9 @@ def _card(live: Live, number: str, face: int, pin: str = "654321") -> str:
     return number
 
 
-def _card_body(live: Live, account: str, card_no: str, pin: str, amount: int, txn: str | None = None) -> dict[str, Any]:
+def _card_body(
+    live: Live, account: str, card_no: str, pin: str, amount: int, txn: str | None = None
+) -> dict[str, Any]:
     return {
         "txn_id": txn or live.txn(),
         "account_no": account,
@@ -279,12 +333,15 @@ def _fresh_card_no() -> str:
 
 
 def test_card_pays_its_face_value_once(live: Live, today) -> None:
-    number = live.account(category=Category.NON_RESIDENTIAL, bills_=[("2026-01", 15000, today + timedelta(days=9))])
+    number = live.account(
+        category=Category.NON_RESIDENTIAL, bills_=[("2026-01", 15000, today + timedelta(days=9))]
+    )
     card_no = _card(live, _fresh_card_no(), 20000)
     client = live.client()
     body = _card_body(live, number, card_no, "654321", 20000)
     answer = client.post_payment(body)
-    assert answer.allocations[0].principal_fen == 15000 and answer.credited_to_balance_fen == 5000
+    assert answer.allocations[0].principal_fen == 15000
+    assert answer.credited_to_balance_fen == 5000
     assert client.post_payment(body).replayed  # a retry of the same txn replays
     with pytest.raises(CentralRejected) as caught:
         client.post_payment(_card_body(live, number, card_no, "654321", 20000))
@@ -299,7 +356,9 @@ def test_five_wrong_pins_lock_the_card(live: Live) -> None:
     for _ in range(5):
         with pytest.raises(CentralRejected) as caught:
             client.post_payment(_card_body(live, number, card_no, "000000", 10000))
-        seen.append((caught.value.status, caught.value.code, caught.value.detail.get("attempts_left")))
+        seen.append(
+            (caught.value.status, caught.value.code, caught.value.detail.get("attempts_left"))
+        )
     assert seen == [
         (403, "card_pin_invalid", 4),
         (403, "card_pin_invalid", 3),
@@ -308,7 +367,9 @@ def test_five_wrong_pins_lock_the_card(live: Live) -> None:
         (423, "card_locked", None),
     ]
     with pytest.raises(CentralRejected) as caught:
-        client.post_payment(_card_body(live, number, card_no, "654321", 10000))  # right PIN, too late
+        client.post_payment(
+            _card_body(live, number, card_no, "654321", 10000)
+        )  # right PIN, too late
     assert (caught.value.status, caught.value.code) == (423, "card_locked")
     assert client.get_account(number).balance_fen == 0
 
@@ -324,13 +385,17 @@ def test_card_errors(live: Live) -> None:
         client.post_payment(_card_body(live, number, card_no, "654321", 5000))
     assert (caught.value.status, caught.value.detail["field"]) == (400, "amount_fen")
     # A wrong amount with the right PIN does not count as a wrong PIN, and uses nothing.
-    assert client.post_payment(_card_body(live, number, card_no, "654321", 10000)).balance_fen == 10000
+    assert (
+        client.post_payment(_card_body(live, number, card_no, "654321", 10000)).balance_fen == 10000
+    )
 
 
 def test_the_server_keeps_only_pin_hashes(live: Live) -> None:
     card_no = _card(live, _fresh_card_no(), 10000, pin="864209")
     with live.engine.connect() as conn:
-        stored = conn.execute(select(cards.c.pin_hash).where(cards.c.card_no == card_no)).scalar_one()
+        stored = conn.execute(
+            select(cards.c.pin_hash).where(cards.c.card_no == card_no)
+        ).scalar_one()
     assert "864209" not in stored
 
 

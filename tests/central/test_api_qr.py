@@ -30,14 +30,18 @@ def _pay_on_wallet(url: str) -> requests.Response:
     return requests.post(url, timeout=30)
 
 
-def test_order_paid_on_the_wallet_is_settled_once_and_the_kiosk_post_replays(live: Live, today) -> None:
+def test_order_paid_on_the_wallet_is_settled_once_and_the_kiosk_post_replays(
+    live: Live, today
+) -> None:
     number = live.account(bills_=[("2026-01", 8000, today - timedelta(days=3))])
     client = live.client()
     txn = live.txn()
     order = client.create_qr_order(txn, number, 10000)
     assert order.qr_payload == f"{live.url}/pay/{order.order_id}"
     assert order.expires_at > datetime.now(UTC)
-    assert client.create_qr_order(txn, number, 10000).order_id == order.order_id  # retry: same order
+    assert (
+        client.create_qr_order(txn, number, 10000).order_id == order.order_id
+    )  # retry: same order
     status = client.get_qr_order(order.order_id)
     assert (status.status, status.payment) == ("pending", None)
     with pytest.raises(CentralRejected) as caught:
@@ -45,14 +49,17 @@ def test_order_paid_on_the_wallet_is_settled_once_and_the_kiosk_post_replays(liv
     assert (caught.value.status, caught.value.code) == (409, "qr_order_not_paid")
 
     page = _pay_on_wallet(order.qr_payload)
-    assert page.status_code == 200 and 'data-status="paid"' in page.text
+    assert page.status_code == 200
+    assert 'data-status="paid"' in page.text
     assert 'data-status="paid"' in _pay_on_wallet(order.qr_payload).text  # pressing twice pays once
 
     status = client.get_qr_order(order.order_id)
-    assert status.status == "paid" and status.payment is not None
+    assert status.status == "paid"
+    assert status.payment is not None
     assert [(a.late_fee_fen, a.principal_fen) for a in status.payment.allocations] == [(100, 8000)]
     posted = client.post_payment(_qr_payment(txn, number, 10000, order.order_id))
-    assert posted.replayed and posted.server_ref == status.payment.server_ref
+    assert posted.replayed
+    assert posted.server_ref == status.payment.server_ref
     assert client.get_account(number).balance_fen == 1900
     assert client.cancel_qr_order(order.order_id) == "paid"
 
@@ -88,7 +95,8 @@ def test_cancelled_order_cannot_be_paid(live: Live) -> None:
     order = client.create_qr_order(live.txn(), number, 5000)
     assert client.cancel_qr_order(order.order_id) == "cancelled"
     page = _pay_on_wallet(order.qr_payload)
-    assert 'data-status="cancelled"' in page.text and 'id="pay"' not in page.text
+    assert 'data-status="cancelled"' in page.text
+    assert 'id="pay"' not in page.text
     assert client.get_qr_order(order.order_id).status == "cancelled"
     assert client.get_account(number).balance_fen == 0
 

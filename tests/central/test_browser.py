@@ -50,8 +50,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]:
         running.stop()
 
 
-def test_pay_on_the_wallet_page_then_the_order_is_paid_through_the_api(browser, server: CentralServer) -> None:  # type: ignore[no-untyped-def]
-    with CentralClient(server.url, server.kiosk_id, server.secret, connect_timeout_s=5, read_timeout_s=30) as client:
+def test_pay_on_the_wallet_page_then_the_order_is_paid_through_the_api(
+    browser, server: CentralServer
+) -> None:  # type: ignore[no-untyped-def]
+    with CentralClient(
+        server.url, server.kiosk_id, server.secret, connect_timeout_s=5, read_timeout_s=30
+    ) as client:
         number = server.accounts["non_residential"]
         order = client.create_qr_order("K0001-50000001", number, 12345)
         page = browser.new_page()
@@ -65,7 +69,8 @@ def test_pay_on_the_wallet_page_then_the_order_is_paid_through_the_api(browser, 
         finally:
             page.close()
         status = client.get_qr_order(order.order_id)
-        assert status.status == "paid" and status.payment is not None
+        assert status.status == "paid"
+        assert status.payment is not None
         assert status.payment.txn_id == "K0001-50000001"
         posted = client.post_payment(
             {
@@ -77,7 +82,8 @@ def test_pay_on_the_wallet_page_then_the_order_is_paid_through_the_api(browser, 
                 "created_at": datetime.now(UTC).isoformat(),
             }
         )
-        assert posted.replayed and posted.server_ref == status.payment.server_ref
+        assert posted.replayed
+        assert posted.server_ref == status.payment.server_ref
 
         receipt = browser.new_page()
         try:

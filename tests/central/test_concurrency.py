@@ -47,7 +47,8 @@ def test_50_concurrent_posts_of_one_txn_make_one_payment_and_one_credit(live: Li
         rows = conn.execute(select(payments.c.id).where(payments.c.txn_id == body["txn_id"])).all()
         credits = conn.execute(
             select(func.count(), func.sum(ledger_entries.c.amount_fen)).where(
-                ledger_entries.c.payment_id == rows[0].id, ledger_entries.c.kind == LedgerKind.CREDIT.value
+                ledger_entries.c.payment_id == rows[0].id,
+                ledger_entries.c.kind == LedgerKind.CREDIT.value,
             )
         ).one()
     assert len(rows) == 1

@@ -16,7 +16,9 @@ RES, NON = Category.RESIDENTIAL, Category.NON_RESIDENTIAL
 
 
 def fee(unpaid: int, due: date, as_of: date, category: Category = RES, **more: object) -> int:
-    return late_fee_fen(unpaid_fen=unpaid, due_date=due, as_of=as_of, category=category, rules=RULES, **more)  # type: ignore[arg-type]
+    return late_fee_fen(
+        unpaid_fen=unpaid, due_date=due, as_of=as_of, category=category, rules=RULES, **more
+    )  # type: ignore[arg-type]
 
 
 def test_rates_come_from_config_exactly() -> None:
@@ -77,28 +79,77 @@ def test_no_fee_before_or_on_the_due_date_and_none_on_nothing_owed() -> None:
 
 def test_partial_payment_fee_accrues_on_the_rest_from_the_payment_date() -> None:
     # ¥200 due 1 March; on 11 March ¥52 pays the ¥2 fee and ¥50 principal (fee_from = 11 March).
-    later = fee(15000, date(2026, 3, 1), date(2026, 3, 21), fee_from=date(2026, 3, 11), paid_before_fen=200)
+    later = fee(
+        15000, date(2026, 3, 1), date(2026, 3, 21), fee_from=date(2026, 3, 11), paid_before_fen=200
+    )
     assert later == 150  # ¥150 * 0.1% * 10 days; the first 10 days are not charged again
 
 
 def test_fee_left_unpaid_is_carried_without_interest() -> None:
-    owed = fee(200000, date(2026, 3, 1), date(2026, 3, 11), fee_from=date(2026, 3, 11), carried_fen=1000, paid_before_fen=1000)
+    owed = fee(
+        200000,
+        date(2026, 3, 1),
+        date(2026, 3, 11),
+        fee_from=date(2026, 3, 11),
+        carried_fen=1000,
+        paid_before_fen=1000,
+    )
     assert owed == 1000
-    owed = fee(200000, date(2026, 3, 1), date(2026, 3, 12), fee_from=date(2026, 3, 11), carried_fen=1000, paid_before_fen=1000)
+    owed = fee(
+        200000,
+        date(2026, 3, 1),
+        date(2026, 3, 12),
+        fee_from=date(2026, 3, 11),
+        carried_fen=1000,
+        paid_before_fen=1000,
+    )
     assert owed == 1200
 
 
 def test_the_minimum_is_charged_once_over_a_bills_life() -> None:
     # The first payment paid the ¥1 minimum; later small accruals are charged as they are.
-    assert fee(5000, date(2026, 3, 1), date(2026, 3, 8), fee_from=date(2026, 3, 6), paid_before_fen=100) == 10
+    assert (
+        fee(
+            5000, date(2026, 3, 1), date(2026, 3, 8), fee_from=date(2026, 3, 6), paid_before_fen=100
+        )
+        == 10
+    )
     # Paid 30 fen of a ¥1 minimum: 70 fen remain, not another ¥1.
-    assert fee(5000, date(2026, 3, 1), date(2026, 3, 6), fee_from=date(2026, 3, 6), carried_fen=70, paid_before_fen=30) == 70
+    assert (
+        fee(
+            5000,
+            date(2026, 3, 1),
+            date(2026, 3, 6),
+            fee_from=date(2026, 3, 6),
+            carried_fen=70,
+            paid_before_fen=30,
+        )
+        == 70
+    )
 
 
 def test_grace_days_delay_the_start() -> None:
     rules = LateFeeRules(Decimal("0.001"), Decimal("0.002"), Decimal("0.003"), 100, grace_days=5)
-    assert late_fee_fen(unpaid_fen=100000, due_date=date(2026, 3, 1), as_of=date(2026, 3, 6), category=RES, rules=rules) == 0
-    assert late_fee_fen(unpaid_fen=100000, due_date=date(2026, 3, 1), as_of=date(2026, 3, 16), category=RES, rules=rules) == 1000
+    assert (
+        late_fee_fen(
+            unpaid_fen=100000,
+            due_date=date(2026, 3, 1),
+            as_of=date(2026, 3, 6),
+            category=RES,
+            rules=rules,
+        )
+        == 0
+    )
+    assert (
+        late_fee_fen(
+            unpaid_fen=100000,
+            due_date=date(2026, 3, 1),
+            as_of=date(2026, 3, 16),
+            category=RES,
+            rules=rules,
+        )
+        == 1000
+    )
 
 
 def test_negative_amounts_are_refused() -> None:

@@ -7,8 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from central import signing as server_signing
-
-from central.crypto import SealBroken, hash_pin, receipt_tag, receipt_tag_ok, seal, unseal, verify_pin
+from central.crypto import (
+    SealBroken,
+    hash_pin,
+    receipt_tag,
+    receipt_tag_ok,
+    seal,
+    unseal,
+    verify_pin,
+)
 from central.masking import mask_account_no, mask_address, mask_name
 from kiosk import signing as kiosk_signing
 
@@ -17,7 +24,14 @@ KEY = "a-server-secret-key-for-tests"
 
 @pytest.mark.parametrize(
     ("name", "masked"),
-    [("王小明", "王*明"), ("李华", "李*"), ("欧阳小明", "欧**明"), ("张", "*"), ("John Smith", "J*** S****"), ("", "*")],
+    [
+        ("王小明", "王*明"),
+        ("李华", "李*"),
+        ("欧阳小明", "欧**明"),
+        ("张", "*"),
+        ("John Smith", "J*** S****"),
+        ("", "*"),
+    ],
 )
 def test_names_are_masked(name: str, masked: str) -> None:
     assert mask_name(name) == masked
@@ -74,12 +88,15 @@ def test_receipt_tags_are_short_and_bound_to_the_txn() -> None:
 def test_kiosk_and_server_sign_the_same_canonical_string(
     method: str, path: str, timestamp: int, nonce: str, body: bytes
 ) -> None:
-    assert kiosk_signing.canonical_string(method, path, timestamp, nonce, body) == server_signing.canonical_string(
+    assert kiosk_signing.canonical_string(
         method, path, timestamp, nonce, body
-    )
+    ) == server_signing.canonical_string(method, path, timestamp, nonce, body)
     secret = "s" * 20
     headers = server_signing.parse_headers(
-        "K0001", str(timestamp), nonce, kiosk_signing.sign(secret, method, path, timestamp, nonce, body)
+        "K0001",
+        str(timestamp),
+        nonce,
+        kiosk_signing.sign(secret, method, path, timestamp, nonce, body),
     )
     assert not isinstance(headers, str)
     assert server_signing.signature_ok(secret, headers, method, path, body)

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from central import migrate
-from central.config import CentralConfigError, DEFAULT_CONFIG, load
+from central.config import DEFAULT_CONFIG, CentralConfigError, load
 from central.db import make_engine, require_schema
 from central.errors import DatabaseError
 from central.schema import metadata
@@ -22,9 +22,13 @@ def test_migrations_create_exactly_the_declared_schema(backend_url: str) -> None
         migrate.upgrade(engine)
         assert migrate.current_revision(engine) == migrate.HEAD_REVISION
         with engine.connect() as conn:
-            differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+            differences = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), metadata
+            )
         assert differences == []
-        assert {"payments", "ledger_entries", "nonces", "rate_limits"} <= set(inspect(engine).get_table_names())
+        assert {"payments", "ledger_entries", "nonces", "rate_limits"} <= set(
+            inspect(engine).get_table_names()
+        )
         require_schema(engine)
     finally:
         engine.dispose()
@@ -49,9 +53,7 @@ def test_an_unmigrated_database_is_refused_clearly(tmp_path: Path) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize(
-    "url", ["mysql://x/y", "postgresql+psycopg2://u@h/d", "not a url"]
-)
+@pytest.mark.parametrize("url", ["mysql://x/y", "postgresql+psycopg2://u@h/d", "not a url"])
 def test_unsupported_database_urls_are_refused(url: str) -> None:
     with pytest.raises(DatabaseError):
         make_engine(url)
@@ -71,8 +73,16 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
         ("max_batch = 500", "max_batch = 500\nmax_bach = 1", r"payments\.max_bach"),
         ('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"', r"server.*Mars/Olympus"),
         ("in_progress_wait_ms = 3000", "in_progress_wait_ms = 0", r"payments\.in_progress_wait_ms"),
-        ("residential_daily_rate = 0.001", "residential_daily_rate = 1.5", r"late_fee\.residential_daily_rate"),
-        ('secret_key = "demo-secret-key-change-me-in-production"', 'secret_key = "short"', r"server\.secret_key"),
+        (
+            "residential_daily_rate = 0.001",
+            "residential_daily_rate = 1.5",
+            r"late_fee\.residential_daily_rate",
+        ),
+        (
+            'secret_key = "demo-secret-key-change-me-in-production"',
+            'secret_key = "short"',
+            r"server\.secret_key",
+        ),
         ("max_batch = 500", 'max_batch = "500"', r"payments\.max_batch"),
     ],
 )
@@ -91,6 +101,7 @@ def test_environment_overrides_secrets_and_urls() -> None:
         }
     )
     assert config.server.database_url == "postgresql+psycopg://u@h/d"
-    assert config.server.secret_key == "k" * 32 and config.server.receipt_key == "r" * 32
+    assert config.server.secret_key == "k" * 32
+    assert config.server.receipt_key == "r" * 32
     assert config.server.public_url == "https://pay.example.org"
     assert "k" * 32 not in repr(config)

@@ -16,10 +16,13 @@ def test_receipt_page_shows_the_verified_payment(live: Live, today) -> None:
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert 'data-verified="true"' in page.text
-    assert answer.txn_id in page.text and answer.server_ref in page.text
+    assert answer.txn_id in page.text
+    assert answer.server_ref in page.text
     assert "¥100.00" in page.text
-    assert "王*明" in page.text and "王小明" not in page.text
-    assert number not in page.text and number[-4:] in page.text
+    assert "王*明" in page.text
+    assert "王小明" not in page.text
+    assert number not in page.text
+    assert number[-4:] in page.text
 
 
 def test_wrong_or_missing_tag_and_unknown_txn_look_the_same(live: Live) -> None:
@@ -27,7 +30,13 @@ def test_wrong_or_missing_tag_and_unknown_txn_look_the_same(live: Live) -> None:
     base = answer.receipt_url.split("?")[0]
     tag = answer.receipt_url.split("h=")[1]
     wrong = "0" * 16 if tag != "0" * 16 else "1" * 16
-    for url in (f"{base}?h={wrong}", base, f"{base}?h=<script>", f"{live.url}/r/K0001-99999999?h={tag}"):
+    for url in (
+        f"{base}?h={wrong}",
+        base,
+        f"{base}?h=<script>",
+        f"{live.url}/r/K0001-99999999?h={tag}",
+    ):
         page = requests.get(url, timeout=10)
         assert page.status_code == 404
-        assert 'data-verified="false"' in page.text and answer.txn_id not in page.text
+        assert 'data-verified="false"' in page.text
+        assert answer.txn_id not in page.text

@@ -44,7 +44,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]:
 
 @pytest.fixture
 def client(server: CentralServer) -> Iterator[CentralClient]:
-    with CentralClient(server.url, server.kiosk_id, server.secret, connect_timeout_s=5, read_timeout_s=30) as made:
+    with CentralClient(
+        server.url, server.kiosk_id, server.secret, connect_timeout_s=5, read_timeout_s=30
+    ) as made:
         yield made
 
 
@@ -53,8 +55,15 @@ def _txn(tag: int) -> str:
 
 
 def test_errors_are_kiosk_errors() -> None:
-    for error in (CentralOffline, CentralTimeout, CentralRejected, CentralUnauthorized, CentralServerError):
-        assert issubclass(error, CentralError) and issubclass(error, KioskError)
+    for error in (
+        CentralOffline,
+        CentralTimeout,
+        CentralRejected,
+        CentralUnauthorized,
+        CentralServerError,
+    ):
+        assert issubclass(error, CentralError)
+        assert issubclass(error, KioskError)
 
 
 def test_signing_matches_the_wire_format() -> None:
@@ -66,10 +75,13 @@ def test_signing_matches_the_wire_format() -> None:
     assert len(sign("s" * 16, "GET", "/v1/ping", 1, "ab" * 8, b"")) == 64
 
 
-def test_account_and_payment_round_trip_with_the_demo_data(server: CentralServer, client: CentralClient) -> None:
+def test_account_and_payment_round_trip_with_the_demo_data(
+    server: CentralServer, client: CentralClient
+) -> None:
     number = server.accounts["residential_arrears"]
     account = client.get_account(number)
-    assert account.holder == "王*明" and account.arrears_fen > 0
+    assert account.holder == "王*明"
+    assert account.arrears_fen > 0
     assert all(isinstance(b.amount_fen, int) for b in account.bills)
     txn = _txn(1)
     body = {
@@ -82,9 +94,11 @@ def test_account_and_payment_round_trip_with_the_demo_data(server: CentralServer
         "offline": False,
     }
     answer = client.post_payment(body)
-    assert answer.txn_id == txn and not answer.replayed
+    assert answer.txn_id == txn
+    assert not answer.replayed
     assert client.post_payment(body).replayed
-    assert server.payment_count(txn) == 1 and server.credit_count(txn) == 1
+    assert server.payment_count(txn) == 1
+    assert server.credit_count(txn) == 1
     assert server.credited_cash_fen(number) >= 10000
 
 
@@ -101,24 +115,46 @@ def test_card_qr_heartbeat_and_ping(server: CentralServer, client: CentralClient
     }
     with pytest.raises(CentralRejected) as caught:
         client.post_payment(body)
-    assert (caught.value.status, caught.value.code, caught.value.detail["attempts_left"]) == (403, "card_pin_invalid", 4)
+    assert (caught.value.status, caught.value.code, caught.value.detail["attempts_left"]) == (
+        403,
+        "card_pin_invalid",
+        4,
+    )
     paid = client.post_payment(dict(body, card={"card_no": card.card_no, "pin": card.pin}))
     assert paid.balance_fen >= card.face_fen
     order = client.create_qr_order(_txn(3), number, 1234)
     assert client.get_qr_order(order.order_id).status == "pending"
     assert client.cancel_qr_order(order.order_id) == "cancelled"
-    assert client.heartbeat({"version": "t", "devices": {}, "cashbox": {}, "outbox_pending": 0}).commands == ()
+    assert (
+        client.heartbeat(
+            {"version": "t", "devices": {}, "cashbox": {}, "outbox_pending": 0}
+        ).commands
+        == ()
+    )
     assert client.ping() > 0
 
 
 def test_unauthorized_and_rejected(server: CentralServer) -> None:
-    with CentralClient(server.url, server.kiosk_id, "wrong-secret-wrong", connect_timeout_s=5, read_timeout_s=10) as bad:
-        with pytest.raises(CentralUnauthorized) as caught:
-            bad.ping()
-    assert caught.value.status == 401 and caught.value.detail == {}
-    with CentralClient(server.url, server.kiosk_id, server.secret, connect_timeout_s=5, read_timeout_s=10) as good:
-        with pytest.raises(CentralRejected) as rejected:
-            good.get_account(server.accounts["unknown"])
+    with (
+        CentralClient(
+            server.url,
+            server.kiosk_id,
+            "wrong-secret-wrong",
+            connect_timeout_s=5,
+            read_timeout_s=10,
+        ) as bad,
+        pytest.raises(CentralUnauthorized) as caught,
+    ):
+        bad.ping()
+    assert caught.value.status == 401
+    assert caught.value.detail == {}
+    with (
+        CentralClient(
+            server.url, server.kiosk_id, server.secret, connect_timeout_s=5, read_timeout_s=10
+        ) as good,
+        pytest.raises(CentralRejected) as rejected,
+    ):
+        good.get_account(server.accounts["unknown"])
     assert (rejected.value.status, rejected.value.code) == (404, "account_not_found")
 
 
@@ -144,15 +180,27 @@ def _free_port() -> int:
 
 
 def test_nothing_listening_is_offline() -> None:
-    with CentralClient(f"http://127.0.0.1:{_free_port()}", "K0001", "s" * 16, connect_timeout_s=2, read_timeout_s=2) as c:
-        with pytest.raises(CentralOffline):
-            c.ping()
+    with (
+        CentralClient(
+            f"http://127.0.0.1:{_free_port()}",
+            "K0001",
+            "s" * 16,
+            connect_timeout_s=2,
+            read_timeout_s=2,
+        ) as c,
+        pytest.raises(CentralOffline),
+    ):
+        c.ping()
 
 
 def test_unresolvable_host_is_offline() -> None:
-    with CentralClient("http://central.invalid", "K0001", "s" * 16, connect_timeout_s=2, read_timeout_s=2) as c:
-        with pytest.raises(CentralOffline):
-            c.ping()
+    with (
+        CentralClient(
+            "http://central.invalid", "K0001", "s" * 16, connect_timeout_s=2, read_timeout_s=2
+        ) as c,
+        pytest.raises(CentralOffline),
+    ):
+        c.ping()
 
 
 class _RawServer:
@@ -179,7 +227,9 @@ class _RawServer:
             if self.behave == "silent":
                 self.held.append(conn)  # read nothing, answer nothing
             else:  # "reset": close with RST before any answer
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                conn.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                )
                 conn.recv(65536)
                 conn.close()
 
@@ -194,9 +244,17 @@ class _RawServer:
 def test_a_server_that_never_answers_is_a_timeout() -> None:
     raw = _RawServer("silent")
     try:
-        with CentralClient(f"http://127.0.0.1:{raw.port}", "K0001", "s" * 16, connect_timeout_s=2, read_timeout_s=0.3) as c:
-            with pytest.raises(CentralTimeout):
-                c.ping()
+        with (
+            CentralClient(
+                f"http://127.0.0.1:{raw.port}",
+                "K0001",
+                "s" * 16,
+                connect_timeout_s=2,
+                read_timeout_s=0.3,
+            ) as c,
+            pytest.raises(CentralTimeout),
+        ):
+            c.ping()
     finally:
         raw.close()
 
@@ -204,9 +262,17 @@ def test_a_server_that_never_answers_is_a_timeout() -> None:
 def test_a_connection_reset_before_an_answer_is_offline() -> None:
     raw = _RawServer("reset")
     try:
-        with CentralClient(f"http://127.0.0.1:{raw.port}", "K0001", "s" * 16, connect_timeout_s=2, read_timeout_s=2) as c:
-            with pytest.raises(CentralOffline):
-                c.ping()
+        with (
+            CentralClient(
+                f"http://127.0.0.1:{raw.port}",
+                "K0001",
+                "s" * 16,
+                connect_timeout_s=2,
+                read_timeout_s=2,
+            ) as c,
+            pytest.raises(CentralOffline),
+        ):
+            c.ping()
     finally:
         raw.close()
 
@@ -235,8 +301,8 @@ class _Scripted(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_GET = _reply
-    do_POST = _reply
+    do_GET = _reply  # noqa: N815 - the names http.server dispatches to
+    do_POST = _reply  # noqa: N815
 
     def log_message(self, *_args: object) -> None:
         pass
@@ -245,7 +311,9 @@ class _Scripted(BaseHTTPRequestHandler):
 @pytest.fixture
 def scripted() -> Iterator[ThreadingHTTPServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Scripted)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield httpd
@@ -257,12 +325,21 @@ def scripted() -> Iterator[ThreadingHTTPServer]:
 
 def _client_for(httpd: ThreadingHTTPServer) -> CentralClient:
     return CentralClient(
-        f"http://127.0.0.1:{httpd.server_address[1]}", "K0001", "s" * 16, connect_timeout_s=2, read_timeout_s=5
+        f"http://127.0.0.1:{httpd.server_address[1]}",
+        "K0001",
+        "s" * 16,
+        connect_timeout_s=2,
+        read_timeout_s=5,
     )
 
 
 def _payment_body() -> dict[str, object]:
-    return {"txn_id": "K0001-00000001", "account_no": "3100000001", "amount_fen": 100, "method": "cash"}
+    return {
+        "txn_id": "K0001-00000001",
+        "account_no": "3100000001",
+        "amount_fen": 100,
+        "method": "cash",
+    }
 
 
 @pytest.mark.parametrize(
@@ -272,11 +349,26 @@ def _payment_body() -> dict[str, object]:
         ((502, b"<html>bad gateway</html>", "text/html"), "HTTP 502"),
         ((404, b"<html>not found</html>", "text/html"), "not the wire format"),
         ((200, b"not json", "text/plain"), "not JSON"),
-        ((201, json.dumps({**GOOD_PAYMENT, "balance_fen": 12.5}).encode(), "application/json"), "balance_fen"),
-        ((201, json.dumps({**GOOD_PAYMENT, "balance_fen": "0"}).encode(), "application/json"), "balance_fen"),
-        ((201, json.dumps({**GOOD_PAYMENT, "allocations": None}).encode(), "application/json"), "allocations"),
-        ((201, json.dumps({k: v for k, v in GOOD_PAYMENT.items() if k != "server_ref"}).encode(), "application/json"),
-         "server_ref"),
+        (
+            (201, json.dumps({**GOOD_PAYMENT, "balance_fen": 12.5}).encode(), "application/json"),
+            "balance_fen",
+        ),
+        (
+            (201, json.dumps({**GOOD_PAYMENT, "balance_fen": "0"}).encode(), "application/json"),
+            "balance_fen",
+        ),
+        (
+            (201, json.dumps({**GOOD_PAYMENT, "allocations": None}).encode(), "application/json"),
+            "allocations",
+        ),
+        (
+            (
+                201,
+                json.dumps({k: v for k, v in GOOD_PAYMENT.items() if k != "server_ref"}).encode(),
+                "application/json",
+            ),
+            "server_ref",
+        ),
         ((201, b"[]", "application/json"), "JSON object"),
     ],
 )
@@ -292,7 +384,8 @@ def test_a_well_formed_answer_parses_into_fen(scripted: ThreadingHTTPServer) -> 
     scripted.answer = (201, json.dumps(GOOD_PAYMENT).encode(), "application/json")  # type: ignore[attr-defined]
     with _client_for(scripted) as c:
         answer = c.post_payment(_payment_body())
-    assert answer.allocations[0].principal_fen == 100 and not answer.replayed
+    assert answer.allocations[0].principal_fen == 100
+    assert not answer.replayed
 
 
 def test_batch_results_must_match_the_payments(scripted: ThreadingHTTPServer) -> None:
@@ -309,11 +402,13 @@ def test_the_client_does_not_retry(tmp_path: Path) -> None:
             hits.append(self.path)
             super()._reply()
 
-        do_GET = _reply
+        do_GET = _reply  # noqa: N815 - the name http.server dispatches to
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Counting)
     httpd.answer = (503, b'{"error": "database_busy"}', "application/json")  # type: ignore[attr-defined]
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         with _client_for(httpd) as c, pytest.raises(CentralServerError):

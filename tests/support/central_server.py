@@ -125,7 +125,9 @@ def run_admin(*args: str, check: bool = True) -> subprocess.CompletedProcess[str
         command, cwd=REPO, capture_output=True, text=True, timeout=120, env=_env(), check=False
     )
     if check and result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}): {result.stderr[-2000:]}")
+        raise RuntimeError(
+            f"{' '.join(args)} failed ({result.returncode}): {result.stderr[-2000:]}"
+        )
     return result
 
 
@@ -143,21 +145,41 @@ def start_central_server(
     workdir.mkdir(parents=True, exist_ok=True)
     db_url = db_url or f"sqlite:///{workdir / 'central.db'}"
     run_admin("init-db", "--db", db_url)
-    seeded = [json.loads(line) for line in run_admin("seed-demo", "--db", db_url).stdout.splitlines()]
+    seeded = [
+        json.loads(line) for line in run_admin("seed-demo", "--db", db_url).stdout.splitlines()
+    ]
     kiosk = next(line for line in seeded if "kiosk_id" in line)
     accounts = {line["role"]: line["account_no"] for line in seeded if "role" in line}
     cards = [DemoCard(c["card_no"], c["pin"], c["face_fen"]) for c in seeded if "card_no" in c]
     log_path = workdir / "central-server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "central.cli", "serve", "--db", db_url, "--host", "127.0.0.1",
-             "--port", "0", "--log-level", "WARNING", *extra_args],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=log, env=_env(),
+            [
+                sys.executable,
+                "-m",
+                "central.cli",
+                "serve",
+                "--db",
+                db_url,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--log-level",
+                "WARNING",
+                *extra_args,
+            ],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=_env(),
         )
     server = None
     try:
         url = _listening_url(process, log_path)
-        server = CentralServer(url, db_url, kiosk["kiosk_id"], kiosk["secret"], accounts, cards, process, log_path)
+        server = CentralServer(
+            url, db_url, kiosk["kiosk_id"], kiosk["secret"], accounts, cards, process, log_path
+        )
         _wait_until_healthy(server)
     except BaseException:
         if server is not None:
@@ -176,7 +198,9 @@ def _listening_url(process: subprocess.Popen[bytes], log_path: Path) -> str:
     line = process.stdout.readline()  # the server prints it before serving, or exits
     if not line:
         process.wait(timeout=STOP_TIMEOUT_S)
-        raise RuntimeError(f"kiosk-central serve exited: {log_path.read_text(errors='replace')[-2000:]}")
+        raise RuntimeError(
+            f"kiosk-central serve exited: {log_path.read_text(errors='replace')[-2000:]}"
+        )
     url: str = json.loads(line)["listening"]
     return url
 
