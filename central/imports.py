@@ -28,7 +28,7 @@ from central import db
 from central.errors import ImportRejected
 from central.progress import Progress
 from central.schema import Category, accounts, bills, utcnow
-from central.wire import ACCOUNT_NO, ACCOUNT_NO_MIN
+from central.wire import ACCOUNT_NO, ACCOUNT_NO_MIN, CONTROL
 
 ACCOUNT_COLUMNS = ("account_no", "holder", "address", "category", "balance_fen")
 BILL_COLUMNS = ("account_no", "period", "amount_fen", "due_date")
@@ -250,6 +250,8 @@ def _account_problem(  # noqa: PLR0911 - one early return per column
         return "holder must be 1 to 200 characters"
     if len(row["address"]) > 400:
         return "address is longer than 400 characters"
+    if CONTROL.search(row["holder"]) or CONTROL.search(row["address"]):
+        return "holder or address holds control characters"
     if row["category"] not in {c.value for c in Category}:
         return "category must be residential or non_residential"
     if isinstance(balance, str):

@@ -28,6 +28,7 @@ CARD_NO = re.compile(r"^[0-9]{8,32}$")
 PIN = re.compile(r"^[0-9]{4,24}$")
 ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 COLLECTION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and newlines are fine
 
 
 def parse_json(body: bytes) -> object:
@@ -98,6 +99,8 @@ class Fields:
             raise InvalidRequest(self.name(key), "must not be empty")
         if len(value) > max_len:
             raise InvalidRequest(self.name(key), f"is too long (at most {max_len} characters)")
+        if CONTROL.search(value):
+            raise InvalidRequest(self.name(key), "holds control characters; send plain text")
         if pattern is not None and not pattern.match(value):
             raise InvalidRequest(self.name(key), hint or f"has the wrong form {value[:40]!r}")
         return value

@@ -134,12 +134,13 @@ def test_imports_report_bad_rows_by_line_and_import_nothing(
             "6100000005,钱七,示范市某区某路5号,residential,12.50",
             "6100000001,王小明,示范市某区某路1号,residential,0",
             "6100000006,孙八,示范市某区某路6号,residential",
+            "6100000007,周\x00九,示范市某区某路7号,residential,0",
         ],
     )
     code, problems, err = run(capsys, "import-accounts", str(bad), "--db", db)
     assert code == 1
     assert "nothing was imported" in err
-    assert [p["line"] for p in problems] == [3, 4, 5, 6, 7, 8]
+    assert [p["line"] for p in problems] == [3, 4, 5, 6, 7, 8, 9]
     messages = " | ".join(str(p["error"]) for p in problems)
     for expected in (
         "digits only",
