@@ -115,6 +115,14 @@ class UiSection:
 
 
 @dataclass(frozen=True)
+class MaintenanceSection:
+    pin_attempts: int = field(metadata=_limit(minimum=1, maximum=20))
+    lockout_s: int = field(metadata=_limit(minimum=10, maximum=86400))
+    idle_logout_s: int = field(metadata=_limit(minimum=30, maximum=3600))
+    allow_power_actions: bool
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     kiosk: KioskSection
     central: CentralSection
@@ -124,6 +132,7 @@ class KioskConfig:
     timeouts: TimeoutsSection
     outbox: OutboxSection
     ui: UiSection
+    maintenance: MaintenanceSection
     source: Path = field(default=Path(), compare=False)
 
     @property
@@ -202,6 +211,11 @@ def _check_relations(config: KioskConfig, path: Path) -> None:
 
 _T = typing.TypeVar("_T")
 
+_ENV_HINTS = {
+    "central.secret": "; set it in KIOSK_SECRET or the systemd credential kiosk-secret",
+    "kiosk.data_dir": "; or set KIOSK_DATA_DIR",
+}
+
 
 def _build(cls: type[_T], table: object, *, prefix: str, path: Path, skip: set[str]) -> _T:
     where = prefix.rstrip(".") or "the top level"
@@ -219,7 +233,8 @@ def _build(cls: type[_T], table: object, *, prefix: str, path: Path, skip: set[s
     for name, spec in fields.items():
         key = f"{prefix}{name}"
         if name not in table:
-            raise ConfigError(f"{path}: {key}: missing (required)")
+            hint = _ENV_HINTS.get(key, "")
+            raise ConfigError(f"{path}: {key}: missing (required){hint}")
         values[name] = _convert(hints[name], table[name], key, path, spec.metadata)
     return cls(**values)
 

@@ -13,6 +13,7 @@ RETURN is answered; ``stacked`` before the host acknowledges the device; ``close
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import queue
@@ -20,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from drivers.cash.api import (
@@ -51,9 +52,13 @@ from kiosk.central_client import (
 )
 from kiosk.config import KioskConfig
 from kiosk.journal import Journal
-from kiosk.outbox import Outbox, OutboxResult
+from kiosk.maintenance import Maintenance
+from kiosk.settings import load_disabled_methods, save_disabled_methods
+from kiosk.technicians import Registry
+from kiosk.outbox import Outbox, OutboxResult, answer_json, paid_fen
 from kiosk.projection import Kind, OutboxState
-from kiosk.receipt_facts import ReceiptFacts, build_receipt
+from kiosk.receipt_facts import printable, receipt_for
+from kiosk.receipts import ReceiptError
 from kiosk.recovery import Recovery
 from kiosk.session import IDLE_STATES, Guard, Machine, State, TransitionRefused, Trigger
 
@@ -148,11 +153,11 @@ class Engine:
         self.acceptor_state: dict[str, Any] = {"state": "not_started", "last_error": None}
         self.printer_state: dict[str, Any] = {"state": "not_checked", "detail": ""}
         self.server_state: dict[str, Any] = {"reachable": False, "latency_ms": None}
-        self.disabled_methods: set[str] = set()
         self.test_mode = False  # technician's acceptor test: notes are shown, then returned
         self.test_notes: list[int] = []
         self.refused: list[str] = []
         self._snapshot_seq = 0
+        self._first_health_round_done = False
         self._printing: dict[int, tuple[str, str]] = {}  # print token -> (txn id, text)
         self._last_published: str = ""
         self.last_beat = clock()
@@ -161,6 +166,10 @@ class Engine:
             journal, central, config.outbox, on_result=lambda r: self._queue.put(r)
         )
         self.recovery = Recovery(journal, config.kiosk.id)
+        self.maintenance = Maintenance(self, Registry(
+            journal, max_failures=config.maintenance.pin_attempts,
+            lockout=timedelta(seconds=config.maintenance.lockout_s)))
+        self.disabled_methods = load_disabled_methods(journal)
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
@@ -197,6 +206,9 @@ class Engine:
         """Run fn off the engine thread; ``then(done)`` runs back on the engine thread."""
         runner = self._printer_runner if pool == "printer" else self._net
         runner.run("callback", 0, fn, lambda done: self._queue.put(lambda: then(done)))
+
+    def cancel_timer(self, *names: str) -> None:
+        self._timers.cancel(*names)
 
     def subscribe(self, callback: Callable[[dict[str, Any]], None]) -> None:
         self._subscribers.append(callback)
@@ -275,7 +287,10 @@ class Engine:
                     log.warning("refused: %s", exc)
                 except Exception:
                     log.exception("engine failed on timer %s", name)
-            self._publish()
+            try:
+                self._publish()
+            except Exception:
+                log.exception("engine could not publish a snapshot")
 
     def _handle(self, message: Any) -> None:
         if isinstance(message, Intent):
@@ -324,7 +339,7 @@ class Engine:
     def _do_start(self, mode: str = "pay") -> None:
         if mode not in ("pay", "card", "check"):
             raise TransitionRefused(self.machine.state, Trigger.START, f"mode {mode!r}")
-        self._fire(Trigger.START)
+        self.fire(Trigger.START)
         self.session = self._new_session(mode=mode)
 
     def _do_enter_account(self, account_no: str) -> None:
@@ -332,7 +347,7 @@ class Engine:
         if not account_no.isdigit() or not 6 <= len(account_no) <= 20:
             self.session.error = {"code": "account_format", "detail": {}}
             return
-        self._fire(Trigger.ENTER_ACCOUNT)
+        self.fire(Trigger.ENTER_ACCOUNT)
         self.session.error = None
         token = self.session.token
         self._net.run(
@@ -342,33 +357,37 @@ class Engine:
     def _do_cancel(self) -> None:
         state = self.machine.state
         if state is State.CASH_INSERT:
-            self._fire(Trigger.CANCEL)  # the guard refuses once a note is taken
+            self.fire(Trigger.CANCEL)  # the guard refuses once a note is taken
             self._cancel_cash("customer_cancelled")
         elif state is State.QR_WAIT:
-            self._fire(Trigger.CANCEL)
+            self.fire(Trigger.CANCEL)
             self._cancel_qr()
         elif state is State.METHOD_CHOSEN:
             raise TransitionRefused(state, Trigger.CANCEL, "the payment is being prepared")
         elif state is State.CARD_ENTRY and self.session.txn_id is None:
-            self._fire(Trigger.CANCEL)
+            self.fire(Trigger.CANCEL)
             self._timers.set("done", 3)
         else:
-            self._fire(Trigger.CANCEL)
+            self.fire(Trigger.CANCEL)
             if self.machine.state is State.HOME:
-                self._go_home()
+                self.go_home()
 
     def _do_back(self) -> None:
-        self._fire(Trigger.BACK)
+        self.fire(Trigger.BACK)
         if self.machine.state is State.HOME:
-            self._go_home()
+            self.go_home()
 
     def _do_home(self) -> None:
         """The done/cancelled screens' "finish" button."""
         if self.machine.state in (State.DONE, State.CANCELLED):
-            self._fire(Trigger.CANCEL)
-            self._go_home()
+            self.fire(Trigger.CANCEL)
+            self.go_home()
         else:
             self._do_cancel()
+
+    def _do_maintenance(self, action: str, **args: Any) -> None:
+        """Technician actions (kiosk.maintenance): open, login, status, collection, ..."""
+        self.maintenance.handle(action, args)
 
     def _do_choose_amount(self, amount_fen: int | None = None) -> None:
         account = self.session.account
@@ -385,12 +404,12 @@ class Engine:
                 "detail": {"min_fen": limits.min_payment_fen, "max_fen": limits.max_payment_fen},
             }
             return
-        self._fire(Trigger.CHOOSE_AMOUNT)
+        self.fire(Trigger.CHOOSE_AMOUNT)
         self.session.amount_fen = amount
         self.session.error = None
 
     def _do_choose_method(self, method: str) -> None:
-        methods = self._methods()
+        methods = self.methods()
         if method not in methods:
             raise TransitionRefused(self.machine.state, Trigger.CHOOSE_METHOD, f"method {method!r}")
         if not methods[method].ok:
@@ -399,7 +418,7 @@ class Engine:
             return
         if method != "card" and self.session.amount_fen is None:
             raise TransitionRefused(self.machine.state, Trigger.CHOOSE_METHOD, "choose an amount first")
-        self._fire(Trigger.CHOOSE_METHOD)
+        self.fire(Trigger.CHOOSE_METHOD)
         self.session.method = method
         self.session.error = None
         if method == "cash":
@@ -407,7 +426,7 @@ class Engine:
         elif method == "qr":
             self._open_qr()
         else:
-            self._fire(Trigger.METHOD_READY_CARD)
+            self.fire(Trigger.METHOD_READY_CARD)
 
     # ------------------------------------------------------------------ cash
     def _prepare_cash(self, printer_ok: bool) -> None:
@@ -416,12 +435,12 @@ class Engine:
         if not printer_ok and not self.config.printer.onscreen_receipt_fallback:
             self.session.error = {"code": "method_unavailable",
                                   "detail": {"method": "cash", "reason": f"printer_{self.health.printer_state}"}}
-            self._fire(Trigger.METHOD_FAILED)
+            self.fire(Trigger.METHOD_FAILED)
             return
         if self.acceptor is None or not self.health.acceptor_ready:
             self.session.error = {"code": "method_unavailable",
                                   "detail": {"method": "cash", "reason": "acceptor_not_ready"}}
-            self._fire(Trigger.METHOD_FAILED)
+            self.fire(Trigger.METHOD_FAILED)
             return
         self._open_txn("cash")
         self.session.cash = CashSession()
@@ -433,9 +452,9 @@ class Engine:
             self.session.error = {"code": "method_unavailable",
                                   "detail": {"method": "cash", "reason": "acceptor_not_ready"}}
             self.session.txn_id = None
-            self._fire(Trigger.METHOD_FAILED)
+            self.fire(Trigger.METHOD_FAILED)
             return
-        self._fire(Trigger.METHOD_READY_CASH)
+        self.fire(Trigger.METHOD_READY_CASH)
         self._touch()
 
     def _decide(self, escrow: Escrow) -> tuple[Decision, str]:
@@ -562,11 +581,11 @@ class Engine:
     def _finish_cash(self, reason: str) -> None:
         # Changed from DESIGN's table: the acceptor is disabled and any note in flight is
         # settled BEFORE `closed` is written, so no note can be stacked against a closed txn.
-        self._fire(Trigger.FINISH)
+        self.fire(Trigger.FINISH)
         cash = self.session.cash
         cash.finishing = True
         self.session.close_reason = reason
-        self._disable_acceptor()
+        self.disable_acceptor()
         if cash.in_escrow_fen:
             self._timers.set("stack_wait", STACK_WAIT_S)
         self._close_cash_if_settled()
@@ -604,13 +623,39 @@ class Engine:
         self.outbox.wake()
 
     def _cancel_cash(self, reason: str) -> None:
-        self._disable_acceptor()
+        self.disable_acceptor()
         if self.session.txn_id is not None:
             self._journal(Kind.CANCELLED, {"reason": reason})
         self.session.result = {"status": "cancelled", "reason": reason}
         self._timers.set("done", 5)
 
-    def _disable_acceptor(self) -> None:
+    def enable_acceptor(self, denominations_fen: frozenset[int]) -> None:
+        if self.acceptor is not None:
+            try:
+                self.acceptor.enable(denominations_fen)
+            except Exception as exc:
+                log.error("acceptor enable failed: %s", exc)
+
+    def acceptor_bill_values(self) -> set[int]:
+        table = self.acceptor.bill_table if self.acceptor is not None else {}
+        return set(table.values()) or set(self.config.cash.denominations_fen)
+
+    def set_method_enabled(self, method: str, enabled: bool) -> None:
+        if enabled:
+            self.disabled_methods.discard(method)
+        else:
+            self.disabled_methods.add(method)
+        save_disabled_methods(self.journal, self.disabled_methods)
+        self._refresh_service_state()
+
+    def note_server(self, *, reachable: bool, latency_ms: float | None = None,
+                    error: BaseException | None = None) -> None:
+        if reachable:
+            self._server_ok(latency_ms)
+        else:
+            self._server_down(error)
+
+    def disable_acceptor(self) -> None:
         if self.acceptor is None:
             return
         try:
@@ -655,13 +700,13 @@ class Engine:
         if status == "paid" and payment is not None:
             self._journal_posted(payment, endpoint="qr")
             self._journal(Kind.CLOSED, {"total_fen": self.session.amount_fen, "reason": "qr_paid"})
-            self._fire(Trigger.QR_PAID)
+            self.fire(Trigger.QR_PAID)
             self._settle("posted", payment)
         elif status in ("expired", "cancelled"):
             self._journal(Kind.QR_CLOSED, {"status": status})
             self._journal(Kind.CANCELLED, {"reason": f"qr_{status}"})
             self._timers.cancel("qr_poll", "qr_expiry")
-            self._fire(Trigger.QR_ENDED)
+            self.fire(Trigger.QR_ENDED)
             self.session.result = {"status": "cancelled", "reason": f"qr_{status}"}
             self._timers.set("done", 8)
 
@@ -671,7 +716,7 @@ class Engine:
         if not card_no.isdigit() or not 8 <= len(card_no) <= 24 or not pin.isdigit():
             self.session.card["error"] = "card_format"
             return
-        self._fire(Trigger.SUBMIT_CARD)
+        self.fire(Trigger.SUBMIT_CARD)
         account = self.session.account
         assert account is not None
         txn_id = self._open_txn("card", card_no=_mask_card(card_no))
@@ -716,11 +761,11 @@ class Engine:
         if done.ok and done.value is not None:
             self._server_ok()
             self.session.account = done.value
-            self._fire(Trigger.LOOKUP_OK)
+            self.fire(Trigger.LOOKUP_OK)
             self._touch()
             return
         self.session.error = self._explain(done.error)
-        self._fire(Trigger.LOOKUP_FAILED)
+        self.fire(Trigger.LOOKUP_FAILED)
 
     def _done_qr_create(self, done: Done[Any]) -> None:
         if self._stale(done) or self.machine.state is not State.METHOD_CHOSEN:
@@ -729,7 +774,7 @@ class Engine:
             self._journal(Kind.CANCELLED, {"reason": "qr_order_failed"})
             self.session.txn_id = None
             self.session.error = self._explain(done.error)
-            self._fire(Trigger.METHOD_FAILED)
+            self.fire(Trigger.METHOD_FAILED)
             return
         order = done.value
         self._server_ok()
@@ -739,7 +784,7 @@ class Engine:
         self.session.qr = {"order_id": order.order_id, "payload": order.qr_payload}
         self._timers.set("qr_expiry", expires_in + 5)
         self._timers.set("qr_poll", self.config.timeouts.qr_poll_interval_s)
-        self._fire(Trigger.METHOD_READY_QR)
+        self.fire(Trigger.METHOD_READY_QR)
 
     def _done_qr_poll(self, done: Done[Any]) -> None:
         if self._stale(done):
@@ -761,8 +806,8 @@ class Engine:
         if done.ok and done.value is not None:
             self._server_ok()
             self._journal_posted(done.value, endpoint="card")
-            self._journal(Kind.CLOSED, {"total_fen": done.value.amount_fen, "reason": "card"})
-            self._fire(Trigger.SETTLED)
+            self._journal(Kind.CLOSED, {"total_fen": paid_fen(done.value), "reason": "card"})
+            self.fire(Trigger.SETTLED)
             self._settle("posted", done.value)
             return
         error = done.error
@@ -772,14 +817,14 @@ class Engine:
             self.session.txn_id = None
             self.session.card = {"error": error.code,
                                  "attempts_left": error.detail.get("attempts_left")}
-            self._fire(Trigger.CARD_RETRY)
+            self.fire(Trigger.CARD_RETRY)
             self._touch()
             return
         # Unknown outcome: the server may have applied it. Never guess: a technician checks.
         self._journal(Kind.NEEDS_ATTENTION, {"endpoint": "payments", "reason": "card_unconfirmed",
                                              "error": str(error)})
         self._journal(Kind.CLOSED, {"total_fen": 0, "reason": "card_unconfirmed"})
-        self._fire(Trigger.SETTLED)
+        self.fire(Trigger.SETTLED)
         self._settle("unconfirmed", None)
 
     def _done_printer_check(self, done: Done[Any]) -> None:
@@ -800,6 +845,7 @@ class Engine:
             self.session.result["printing"] = "printed" if ok else "failed"
 
     def _done_heartbeat(self, done: Done[Any]) -> None:
+        self._first_health_round_done = True
         if done.ok:
             self._server_ok(latency_ms=done.value)
         else:
@@ -813,7 +859,7 @@ class Engine:
         if result.answer is not None and result.txn_id == self.session.txn_id:
             if self.machine.state is State.PROCESSING and self.session.result is None:
                 self._timers.cancel("post_wait")
-                self._fire(Trigger.SETTLED)
+                self.fire(Trigger.SETTLED)
                 self._settle("posted", result.answer)
 
     # ------------------------------------------------------------ acceptor events
@@ -847,7 +893,7 @@ class Engine:
             if self.session.cash.inserted_fen or self.session.cash.in_escrow_fen:
                 self._finish_cash("acceptor_fault")
             else:
-                self._fire(Trigger.CANCEL)
+                self.fire(Trigger.CANCEL)
                 self._cancel_cash("acceptor_fault")
             self.session.error = {"code": "acceptor_fault", "detail": {}}
 
@@ -868,11 +914,11 @@ class Engine:
         elif name == "stack_wait":
             self._stack_timed_out()
         elif name == "post_wait" and state is State.PROCESSING and self.session.result is None:
-            self._fire(Trigger.SETTLED)
+            self.fire(Trigger.SETTLED)
             self._settle("queued", None)
         elif name == "done" and state in (State.DONE, State.CANCELLED):
-            self._fire(Trigger.DONE_TIMEOUT)
-            self._go_home()
+            self.fire(Trigger.DONE_TIMEOUT)
+            self.go_home()
         elif name == "health":
             self._check_printer(purpose="health")
             self._refresh_service_state()
@@ -884,6 +930,8 @@ class Engine:
             self.recovery.window_closed(self)
         elif name == "recover_qr":
             self.recovery.recheck_qr(self)
+        elif name == "maintenance_idle":
+            self.maintenance.idle_logout()
 
     def _idle_timeout(self) -> None:
         state = self.machine.state
@@ -892,12 +940,12 @@ class Engine:
             if cash.inserted_fen or cash.in_escrow_fen:
                 self._finish_cash("idle_timeout")
             else:
-                self._fire(Trigger.CANCEL)
+                self.fire(Trigger.CANCEL)
                 self._cancel_cash("idle_timeout")
         else:
-            self._fire(Trigger.IDLE_TIMEOUT)
+            self.fire(Trigger.IDLE_TIMEOUT)
             if self.machine.state is State.HOME:
-                self._go_home()
+                self.go_home()
             else:
                 self._timers.set("done", 3)
 
@@ -918,24 +966,35 @@ class Engine:
         session = self.session
         txn_id = session.txn_id
         assert txn_id is not None
-        row = self._txn_row(txn_id)
-        facts = ReceiptFacts.from_session(self, row, status, answer)
-        receipt = build_receipt(self.config, facts, language=self.language)
-        session.result = {
-            "status": status, "txn_id": txn_id,
-            "amount_fen": facts.amount_fen,
-            "credited_to_balance_fen": facts.surplus_fen,
-            "balance_fen": facts.new_balance_fen,
-            "receipt_url": facts.receipt_url,
-            "receipt_text": receipt.text,
-            "printing": "pending" if self.config.printer.enabled else "skipped",
-        }
         self._timers.set("done", self.config.timeouts.done_screen_s)
+        session.result = {"status": status, "txn_id": txn_id, "printing": "skipped",
+                          "amount_fen": None, "credited_to_balance_fen": None,
+                          "balance_fen": None, "receipt_url": None, "receipt_text": None}
+        if status == "unconfirmed":
+            return  # nothing certain to print; the screen says what to do
+        row = self.txn_row(txn_id)
+        try:
+            receipt = receipt_for(self.config, row, language=self.language)
+            document = printable(self.config, receipt)
+        except ReceiptError as exc:
+            # Never print figures that contradict each other; a technician can reprint.
+            log.error("receipt for %s not printed: %s", txn_id, exc)
+            self.journal.append(Kind.RECEIPT_FAILED.value, {"reason": str(exc)}, txn_id=txn_id)
+            session.result["printing"] = "failed"
+            return
+        session.result.update(
+            amount_fen=receipt.amount_applied_fen,
+            credited_to_balance_fen=receipt.credited_to_balance_fen,
+            balance_fen=receipt.new_balance_fen,
+            receipt_url=receipt.check_url,
+            receipt_text=document.text,
+        )
         if self.config.printer.enabled and self.printer is not None:
-            self._print(txn_id, receipt.text, receipt.escpos)
+            session.result["printing"] = "pending"
+            self._print(txn_id, document.text, document.escpos)
         else:
             self.journal.append(Kind.RECEIPT_FAILED.value,
-                                {"text": receipt.text, "reason": "no printer"}, txn_id=txn_id)
+                                {"text": document.text, "reason": "no printer"}, txn_id=txn_id)
             session.result["printing"] = "failed"
 
     def _print(self, txn_id: str | None, text: str, data: bytes) -> None:
@@ -952,14 +1011,14 @@ class Engine:
             self._print(txn_id, text, data)
 
     # ---------------------------------------------------------------- helpers
-    def _fire(self, trigger: Trigger) -> State:
+    def fire(self, trigger: Trigger) -> State:
         before = self.machine.state
         after = self.machine.fire(trigger)
         if before is not after:
             log.info("%s --%s--> %s", before.value, trigger.value, after.value)
         return after
 
-    def _go_home(self) -> None:
+    def go_home(self) -> None:
         self._timers.cancel("idle_prompt", "idle_finish", "qr_poll", "qr_expiry", "post_wait", "done")
         language = self.config.kiosk.language
         self.session = self._new_session()
@@ -1002,9 +1061,9 @@ class Engine:
 
     def _journal_posted(self, answer: PaymentAnswer, *, endpoint: str) -> None:
         self._journal(Kind.POSTED, {"endpoint": "payments", "via": endpoint,
-                                    "server_ref": answer.server_ref, "answer": answer.as_json()})
+                                    "server_ref": answer.server_ref, "answer": answer_json(answer)})
 
-    def _txn_row(self, txn_id: str) -> Any:
+    def txn_row(self, txn_id: str) -> Any:
         table = projection.transactions
         return self.journal.read(
             lambda c: c.execute(table.select().where(table.c.txn_id == txn_id)).one()
@@ -1036,9 +1095,18 @@ class Engine:
         self._set_health(server_reachable=False)
 
     def _set_health(self, **changes: Any) -> None:
-        from dataclasses import replace
+        self.health = dataclasses.replace(self.health, **changes)
+        self._update_service_state()
 
-        self.health = replace(self.health, **changes)
+    def _update_service_state(self) -> None:
+        """Home <-> out of service as methods become (un)available; payments are untouched."""
+        if not self._first_health_round_done:
+            return  # at start-up, wait for the first device and server checks
+        any_ok = any(a.ok for a in self.methods().values())
+        if self.machine.state is State.HOME and not any_ok:
+            self.fire(Trigger.SERVICE_LOST)
+        elif self.machine.state is State.OUT_OF_SERVICE and any_ok:
+            self.fire(Trigger.SERVICE_BACK)
 
     def _check_printer(self, purpose: str) -> None:
         if not self.config.printer.enabled or self.printer is None:
@@ -1089,13 +1157,8 @@ class Engine:
             oldest_unposted_age_s=backlog.oldest_age_s, cashbox_notes=self._cashbox_notes(),
             disabled_methods=frozenset(self.disabled_methods),
         )
-        any_ok = any(a.ok for a in self._methods().values())
-        if self.machine.state is State.HOME and not any_ok:
-            self._fire(Trigger.SERVICE_LOST)
-        elif self.machine.state is State.OUT_OF_SERVICE and any_ok:
-            self._fire(Trigger.SERVICE_BACK)
 
-    def _methods(self) -> Mapping[str, availability.Availability]:
+    def methods(self) -> Mapping[str, availability.Availability]:
         cash, printer, limits = self.config.cash, self.config.printer, self.config.limits
         return availability.methods(
             self.health,
@@ -1120,7 +1183,7 @@ class Engine:
             "mode": s.mode,
             "language": self.language,
             "large_text": self.large_text,
-            "account": account.as_json() if account is not None else None,
+            "account": _account_json(account) if account is not None else None,
             "amount_fen": s.amount_fen,
             "method": s.method,
             "txn_id": s.txn_id,
@@ -1149,8 +1212,9 @@ class Engine:
                 {"seconds_left": _whole(self._timers.remaining("idle_finish"))}
                 if s.idle_prompt else None
             ),
-            "methods": {k: v.as_json() for k, v in self._methods().items()},
+            "methods": {k: v.as_json() for k, v in self.methods().items()},
             "recovering": self.recovery.active,
+            "maintenance": self.maintenance.snapshot(),
         }
         return snap
 
@@ -1168,6 +1232,14 @@ class Engine:
                 callback(snap)
             except Exception:
                 log.exception("snapshot subscriber failed")
+
+
+def _account_json(account: Account) -> dict[str, Any]:
+    data = dataclasses.asdict(account)
+    data["as_of"] = account.as_of.isoformat()
+    for bill in data["bills"]:
+        bill["due_date"] = bill["due_date"].isoformat()
+    return data
 
 
 def _whole(seconds: float | None) -> int | None:

@@ -207,6 +207,11 @@ class Journal:
         self._project(conn, written)
         return written
 
+    def write_state(self, fn: Callable[[Connection], None]) -> None:
+        """Write to a table outside the chain (e.g. a lockout counter), under the same lock."""
+        with self._lock, self._engine.begin() as conn:
+            fn(conn)
+
     def read(self, query: Callable[[Connection], Any]) -> Any:
         with self._lock, self._engine.connect() as conn:
             return query(conn)

@@ -13,6 +13,7 @@ permanent refusal (a 4xx other than 401/408/409/425/429) parks the item as
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import random
@@ -65,6 +66,19 @@ class _Item:
     body: dict[str, Any]
 
 
+def answer_json(answer: PaymentAnswer) -> dict[str, Any]:
+    """The server's payment answer as stored in the journal (and read back for receipts)."""
+    data = dataclasses.asdict(answer)
+    data["amount_fen"] = paid_fen(answer)
+    return data
+
+
+def paid_fen(answer: PaymentAnswer) -> int:
+    return sum(a.principal_fen + a.late_fee_fen for a in answer.allocations) + (
+        answer.credited_to_balance_fen
+    )
+
+
 def is_permanent(error: CentralError) -> bool:
     return isinstance(error, CentralRejected) and error.status not in TRANSIENT_STATUSES and (
         400 <= error.status < 500
@@ -111,13 +125,13 @@ class Outbox:
     # ---------------------------------------------------------------- the worker
     def _run(self) -> None:
         while not self._stopping.is_set():
+            self._wake.clear()  # before draining: a wake() during the round is not lost
             try:
                 delay = self.drain_once()
             except Exception:
                 log.exception("outbox round failed")
                 delay = self._backoff()
             self._wake.wait(delay)
-            self._wake.clear()
 
     def drain_once(self) -> float:
         """Post what is pending; return how long to wait before the next round."""
@@ -181,7 +195,7 @@ class Outbox:
             raise CentralRejected(409, "batch_items_pending", {"pending": transient})
 
     def _posted(self, item: _Item, answer: Any) -> None:
-        as_json = answer.as_json() if hasattr(answer, "as_json") else answer
+        as_json = answer_json(answer) if isinstance(answer, PaymentAnswer) else answer
         self._journal.append(
             Kind.POSTED.value,
             {"item_id": item.item_id, "endpoint": item.endpoint,

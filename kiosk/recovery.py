@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from drivers.cash.api import Escrow, PowerUp
 from kiosk.journal import Journal
+from kiosk.outbox import answer_json, paid_fen
 from kiosk.projection import Kind, TxnState, transactions
 
 if TYPE_CHECKING:
@@ -161,8 +162,8 @@ class Recovery:
             self._journal.append_many(lambda _c: [
                 (Kind.POSTED.value, {"endpoint": "payments", "via": "qr",
                                      "server_ref": answer.server_ref,
-                                     "answer": answer.as_json()}, txn_id),
-                (Kind.CLOSED.value, {"total_fen": answer.amount_fen, "reason": "qr_paid"}, txn_id),
+                                     "answer": answer_json(answer)}, txn_id),
+                (Kind.CLOSED.value, {"total_fen": paid_fen(answer), "reason": "qr_paid"}, txn_id),
             ])
             del self._qr[txn_id]
         elif status.status == "pending":

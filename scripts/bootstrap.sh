@@ -28,7 +28,8 @@ fi
 wanted=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fontconfig)
 "$python" -c 'import ensurepip, venv' 2>/dev/null || wanted+=(python3-venv)
 fc-list :lang=zh 2>/dev/null | grep -q . || wanted+=(fonts-wqy-microhei)
-[ $for_tests -eq 1 ] && wanted+=(chromium)
+# Tests also drive a real headless Chromium and check the systemd units with systemd-analyze.
+[ $for_tests -eq 1 ] && wanted+=(chromium systemd udev)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -38,7 +38,6 @@ from drivers.cash.api import (
 from drivers.cash.ccnet.host import CcnetHost
 from drivers.cash.host import AcceptorHost, HostSettings
 from drivers.cash.id003.host import Id003Host
-from drivers.emulators.cash import CashEmulator
 from drivers.transport import Parity, SerialTransport
 
 PROTOCOLS = ("ccnet", "id003")
@@ -112,6 +111,9 @@ def open_acceptor(
 
 
 def _emulator(url: str, protocol: str) -> CashEmulator:
+    # imported here: the emulators import this package's codecs (a cycle at import time)
+    from drivers.emulators.cash import CashEmulator
+
     """The emulator an ``emulator://PROTOCOL?state=FILE&bills=...`` URL asks for."""
     parts = urlsplit(url)
     if parts.netloc != protocol:

@@ -112,7 +112,12 @@ class ReceiptPrinter:
 
     def _status(self) -> PrinterStatus:
         if not self._transport.is_open:
-            return not_answering(f"{self.url} is not open")
+            # A printer unplugged and plugged back (or not there at start) is reopened on
+            # the next status check: one bounded attempt, never a loop.
+            try:
+                self._transport.open()
+            except TransportError as exc:
+                return not_answering(f"{self.url} cannot be opened: {exc}")
         replies: dict[StatusQuery, int] = {}
         try:
             for query in StatusQuery:

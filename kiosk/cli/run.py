@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import signal
 import sys
@@ -31,6 +32,8 @@ def register(commands: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # A watchdog kill (SIGABRT) then prints every thread's stack to the journal.
+    faulthandler.enable()
     loaded = config.load(args.config or config.default_path())
     if args.headless:
         return run_headless(loaded, args.script, keep_running=args.keep_running)

@@ -1,0 +1,424 @@
+"""The maintenance side of the engine: technician login, status, tests, collection, suspects.
+
+Runs on the engine thread (the engine forwards ``maintenance`` intents here), so it sees
+money state exactly as the engine does and can never race a payment. The customer flow is
+paused while the screen is open: it opens only between payments, and closing it returns to
+the home screen, never to a half-done payment. Every action is an audit event in the
+journal's hash chain: who, what, when, result.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import or_, select
+
+from kiosk import __version__, projection
+from kiosk.background import Done
+from kiosk.projection import Kind, OutboxState
+from kiosk.receipt_escpos import render_escpos
+from kiosk.receipt_facts import printable, receipt_for
+from kiosk.receipts import CollectionSlip, DenominationCount, TestPage, render_text
+from kiosk.session import BUSY_STATES, State, TransitionRefused, Trigger
+from kiosk.technicians import LoginLocked, Registry, Role, TechnicianError
+
+if TYPE_CHECKING:
+    from kiosk.engine import Engine
+
+log = logging.getLogger("kiosk.maintenance")
+
+COLLECTOR_ACTIONS = frozenset({"collection_preview", "collection_commit", "logout", "status"})
+RESOLUTIONS = frozenset({"credited", "not_received"})
+
+
+@dataclass
+class _Login:
+    technician_id: str
+    name: str
+    role: Role
+
+
+class Maintenance:
+    def __init__(self, engine: Engine, registry: Registry) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.user: _Login | None = None
+        self.view: dict[str, Any] = {}
+        self.message: dict[str, Any] | None = None
+        self.restart_requested: Callable[[], None] = lambda: None
+
+    # ---------------------------------------------------------------- entry
+    def open(self) -> None:
+        engine = self.engine
+        if engine.machine.state in BUSY_STATES:
+            raise TransitionRefused(engine.machine.state, Trigger.MAINTENANCE_OPEN,
+                                    "a payment is under way")
+        if engine.machine.state is not State.HOME and engine.machine.state is not State.OUT_OF_SERVICE:
+            engine.go_home()
+        engine.fire(Trigger.MAINTENANCE_OPEN)
+        self.user, self.view, self.message = None, {}, None
+        engine.disable_acceptor()
+
+    def close(self, reason: str = "logout") -> None:
+        if self.user is not None:
+            self._audit("logout", reason)
+        self.user, self.view, self.message = None, {}, None
+        if self.engine.test_mode:
+            self._acceptor_test(on=False)
+        self.engine.set_timer_cancel("maintenance_idle")
+        if self.engine.machine.state is State.MAINTENANCE:
+            self.engine.fire(Trigger.MAINTENANCE_CLOSE)
+            self.engine.go_home()
+
+    def login(self, technician_id: str, pin: str) -> None:
+        # scrypt is deliberately slow: off the engine thread, result back on it.
+        self.engine.run_background(
+            lambda: self.registry.login(str(technician_id), str(pin)), self._logged_in
+        )
+
+    def _logged_in(self, done: Done[Any]) -> None:
+        if self.engine.machine.state is not State.MAINTENANCE:
+            return
+        if isinstance(done.error, LoginLocked):
+            self.message = {"code": "locked", "until": done.error.until.isoformat()}
+        elif done.error is not None:
+            self.message = {"code": "login_failed", "detail": str(done.error)}
+        else:
+            tech = done.value
+            self.user = _Login(tech.technician_id, tech.name, tech.role)
+            self.message = None
+            self._touch()
+            self._refresh_status()
+
+    def snapshot(self) -> dict[str, Any] | None:
+        if self.engine.machine.state is not State.MAINTENANCE:
+            return None
+        locked = self.registry.locked_until()
+        return {
+            "stage": "menu" if self.user else "login",
+            "user": None if self.user is None else {
+                "id": self.user.technician_id, "name": self.user.name,
+                "role": self.user.role.value},
+            "locked_until": locked.isoformat() if locked else None,
+            "message": self.message,
+            "view": self.view,
+            "test_mode": self.engine.test_mode,
+            "test_notes": list(self.engine.test_notes),
+        }
+
+    # ---------------------------------------------------------------- actions
+    def handle(self, action: str, args: Mapping[str, Any]) -> None:
+        engine = self.engine
+        if action == "open":
+            self.open()
+            return
+        if engine.machine.state is not State.MAINTENANCE:
+            raise TransitionRefused(engine.machine.state, Trigger.MAINTENANCE_OPEN,
+                                    "the maintenance screen is not open")
+        if action == "login":
+            self.login(args.get("technician_id", ""), args.get("pin", ""))
+            return
+        if action == "close":
+            self.close()
+            return
+        if self.user is None:
+            self.message = {"code": "login_required"}
+            return
+        if self.user.role is Role.COLLECTOR and action not in COLLECTOR_ACTIONS:
+            self._audit(action, "refused_role")
+            self.message = {"code": "not_allowed", "detail": action}
+            return
+        self._touch()
+        handler = getattr(self, f"_{action}", None)
+        if handler is None:
+            self.message = {"code": "unknown_action", "detail": action}
+            return
+        self.message = None
+        try:
+            handler(**args)
+        except (TechnicianError, ValueError, TypeError, KeyError) as exc:
+            self._audit(action, "error", detail=str(exc))
+            self.message = {"code": "action_failed", "detail": str(exc)}
+
+    def _touch(self) -> None:
+        self.engine.set_timer("maintenance_idle", self.engine.config.maintenance.idle_logout_s)
+
+    def idle_logout(self) -> None:
+        if self.engine.machine.state is State.MAINTENANCE:
+            self.close("idle_logout")
+
+    def _logout(self) -> None:
+        self.close()
+
+    # -- status
+    def _status(self) -> None:
+        self._refresh_status()
+        started = time.monotonic()
+        self.engine.run_background(self.engine.central.ping, lambda done: self._pinged(done, started))
+
+    def _pinged(self, done: Done[Any], started: float) -> None:
+        server = self.view.setdefault("status", {}).setdefault("server", {})
+        if done.ok:
+            self.engine.note_server(reachable=True, latency_ms=round((time.monotonic() - started) * 1000, 1))
+        else:
+            self.engine.note_server(reachable=False, error=done.error)
+        server.update(self.engine.server_state)
+
+    def _refresh_status(self) -> None:
+        engine, cfg = self.engine, self.engine.config
+        backlog = engine.outbox.backlog()
+        counts = engine.cashbox_counts()
+        notes = sum(counts.values())
+        limits = cfg.limits
+        self.view["status"] = {
+            "version": __version__,
+            "uptime_s": round(time.monotonic() - engine.started_at),
+            "kiosk_id": cfg.kiosk.id,
+            "acceptor": dict(engine.acceptor_state),
+            "printer": dict(engine.printer_state),
+            "server": dict(engine.server_state),
+            "outbox": {"pending": backlog.count, "pending_fen": backlog.total_fen,
+                       "oldest_at": backlog.oldest_at, "last_error": engine.outbox.last_error,
+                       "needs_attention": self._needs_attention_count()},
+            "offline_limits": {
+                "count": [backlog.count, limits.offline_max_count],
+                "total_fen": [backlog.total_fen, limits.offline_max_total_fen],
+                "age_s": [round(backlog.oldest_age_s), limits.offline_max_age_s],
+            },
+            "cashbox": {"notes": {str(k): v for k, v in sorted(counts.items())},
+                        "total_fen": sum(k * v for k, v in counts.items()),
+                        "fill": [notes, cfg.cash.cashbox_capacity_notes],
+                        "near_full": notes >= cfg.cash.cashbox_near_full_notes},
+            "methods": {k: v.as_json() for k, v in engine.methods().items()},
+            "disabled_methods": sorted(engine.disabled_methods),
+        }
+        self._audit("status", "ok")
+
+    def _needs_attention_count(self) -> int:
+        table = projection.outbox
+        return int(self.engine.journal.read(lambda c: c.execute(
+            select(table.c.item_id).where(table.c.state == OutboxState.NEEDS_ATTENTION.value)
+        ).all().__len__()))
+
+    # -- tests
+    def _print_test_page(self) -> None:
+        cfg = self.engine.config
+        page = TestPage(cfg.kiosk.id, datetime.now(UTC).astimezone(), encoding=cfg.printer.encoding,
+                        qr_data=f"{cfg.central.url}/")
+        text = render_text(page, columns=cfg.chars_per_line)
+        data = render_escpos(page, columns=cfg.chars_per_line, encoding=cfg.printer.encoding,
+                             has_cutter=cfg.printer.has_cutter)
+        self.engine.print_document(text, data)
+        self._audit("print_test_page", "sent")
+
+    def _acceptor_test(self, on: bool) -> None:
+        engine = self.engine
+        engine.test_mode = bool(on)
+        engine.test_notes.clear()
+        if engine.acceptor is not None:
+            if on:
+                engine.enable_acceptor(frozenset(engine.acceptor_bill_values()))
+            else:
+                engine.disable_acceptor()
+        self._audit("acceptor_test", "on" if on else "off")
+
+    def _set_method(self, method: str, enabled: bool) -> None:
+        if method not in ("cash", "qr", "card"):
+            raise ValueError(f"unknown method {method!r}")
+        self.engine.set_method_enabled(method, bool(enabled))
+        self._audit("set_method", "enabled" if enabled else "disabled", method=method)
+        self._refresh_status()
+
+    # -- collection
+    def _collection_preview(self) -> None:
+        engine = self.engine
+        counts = engine.cashbox_counts()
+        denominations = sorted(set(engine.config.cash.denominations_fen) | set(counts))
+        self.view["collection"] = {
+            "since": self._last_collection_at(),
+            "rows": [{"denomination_fen": d, "journal_count": counts.get(d, 0),
+                      "device_count": None} for d in denominations],
+            "journal_total_fen": sum(d * n for d, n in counts.items()),
+        }
+        self._audit("collection_preview", "ok")
+
+    def _collection_commit(self, physical: Mapping[str, int]) -> None:
+        assert self.user is not None
+        engine, cfg = self.engine, self.engine.config
+        counts = engine.cashbox_counts()
+        typed = {int(k): int(v) for k, v in physical.items()}
+        if any(v < 0 for v in typed.values()):
+            raise ValueError("a physical count cannot be negative")
+        denominations = sorted(set(cfg.cash.denominations_fen) | set(counts) | set(typed))
+        rows = [DenominationCount(d, counts.get(d, 0), None, typed.get(d, 0)) for d in denominations]
+        now = datetime.now(UTC).astimezone()
+        since = datetime.fromisoformat(self._last_collection_at() or now.isoformat())
+        collection_id = f"{cfg.kiosk.id}-C{now:%Y%m%d%H%M%S}"
+        slip = CollectionSlip(cfg.kiosk.id, cfg.kiosk.location, since, now, self.user.name,
+                              tuple(rows), collection_id=collection_id, language=engine.language)
+        body = {
+            "collection_id": collection_id,
+            "counts": {str(r.denomination_fen): r.physical_count for r in rows},
+            "journal_counts": {str(r.denomination_fen): r.journal_count for r in rows},
+            "journal_total_fen": slip.journal_total_fen,
+            "device_total_fen": slip.device_total_fen,
+            "physical_total_fen": slip.physical_total_fen,
+            "technician": self.user.technician_id,
+            "at": now.isoformat(timespec="seconds"),
+        }
+        difference = slip.physical_total_fen - slip.journal_total_fen
+        engine.journal.append_many(lambda _c: [
+            (Kind.COLLECTION.value, {**body, "difference_fen": difference}, None),
+            (Kind.QUEUED.value, {"item_id": collection_id, "endpoint": "collections",
+                                 "amount_fen": 0, "body": body}, None),
+        ], actor=self.user.technician_id)
+        engine.outbox.wake()
+        text = render_text(slip, columns=cfg.chars_per_line)
+        engine.print_document(text, render_escpos(slip, columns=cfg.chars_per_line,
+                                                  encoding=cfg.printer.encoding,
+                                                  has_cutter=cfg.printer.has_cutter))
+        self.view["collection"] = {"done": collection_id, "difference_fen": difference,
+                                   "slip_text": text}
+        if difference:
+            log.warning("collection %s: physical count differs from the journal by %d fen",
+                        collection_id, difference)
+
+    def _last_collection_at(self) -> str | None:
+        events = self.engine.journal.events(kinds=(Kind.COLLECTION.value,))
+        if events:
+            return events[-1].at
+        first = self.engine.journal.events(since_seq=0)[:1]
+        return first[0].at if first else None
+
+    # -- suspects and needs-attention
+    def _suspects(self) -> None:
+        s, o = projection.suspects, projection.outbox
+        rows = self.engine.journal.read(lambda c: c.execute(
+            select(s).order_by(s.c.created_at)).all())
+        parked = self.engine.journal.read(lambda c: c.execute(
+            select(o).where(o.c.state == OutboxState.NEEDS_ATTENTION.value)).all())
+        self.view["suspects"] = {
+            "suspects": [{"suspect_id": r.suspect_id, "txn_id": r.txn_id,
+                          "account_no": r.account_no, "denomination_fen": r.denomination_fen,
+                          "reason": r.reason, "created_at": r.created_at, "state": r.state,
+                          "resolved_by": r.resolved_by} for r in rows],
+            "needs_attention": [{"item_id": r.item_id, "endpoint": r.endpoint,
+                                 "amount_fen": r.amount_fen, "detail": json.loads(r.detail or "{}")}
+                                for r in parked],
+        }
+        self._audit("suspects", "listed")
+
+    def _resolve_suspect(self, suspect_id: str, outcome: str, reason: str) -> None:
+        assert self.user is not None
+        if outcome not in RESOLUTIONS:
+            raise ValueError(f"outcome must be one of {sorted(RESOLUTIONS)}")
+        if len(reason.strip()) < 5:
+            raise ValueError("a reason is required (at least a few words)")
+        s = projection.suspects
+        row = self.engine.journal.read(lambda c: c.execute(
+            select(s).where(s.c.suspect_id == suspect_id)).first())
+        if row is None or row.state != "open":
+            raise ValueError(f"{suspect_id} is not an open suspect")
+        now = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+        body = {"txn_id": row.txn_id, "resolution_id": suspect_id, "account_no": row.account_no,
+                "amount_fen": row.denomination_fen if outcome == "credited" else 0,
+                "cash": {str(row.denomination_fen): 1} if outcome == "credited" else {},
+                "outcome": outcome, "reason": reason.strip(),
+                "technician": self.user.technician_id, "at": now}
+        self.engine.journal.append_many(lambda _c: [
+            (Kind.RESOLVED.value, {"suspect_id": suspect_id, "outcome": outcome,
+                                   "reason": reason.strip(),
+                                   "denomination_fen": row.denomination_fen}, row.txn_id),
+            (Kind.QUEUED.value, {"item_id": suspect_id, "endpoint": "resolutions",
+                                 "amount_fen": body["amount_fen"], "body": body}, row.txn_id),
+        ], actor=self.user.technician_id)
+        self.engine.outbox.wake()
+        self._suspects()
+
+    def _retry_item(self, item_id: str, reason: str) -> None:
+        """Re-queue a parked item (after the server side was fixed), audited."""
+        assert self.user is not None
+        o = projection.outbox
+        row = self.engine.journal.read(lambda c: c.execute(
+            select(o).where(o.c.item_id == item_id)).first())
+        if row is None or row.state != OutboxState.NEEDS_ATTENTION.value:
+            raise ValueError(f"{item_id} is not waiting for attention")
+        self.engine.journal.append_many(lambda _c: [
+            (Kind.AUDIT.value, {"action": "requeue", "result": "ok", "item_id": item_id,
+                                "reason": reason}, row.txn_id),
+            (Kind.QUEUED.value, {"item_id": f"{item_id}", "endpoint": row.endpoint,
+                                 "amount_fen": row.amount_fen, "body": json.loads(row.body),
+                                 "requeue": True}, row.txn_id),
+        ], actor=self.user.technician_id)
+        self.engine.outbox.wake()
+        self._suspects()
+
+    # -- journal
+    def _journal_search(self, query: str = "", day: str | None = None) -> None:
+        t = projection.transactions
+        stmt = select(t).order_by(t.c.opened_seq.desc()).limit(50)
+        query = query.strip()
+        if query:
+            stmt = stmt.where(or_(t.c.txn_id.contains(query), t.c.account_no == query))
+        if day:
+            start = date.fromisoformat(day)
+            stmt = stmt.where(t.c.created_at >= start.isoformat(),
+                              t.c.created_at < (start + timedelta(days=1)).isoformat())
+        rows = self.engine.journal.read(lambda c: c.execute(stmt).all())
+        self.view["journal"] = {"query": query, "day": day, "results": [
+            {"txn_id": r.txn_id, "account_no": r.account_no, "method": r.method,
+             "state": r.state, "cash_fen": r.cash_fen, "outbox": r.outbox,
+             "receipt": r.receipt, "created_at": r.created_at} for r in rows]}
+        self._audit("journal_search", "ok", query=query, day=day)
+
+    def _journal_show(self, txn_id: str) -> None:
+        events = self.engine.journal.events(txn_id=txn_id)
+        if not events:
+            raise ValueError(f"no transaction {txn_id}")
+        self.view["transaction"] = {"txn_id": txn_id, "events": [e.as_json() for e in events]}
+        self._audit("journal_show", "ok", txn_id=txn_id)
+
+    def _reprint(self, txn_id: str) -> None:
+        row = self.engine.txn_row(txn_id)
+        receipt = receipt_for(self.engine.config, row, language=self.engine.language, copy=True)
+        document = printable(self.engine.config, receipt)
+        self.engine.print_document(document.text, document.escpos)
+        self._audit("reprint", "sent", txn_id=txn_id)
+
+    # -- outbox and power
+    def _outbox_retry(self) -> None:
+        self.engine.outbox.wake()
+        self._audit("outbox_retry", "ok")
+
+    def _restart_app(self) -> None:
+        self._audit("restart_app", "requested")
+        self.restart_requested()
+
+    def _reboot(self) -> None:
+        self._power("reboot")
+
+    def _shutdown(self) -> None:
+        self._power("poweroff")
+
+    def _power(self, verb: str) -> None:
+        if not self.engine.config.maintenance.allow_power_actions:
+            self._audit(verb, "refused_by_config")
+            self.message = {"code": "power_actions_disabled"}
+            return
+        self._audit(verb, "requested")
+        self.engine.run_background(
+            lambda: subprocess.run(["systemctl", verb], check=True, timeout=30),  # noqa: S607
+            lambda done: self._audit(verb, "ok" if done.ok else f"failed: {done.error}"),
+        )
+
+    def _audit(self, action: str, result: str, **detail: Any) -> None:
+        actor = self.user.technician_id if self.user else None
+        self.engine.journal.append(Kind.AUDIT.value, {"action": action, "result": result, **detail},
+                                   actor=actor)
