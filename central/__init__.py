@@ -1,7 +1,7 @@
 """Reference central server: the utility's billing gateway that kiosks post to.
 
 Stands alone: it shares nothing with the kiosk packages except the wire format
-(DESIGN section 6, documented in docs/central.md).
+(DESIGN section 6, documented in central/README.md).
 
 Exception tree of the server::
 
