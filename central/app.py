@@ -268,7 +268,13 @@ def _install_routes(app: FastAPI, central: Central) -> None:
         if found is None:
             return HTMLResponse(pages.receipt_not_found(), status_code=404)
         return HTMLResponse(
-            pages.receipt_page(found.payment, found.account_no, found.holder, found.kiosk_name)
+            pages.receipt_page(
+                found.payment,
+                found.account_no,
+                found.holder,
+                found.kiosk_name,
+                central.config.server.zone,
+            )
         )
 
     if central.config.server.demo_wallet:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import tzinfo
 from typing import Any
 
 from central.masking import mask_account_no
@@ -44,9 +45,10 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def receipt_page(payment: Any, account_no: str, holder: str, kiosk_name: str) -> str:
+def receipt_page(payment: Any, account_no: str, holder: str, kiosk_name: str, zone: tzinfo) -> str:
     """A verified payment: what the receipt should say, so a paper receipt can be checked."""
     answer = json.loads(payment.answer)
+    paid_at = payment.created_at.astimezone(zone)
     rows = "".join(
         f"<tr><td>{html.escape(a['period'])}</td><td>{yuan(a['principal_fen'])}</td>"
         f"<td>{yuan(a['late_fee_fen'])}</td></tr>"
@@ -66,8 +68,7 @@ def receipt_page(payment: Any, account_no: str, holder: str, kiosk_name: str) ->
         f"<dt>户号 Account</dt><dd>{html.escape(mask_account_no(account_no))}</dd>"
         f"<dt>户名 Holder</dt><dd>{html.escape(holder)}</dd>"
         f"<dt>方式 Method</dt><dd>{html.escape(payment.method)}</dd>"
-        f"<dt>时间 Time</dt><dd>{html.escape(payment.created_at.isoformat(timespec='seconds'))}"
-        "</dd>"
+        f"<dt>时间 Time</dt><dd>{paid_at:%Y-%m-%d %H:%M:%S}</dd>"
         f"<dt>终端 Kiosk</dt><dd>{html.escape(kiosk_name)}</dd>"
         f"<dt>转入预付 To balance</dt><dd>{yuan(answer['credited_to_balance_fen'])}</dd></dl>"
         f"{table}"
