@@ -38,6 +38,7 @@ from drivers.cash.api import (
     Rejected,
     Returned,
     Stacked,
+    StackedUnidentified,
 )
 from kiosk import availability, projection
 from kiosk.background import Done, Runner
@@ -252,14 +253,16 @@ class Engine:
 
     def acceptor_event(self, event: AcceptorEvent) -> None:
         """Called by the acceptor's poll thread. Money events wait until journaled."""
-        if isinstance(event, Stacked | Returned):
+        if isinstance(event, Stacked | Returned | StackedUnidentified):
             reply = _Reply(event)
             self._queue.put(reply)
             # The host acknowledges the device only after this returns: the record comes
             # first. The engine never blocks on I/O other than its own journal commit.
             while not reply.answered.wait(1.0):
                 if self._stopping.is_set():
-                    return
+                    # Not journaled: raise so the host does not acknowledge, and the device
+                    # reports the note again to the next start.
+                    raise RuntimeError("the engine is stopping; the note was not journaled")
             return
         self._queue.put(event)
 
@@ -487,6 +490,8 @@ class Engine:
                 self._on_stacked(event)
             elif isinstance(event, Returned):
                 self._on_returned(event)
+            elif isinstance(event, StackedUnidentified):
+                self._on_stacked_unidentified()
         finally:
             reply.answered.set()
 
@@ -532,6 +537,15 @@ class Engine:
             self._close_cash_if_settled()
         elif cash.inserted_fen + min(self.config.cash.denominations_fen) > self.config.limits.max_payment_fen:
             self._finish_cash("payment_limit_reached")
+
+    def _on_stacked_unidentified(self) -> None:
+        """A note reached the stacker but the device could not say which (ID-003 after a
+        restart between escrow and vend valid): it is the one we decided to stack."""
+        pending = self.session.cash.in_escrow_fen or self.recovery.only_pending_denomination()
+        if pending:
+            self._on_stacked(Stacked(denomination_fen=pending, bill_type=-1))
+        else:
+            self._record_stray_stack(0)
 
     def _on_returned(self, event: Returned) -> None:
         txn_id = self._txn_awaiting(event.denomination_fen, returned=True)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -111,6 +113,33 @@ def utc_now() -> str:
 Projector = Callable[[Connection, Event], None]
 
 
+class Failpoint:
+    """Crash testing: ``KIOSK_FAILPOINT=<kind>:<n>`` kills this process with SIGKILL right
+    after the n-th committed event of that kind (``*`` for any kind), as a power cut would.
+
+    Read once at start; without the variable it does nothing. The crash-point suite in
+    tests/reliability uses it to stop a real kiosk after every write of a cash payment.
+    """
+
+    def __init__(self, kind: str, count: int) -> None:
+        self.kind, self.count, self._seen = kind, count, 0
+
+    @classmethod
+    def from_environment(cls) -> Failpoint | None:
+        spec = os.environ.get("KIOSK_FAILPOINT", "")
+        if not spec:
+            return None
+        kind, _, count = spec.partition(":")
+        return cls(kind, int(count or "1"))
+
+    def after_commit(self, events: list[Event]) -> None:
+        for ev in events:
+            if self.kind in ("*", ev.kind):
+                self._seen += 1
+                if self._seen >= self.count:
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+
 class Journal:
     """Thread-safe: one writer at a time under a lock; each append is one fsynced commit."""
 
@@ -127,6 +156,7 @@ class Journal:
         self._project = projector or projection.apply
         self._clock = clock
         self._lock = threading.RLock()
+        self._failpoint = Failpoint.from_environment()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._engine = _sqlite_engine(self.path)
@@ -187,6 +217,8 @@ class Journal:
                 if isinstance(exc, KioskError):
                     raise
                 raise JournalError(f"journal write failed: {exc}") from exc
+            if self._failpoint is not None:
+                self._failpoint.after_commit(written)
             return written
 
     def _write(

@@ -101,6 +101,11 @@ class Recovery:
     def txn_for_outcome(self, denomination: int) -> str | None:
         return self._match(denomination)
 
+    def only_pending_denomination(self) -> int:
+        """The denomination under STACK when exactly one note is unsettled, else 0."""
+        values = list(self._unsettled.values())
+        return values[0] if len(values) == 1 else 0
+
     def pending(self, txn_id: str) -> bool:
         return txn_id in self._unsettled
 
