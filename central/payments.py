@@ -12,6 +12,8 @@ when its account, amount and method (and QR order) agree.
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import logging
 from typing import Any
@@ -121,6 +123,8 @@ def _apply(
     if request.method is Method.QR:  # lock order: QR order, account, key (settlement.py)
         lock_order_for_payment(conn, central, kiosk_id, request)
     account = find_account(conn, request.account_no, lock=True)
+    if request.method is Method.CARD and request.amount_fen == wire.CARD_FACE_VALUE:
+        request = dataclasses.replace(request, amount_fen=_card_face_fen(conn, request))
     now = central.now()
     credit = plan(
         conn,
@@ -193,6 +197,13 @@ def _replay(
     assert row.answer is not None, "a payment row is claimed and answered in one transaction"
     answer: dict[str, Any] = json.loads(row.answer)
     return answer
+
+
+def _card_face_fen(conn: Connection, request: wire.PaymentRequest) -> int:
+    face = conn.execute(select(cards.c.face_fen).where(cards.c.card_no == request.card_no)).scalar()
+    if face is None:
+        raise ApiError(404, "card_not_found", field="card.card_no")
+    return int(face)
 
 
 def _use_card(

@@ -225,6 +225,11 @@ def cash_breakdown(raw: dict[str, Any], field: str) -> dict[int, int]:
     return notes
 
 
+# A card payment may leave amount_fen out: the kiosk cannot know a card's face value, the
+# server does (payments._apply fills it in before planning the allocation).
+CARD_FACE_VALUE = 0
+
+
 @dataclass(frozen=True)
 class PaymentRequest:
     txn_id: str
@@ -246,12 +251,15 @@ def payment(
     fields = Fields(raw)
     txn_id = _txn_id(fields, kiosk_id)
     account = _account(fields)
-    amount = fields.fen("amount_fen", positive=True, maximum=max_amount_fen)
     method_text = fields.text("method", max_len=10)
     try:
         method = Method(method_text)
     except ValueError as exc:
         raise InvalidRequest("method", "must be one of cash, card, qr") from exc
+    if method is Method.CARD and isinstance(raw, dict) and "amount_fen" not in raw:
+        amount = CARD_FACE_VALUE  # the customer pays with the card's face value, looked up
+    else:
+        amount = fields.fen("amount_fen", positive=True, maximum=max_amount_fen)
     cash: dict[int, int] = {}
     card_no = pin = qr_order_id = None
     if method is Method.CASH:

@@ -423,6 +423,8 @@ class Engine:
             raise TransitionRefused(self.machine.state, Trigger.CHOOSE_METHOD, "choose an amount first")
         self.fire(Trigger.CHOOSE_METHOD)
         self.session.method = method
+        # Preparing waits on the printer check or the QR order: never for ever.
+        self._timers.set("prepare", self.config.timeouts.lookup_s + 5)
         self.session.error = None
         if method == "cash":
             self._check_printer(purpose="cash")
@@ -715,6 +717,7 @@ class Engine:
             self._journal_posted(payment, endpoint="qr")
             self._journal(Kind.CLOSED, {"total_fen": self.session.amount_fen, "reason": "qr_paid"})
             self.fire(Trigger.QR_PAID)
+            self.fire(Trigger.SETTLED)
             self._settle("posted", payment)
         elif status in ("expired", "cancelled"):
             self._journal(Kind.QR_CLOSED, {"status": status})
@@ -734,9 +737,9 @@ class Engine:
         account = self.session.account
         assert account is not None
         txn_id = self._open_txn("card", card_no=_mask_card(card_no))
+        # No amount_fen: the server applies the card's face value, which the kiosk cannot know.
         body = {
             "txn_id": txn_id, "account_no": account.account_no, "method": "card",
-            "amount_fen": self.session.card.get("face_fen", 0),
             "card": {"card_no": card_no, "pin": pin}, "created_at": _now_iso(), "offline": False,
         }
         deadline = self._clock() + CARD_POST_DEADLINE_S
@@ -793,7 +796,7 @@ class Engine:
         order = done.value
         self._server_ok()
         self._journal(Kind.QR_ORDER, {"order_id": order.order_id, "payload": order.qr_payload,
-                                      "expires_at": order.expires_at})
+                                      "expires_at": order.expires_at.isoformat()})
         expires_in = max(5.0, (order.expires_at - datetime.now(UTC)).total_seconds())
         self.session.qr = {"order_id": order.order_id, "payload": order.qr_payload}
         self._timers.set("qr_expiry", expires_in + 5)
@@ -925,6 +928,8 @@ class Engine:
         elif name == "qr_expiry" and state is State.QR_WAIT:
             self._cancel_qr()
             self._qr_finished("expired", None)
+        elif name == "prepare" and state is State.METHOD_CHOSEN:
+            self._prepare_failed()
         elif name == "stack_wait":
             self._stack_timed_out()
         elif name == "post_wait" and state is State.PROCESSING and self.session.result is None:
@@ -946,6 +951,15 @@ class Engine:
             self.recovery.recheck_qr(self)
         elif name == "maintenance_idle":
             self.maintenance.idle_logout()
+
+    def _prepare_failed(self) -> None:
+        log.error("preparing %s took too long; back to the method choice", self.session.method)
+        if self.session.txn_id is not None:
+            self._journal(Kind.CANCELLED, {"reason": "prepare_timeout"})
+            self.session.txn_id = None
+        self.session.error = {"code": "method_unavailable",
+                              "detail": {"method": self.session.method, "reason": "timeout"}}
+        self.fire(Trigger.METHOD_FAILED)
 
     def _idle_timeout(self) -> None:
         state = self.machine.state
@@ -1028,6 +1042,8 @@ class Engine:
     def fire(self, trigger: Trigger) -> State:
         before = self.machine.state
         after = self.machine.fire(trigger)
+        if before is State.METHOD_CHOSEN and after is not State.METHOD_CHOSEN:
+            self._timers.cancel("prepare")
         if before is not after:
             log.info("%s --%s--> %s", before.value, trigger.value, after.value)
         return after
