@@ -15,6 +15,7 @@ from typing import Any
 log = logging.getLogger("ui")
 
 DEFAULT_WINDOW = (1024, 768)
+RESTART_EXIT_CODE = 75  # EX_TEMPFAIL: systemd's Restart= brings the application back
 
 
 def window_size() -> tuple[int, int]:
@@ -42,7 +43,8 @@ def build_window(source: Any, utility_name: str, *, fullscreen: bool) -> Any:
     return window
 
 
-def run_frontend(config: Any, windowed: bool = False) -> int:
+def run_frontend(config: Any, windowed: bool = False, demo: Any = None) -> int:
+    """Run the kiosk window; ``demo`` (a started ``kiosk.demo.Demo``) adds its control window."""
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -52,15 +54,22 @@ def run_frontend(config: Any, windowed: bool = False) -> int:
     fullscreen = bool(config.ui.fullscreen) and not windowed
     runtime = Runtime(config)
     window = build_window(runtime.engine, config.kiosk.utility_name, fullscreen=fullscreen)
-    window.maintenance_requested.connect(
-        lambda: log.info("maintenance entry pressed (maintenance screens: a later issue)")
-    )
+    window.maintenance_requested.connect(lambda: log.info("maintenance entry pressed"))
+    # "Restart the application" from the maintenance screen: leave the event loop with a
+    # code the service manager restarts on (the engine calls this on its own thread).
+    window.restart_requested.connect(lambda: app.exit(RESTART_EXIT_CODE))
+    runtime.engine.maintenance.restart_requested = window.restart_requested.emit
     if fullscreen:
         app.setOverrideCursor(Qt.CursorShape.BlankCursor)
         window.showFullScreen()
     else:
         window.resize(*window_size())
         window.show()
+    panel = None
+    if demo is not None:  # `kiosk demo`: the emulator control window beside the kiosk
+        from ui.demo_panel import show_demo_panel
+
+        panel = show_demo_panel(window, demo, runtime.engine)
     # Ctrl+C / SIGTERM end the event loop; Python handles signals only between Qt events,
     # so a timer gives it a chance every 200 ms.
     signal.signal(signal.SIGTERM, lambda *_: app.quit())
@@ -75,5 +84,7 @@ def run_frontend(config: Any, windowed: bool = False) -> int:
     finally:
         window.allow_close = True
         window.close()
+        if panel is not None:
+            panel.close()
         runtime.stop()
     return int(code)
