@@ -57,7 +57,9 @@ def run_frontend(config: Any, windowed: bool = False, demo: Any = None) -> int:
     window.maintenance_requested.connect(lambda: log.info("maintenance entry pressed"))
     # "Restart the application" from the maintenance screen: leave the event loop with a
     # code the service manager restarts on (the engine calls this on its own thread).
-    window.restart_requested.connect(lambda: app.exit(RESTART_EXIT_CODE))
+    window.restart_requested.connect(
+        lambda: app.exit(RESTART_EXIT_CODE), Qt.ConnectionType.QueuedConnection
+    )
     runtime.engine.maintenance.restart_requested = window.restart_requested.emit
     if fullscreen:
         app.setOverrideCursor(Qt.CursorShape.BlankCursor)

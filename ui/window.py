@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ui.bridge import Bridge
 from ui.i18n import tr
+from ui.maintenance.screen import MaintenanceScreen
 from ui.messages import error_text, notice_text
 from ui.screens.account import AccountEntryScreen, AccountShownScreen, LookingUpScreen
 from ui.screens.base import Screen, button, label
@@ -55,13 +56,14 @@ SCREEN_FOR_STATE = {
     "done": "done",
     "cancelled": "done",
     "out_of_service": "out_of_service",
-    "maintenance": "out_of_service",
+    "maintenance": "maintenance",
 }
 
 
 class KioskWindow(QMainWindow):
     language_changed = Signal(str)
     maintenance_requested = Signal()
+    restart_requested = Signal()  # any thread may emit: delivered queued to the GUI thread
     rendered = Signal(object)  # after each snapshot is on screen (tests and benchmarks wait on it)
 
     def __init__(  # noqa: PLR0915 - one flat list of widgets reads better than helpers
@@ -94,6 +96,8 @@ class KioskWindow(QMainWindow):
         row.setContentsMargins(0, 0, 16, 0)
         self.corner = MaintenanceCorner()
         self.corner.long_pressed.connect(self.maintenance_requested.emit)
+        # The hidden entry: the engine opens the screen only between payments.
+        self.corner.long_pressed.connect(lambda: self.bridge.send("maintenance", action="open"))
         self.header_title = QLabel(utility_name)
         self.header_title.setObjectName("header_title")
         self.header_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -135,6 +139,7 @@ class KioskWindow(QMainWindow):
             "processing": ProcessingScreen(send),
             "done": DoneScreen(send),
             "out_of_service": OutOfServiceScreen(send),
+            "maintenance": MaintenanceScreen(send),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)
