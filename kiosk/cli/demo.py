@@ -2,8 +2,9 @@
 
 With a display: the kiosk in a window and the emulator control window beside it (the Qt front
 end found through the ``kiosk.frontends`` entry point, given the demo as ``demo=``). Without
-one (no DISPLAY / WAYLAND_DISPLAY, or QT_QPA_PLATFORM=offscreen, or --headless): a scripted
-cash payment, each step as a line, then the receipt's text and where its picture is.
+one (no DISPLAY / WAYLAND_DISPLAY, or QT_QPA_PLATFORM=offscreen, or --headless; --window
+opens the windows regardless): a scripted cash payment, each step as a line, then the
+receipt's text and where its picture is.
 Exit codes: 0 done, 1 the demo failed (said why), 2 bad configuration, 130 interrupted.
 """
 
@@ -57,6 +58,12 @@ def register(commands: Any) -> None:
         action="store_true",
         help="run the scripted payment even when a display is available",
     )
+    parser.add_argument(
+        "--window",
+        action="store_true",
+        help="open the windows even when no display is detected (with "
+        "QT_QPA_PLATFORM=offscreen: tests and screenshots)",
+    )
     parser.set_defaults(handler=_demo)
 
 
@@ -72,7 +79,10 @@ def has_display(env: Mapping[str, str] | None = None) -> bool:
 
 def _demo(args: argparse.Namespace) -> int:
     loaded = config.load(args.config or config.DEFAULT_CONFIG)
-    headless = args.headless or not has_display()
+    if args.headless and args.window:
+        print("kiosk demo: --headless and --window exclude each other; give one", file=sys.stderr)
+        return EXIT_USAGE
+    headless = args.headless or not (args.window or has_display())
     frontend = None if headless else _frontend()
     if not headless and frontend is None:
         print(
