@@ -31,6 +31,12 @@ class Done(Generic[T]):
     def ok(self) -> bool:
         return self.error is None
 
+    def get(self) -> T:
+        """The value of work that succeeded (raises its error otherwise)."""
+        if self.error is not None:
+            raise self.error
+        return self.value  # type: ignore[return-value]  # None is a legitimate T here
+
 
 class Runner:
     """A named pool; ``run(tag, token, fn, deliver)`` calls ``deliver(Done)`` when fn ends."""

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from drivers.cash.api import (
+    AcceptorError,
     AcceptorEvent,
     BillAcceptor,
     Decision,
@@ -54,14 +55,14 @@ from kiosk.central_client import (
 from kiosk.config import KioskConfig
 from kiosk.journal import Journal
 from kiosk.maintenance import Maintenance
-from kiosk.settings import load_disabled_methods, save_disabled_methods
-from kiosk.technicians import Registry
 from kiosk.outbox import Outbox, OutboxResult, answer_json, paid_fen
-from kiosk.projection import Kind, OutboxState
+from kiosk.projection import Kind
 from kiosk.receipt_facts import printable, receipt_for
 from kiosk.receipts import ReceiptError
 from kiosk.recovery import Recovery
 from kiosk.session import IDLE_STATES, Guard, Machine, State, TransitionRefused, Trigger
+from kiosk.settings import load_disabled_methods, save_disabled_methods
+from kiosk.technicians import Registry
 
 log = logging.getLogger("kiosk.engine")
 
@@ -163,13 +164,16 @@ class Engine:
         self._last_published: str = ""
         self.last_beat = clock()
         self.started_at = clock()
-        self.outbox = Outbox(
-            journal, central, config.outbox, on_result=lambda r: self._queue.put(r)
-        )
+        self.outbox = Outbox(journal, central, config.outbox, on_result=self._queue.put)
         self.recovery = Recovery(journal, config.kiosk.id)
-        self.maintenance = Maintenance(self, Registry(
-            journal, max_failures=config.maintenance.pin_attempts,
-            lockout=timedelta(seconds=config.maintenance.lockout_s)))
+        self.maintenance = Maintenance(
+            self,
+            Registry(
+                journal,
+                max_failures=config.maintenance.pin_attempts,
+                lockout=timedelta(seconds=config.maintenance.lockout_s),
+            ),
+        )
         self.disabled_methods = load_disabled_methods(journal)
 
     # ----------------------------------------------------------------- lifecycle
@@ -228,7 +232,7 @@ class Engine:
         def job() -> None:
             try:
                 box["value"] = fn()
-            except Exception as exc:  # handed back to the caller
+            except Exception as exc:  # noqa: BLE001 - handed back to the caller as is
                 box["error"] = exc
             finally:
                 done.set()
@@ -313,7 +317,9 @@ class Engine:
     def _on_intent(self, intent: Intent) -> None:
         handler = getattr(self, f"_do_{intent.name}", None)
         if handler is None:
-            raise TransitionRefused(self.machine.state, Trigger.START, f"unknown intent {intent.name}")
+            raise TransitionRefused(
+                self.machine.state, Trigger.START, f"unknown intent {intent.name}"
+            )
         self._touch()
         handler(**intent.args)
 
@@ -332,9 +338,12 @@ class Engine:
         """The customer answered "need more time?"."""
 
     def _do_set_language(self, language: str) -> None:
-        if language not in ("zh", "en"):
+        if language == "zh":
+            self.language = "zh"
+        elif language == "en":
+            self.language = "en"
+        else:
             raise TransitionRefused(self.machine.state, Trigger.START, f"language {language!r}")
-        self.language = language
 
     def _do_set_large_text(self, on: bool) -> None:
         self.large_text = bool(on)
@@ -416,11 +425,15 @@ class Engine:
         if method not in methods:
             raise TransitionRefused(self.machine.state, Trigger.CHOOSE_METHOD, f"method {method!r}")
         if not methods[method].ok:
-            self.session.error = {"code": "method_unavailable",
-                                  "detail": {"method": method, "reason": methods[method].reason}}
+            self.session.error = {
+                "code": "method_unavailable",
+                "detail": {"method": method, "reason": methods[method].reason},
+            }
             return
         if method != "card" and self.session.amount_fen is None:
-            raise TransitionRefused(self.machine.state, Trigger.CHOOSE_METHOD, "choose an amount first")
+            raise TransitionRefused(
+                self.machine.state, Trigger.CHOOSE_METHOD, "choose an amount first"
+            )
         self.fire(Trigger.CHOOSE_METHOD)
         self.session.method = method
         # Preparing waits on the printer check or the QR order: never for ever.
@@ -438,31 +451,37 @@ class Engine:
         if self.machine.state is not State.METHOD_CHOSEN:
             return
         if not printer_ok and not self.config.printer.onscreen_receipt_fallback:
-            self.session.error = {"code": "method_unavailable",
-                                  "detail": {"method": "cash", "reason": f"printer_{self.health.printer_state}"}}
+            self.session.error = {
+                "code": "method_unavailable",
+                "detail": {"method": "cash", "reason": f"printer_{self.health.printer_state}"},
+            }
             self.fire(Trigger.METHOD_FAILED)
             return
         if self.acceptor is None or not self.health.acceptor_ready:
-            self.session.error = {"code": "method_unavailable",
-                                  "detail": {"method": "cash", "reason": "acceptor_not_ready"}}
+            self.session.error = {
+                "code": "method_unavailable",
+                "detail": {"method": "cash", "reason": "acceptor_not_ready"},
+            }
             self.fire(Trigger.METHOD_FAILED)
             return
         self._open_txn("cash")
         self.session.cash = CashSession()
         try:
             self.acceptor.enable(frozenset(self.config.cash.denominations_fen))
-        except Exception as exc:
+        except AcceptorError as exc:
             log.error("acceptor would not enable: %s", exc)
             self._journal(Kind.CANCELLED, {"reason": "acceptor_enable_failed"})
-            self.session.error = {"code": "method_unavailable",
-                                  "detail": {"method": "cash", "reason": "acceptor_not_ready"}}
+            self.session.error = {
+                "code": "method_unavailable",
+                "detail": {"method": "cash", "reason": "acceptor_not_ready"},
+            }
             self.session.txn_id = None
             self.fire(Trigger.METHOD_FAILED)
             return
         self.fire(Trigger.METHOD_READY_CASH)
         self._touch()
 
-    def _decide(self, escrow: Escrow) -> tuple[Decision, str]:
+    def _decide(self, escrow: Escrow) -> tuple[Decision, str]:  # noqa: PLR0911 - one rule a line
         """The local stack/return rule: no network, milliseconds."""
         cash = self.session.cash
         if self.test_mode:
@@ -501,16 +520,37 @@ class Engine:
         decision, reason = self._decide(escrow)
         if self.test_mode:
             self.test_notes.append(escrow.denomination_fen)
-            self._journal(Kind.AUDIT, {"action": "acceptor_test_note", "result": "returned",
-                                       "denomination_fen": escrow.denomination_fen})
+            self._journal(
+                Kind.AUDIT,
+                {
+                    "action": "acceptor_test_note",
+                    "result": "returned",
+                    "denomination_fen": escrow.denomination_fen,
+                },
+            )
             return decision
-        txn_id = self.recovery.txn_for_escrow(escrow) if reason == "recovery" else self.session.txn_id
+        txn_id = (
+            self.recovery.txn_for_escrow(escrow) if reason == "recovery" else self.session.txn_id
+        )
         if txn_id is None:
-            self._journal(Kind.AUDIT, {"action": "stray_escrow", "result": "returned",
-                                       "denomination_fen": escrow.denomination_fen})
+            self._journal(
+                Kind.AUDIT,
+                {
+                    "action": "stray_escrow",
+                    "result": "returned",
+                    "denomination_fen": escrow.denomination_fen,
+                },
+            )
             return Decision.RETURN
-        self._journal(Kind.ESCROW, {"denomination_fen": escrow.denomination_fen,
-                                    "decision": decision.value, "reason": reason}, txn_id=txn_id)
+        self._journal(
+            Kind.ESCROW,
+            {
+                "denomination_fen": escrow.denomination_fen,
+                "decision": decision.value,
+                "reason": reason,
+            },
+            txn_id=txn_id,
+        )
         if decision is Decision.STACK and txn_id == self.session.txn_id:
             self.session.cash.in_escrow_fen = escrow.denomination_fen
         elif decision is Decision.RETURN and txn_id == self.session.txn_id:
@@ -537,7 +577,10 @@ class Engine:
         self._touch()
         if cash.finishing:
             self._close_cash_if_settled()
-        elif cash.inserted_fen + min(self.config.cash.denominations_fen) > self.config.limits.max_payment_fen:
+        elif (
+            cash.inserted_fen + min(self.config.cash.denominations_fen)
+            > self.config.limits.max_payment_fen
+        ):
             self._finish_cash("payment_limit_reached")
 
     def _on_stacked_unidentified(self) -> None:
@@ -579,13 +622,24 @@ class Engine:
 
     def _record_stray_stack(self, denomination: int) -> None:
         """A note reached the box with no payment to own it: keep it visible to a technician."""
-        log.error("a %d fen note was stacked with no open payment: recorded as suspect", denomination)
+        log.error(
+            "a %d fen note was stacked with no open payment: recorded as suspect", denomination
+        )
         txn_id = self._open_txn_record("cash", account_no="", stray=True)
-        self.journal.append_many(lambda _c: [
-            (Kind.SUSPECT.value, {"suspect_id": f"{txn_id}-S1", "denomination_fen": denomination,
-                                  "reason": "note stacked with no open payment"}, txn_id),
-            (Kind.CANCELLED.value, {"reason": "stray_note"}, txn_id),
-        ])
+        self.journal.append_many(
+            lambda _c: [
+                (
+                    Kind.SUSPECT.value,
+                    {
+                        "suspect_id": f"{txn_id}-S1",
+                        "denomination_fen": denomination,
+                        "reason": "note stacked with no open payment",
+                    },
+                    txn_id,
+                ),
+                (Kind.CANCELLED.value, {"reason": "stray_note"}, txn_id),
+            ]
+        )
 
     def _do_finish(self) -> None:
         if self.machine.state is not State.CASH_INSERT:
@@ -622,17 +676,32 @@ class Engine:
                 projection.transactions.select().where(projection.transactions.c.txn_id == txn_id)
             ).one()
             notes = json.loads(row.notes)
-            closed = (Kind.CLOSED.value, {"total_fen": row.cash_fen, "notes": notes,
-                                          "reason": reason}, txn_id)
+            closed = (
+                Kind.CLOSED.value,
+                {"total_fen": row.cash_fen, "notes": notes, "reason": reason},
+                txn_id,
+            )
             if row.cash_fen == 0:
                 return [closed]
             body = {
-                "txn_id": txn_id, "account_no": row.account_no, "amount_fen": row.cash_fen,
-                "method": "cash", "cash": notes, "created_at": row.created_at,
+                "txn_id": txn_id,
+                "account_no": row.account_no,
+                "amount_fen": row.cash_fen,
+                "method": "cash",
+                "cash": notes,
+                "created_at": row.created_at,
                 "offline": not self.health.server_reachable,
             }
-            queued = (Kind.QUEUED.value, {"item_id": txn_id, "endpoint": "payments",
-                                          "amount_fen": row.cash_fen, "body": body}, txn_id)
+            queued = (
+                Kind.QUEUED.value,
+                {
+                    "item_id": txn_id,
+                    "endpoint": "payments",
+                    "amount_fen": row.cash_fen,
+                    "body": body,
+                },
+                txn_id,
+            )
             return [closed, queued]
 
         self.journal.append_many(build)
@@ -649,7 +718,7 @@ class Engine:
         if self.acceptor is not None:
             try:
                 self.acceptor.enable(denominations_fen)
-            except Exception as exc:
+            except AcceptorError as exc:
                 log.error("acceptor enable failed: %s", exc)
 
     def acceptor_bill_values(self) -> set[int]:
@@ -664,8 +733,13 @@ class Engine:
         save_disabled_methods(self.journal, self.disabled_methods)
         self._refresh_service_state()
 
-    def note_server(self, *, reachable: bool, latency_ms: float | None = None,
-                    error: BaseException | None = None) -> None:
+    def note_server(
+        self,
+        *,
+        reachable: bool,
+        latency_ms: float | None = None,
+        error: BaseException | None = None,
+    ) -> None:
         if reachable:
             self._server_ok(latency_ms)
         else:
@@ -676,7 +750,7 @@ class Engine:
             return
         try:
             self.acceptor.disable()
-        except Exception as exc:  # a dead acceptor takes no more notes anyway
+        except AcceptorError as exc:  # a dead acceptor takes no more notes anyway
             log.error("acceptor disable failed: %s", exc)
 
     def close_recovered(self, txn_id: str) -> None:
@@ -687,12 +761,15 @@ class Engine:
     # -------------------------------------------------------------------- QR
     def _open_qr(self) -> None:
         session = self.session
-        assert session.account is not None and session.amount_fen is not None
+        assert session.account is not None
+        assert session.amount_fen is not None
         txn_id = self._open_txn("qr")
         account_no, amount = session.account.account_no, session.amount_fen
         self._net.run(
-            "qr_create", session.token,
-            lambda: self.central.create_qr_order(txn_id, account_no, amount), self._queue.put,
+            "qr_create",
+            session.token,
+            lambda: self.central.create_qr_order(txn_id, account_no, amount),
+            self._queue.put,
         )
 
     def _cancel_qr(self) -> None:
@@ -700,15 +777,23 @@ class Engine:
         self.session.qr["cancelling"] = True
         if order_id is None:
             return
-        self._net.run("qr_cancel", self.session.token,
-                      lambda: self.central.cancel_qr_order(order_id), self._queue.put)
+        self._net.run(
+            "qr_cancel",
+            self.session.token,
+            lambda: self.central.cancel_qr_order(order_id),
+            self._queue.put,
+        )
 
     def _qr_poll(self) -> None:
         order_id = self.session.qr.get("order_id")
         if order_id is None or self.machine.state is not State.QR_WAIT:
             return
-        self._net.run("qr_poll", self.session.token,
-                      lambda: self.central.get_qr_order(order_id), self._queue.put)
+        self._net.run(
+            "qr_poll",
+            self.session.token,
+            lambda: self.central.get_qr_order(order_id),
+            self._queue.put,
+        )
 
     def _qr_finished(self, status: str, payment: PaymentAnswer | None) -> None:
         if self.machine.state is not State.QR_WAIT:
@@ -718,7 +803,7 @@ class Engine:
             self._journal(Kind.CLOSED, {"total_fen": self.session.amount_fen, "reason": "qr_paid"})
             self.fire(Trigger.QR_PAID)
             self.fire(Trigger.SETTLED)
-            self._settle("posted", payment)
+            self._settle("posted")
         elif status in ("expired", "cancelled"):
             self._journal(Kind.QR_CLOSED, {"status": status})
             self._journal(Kind.CANCELLED, {"reason": f"qr_{status}"})
@@ -739,12 +824,20 @@ class Engine:
         txn_id = self._open_txn("card", card_no=_mask_card(card_no))
         # No amount_fen: the server applies the card's face value, which the kiosk cannot know.
         body = {
-            "txn_id": txn_id, "account_no": account.account_no, "method": "card",
-            "card": {"card_no": card_no, "pin": pin}, "created_at": _now_iso(), "offline": False,
+            "txn_id": txn_id,
+            "account_no": account.account_no,
+            "method": "card",
+            "card": {"card_no": card_no, "pin": pin},
+            "created_at": _now_iso(),
+            "offline": False,
         }
         deadline = self._clock() + CARD_POST_DEADLINE_S
-        self._net.run("card_post", self.session.token,
-                      lambda: self._post_card(body, deadline), self._queue.put)
+        self._net.run(
+            "card_post",
+            self.session.token,
+            lambda: self._post_card(body, deadline),
+            self._queue.put,
+        )
 
     def _post_card(self, body: Mapping[str, Any], deadline: float) -> PaymentAnswer:
         """Identical retries are safe (same txn id and body); only transport failures retry."""
@@ -793,10 +886,16 @@ class Engine:
             self.session.error = self._explain(done.error)
             self.fire(Trigger.METHOD_FAILED)
             return
-        order = done.value
+        order = done.get()
         self._server_ok()
-        self._journal(Kind.QR_ORDER, {"order_id": order.order_id, "payload": order.qr_payload,
-                                      "expires_at": order.expires_at.isoformat()})
+        self._journal(
+            Kind.QR_ORDER,
+            {
+                "order_id": order.order_id,
+                "payload": order.qr_payload,
+                "expires_at": order.expires_at.isoformat(),
+            },
+        )
         expires_in = max(5.0, (order.expires_at - datetime.now(UTC)).total_seconds())
         self.session.qr = {"order_id": order.order_id, "payload": order.qr_payload}
         self._timers.set("qr_expiry", expires_in + 5)
@@ -808,7 +907,8 @@ class Engine:
             return
         if done.ok:
             self._server_ok()
-            self._qr_finished(done.value.status, done.value.payment)
+            status = done.get()
+            self._qr_finished(status.status, status.payment)
         if self.machine.state is State.QR_WAIT:
             self._timers.set("qr_poll", self.config.timeouts.qr_poll_interval_s)
 
@@ -825,24 +925,30 @@ class Engine:
             self._journal_posted(done.value, endpoint="card")
             self._journal(Kind.CLOSED, {"total_fen": paid_fen(done.value), "reason": "card"})
             self.fire(Trigger.SETTLED)
-            self._settle("posted", done.value)
+            self._settle("posted")
             return
         error = done.error
         if isinstance(error, CentralRejected):
-            self._journal(Kind.CARD_REJECTED, {"code": error.code,
-                                               "attempts_left": error.detail.get("attempts_left")})
+            self._journal(
+                Kind.CARD_REJECTED,
+                {"code": error.code, "attempts_left": error.detail.get("attempts_left")},
+            )
             self.session.txn_id = None
-            self.session.card = {"error": error.code,
-                                 "attempts_left": error.detail.get("attempts_left")}
+            self.session.card = {
+                "error": error.code,
+                "attempts_left": error.detail.get("attempts_left"),
+            }
             self.fire(Trigger.CARD_RETRY)
             self._touch()
             return
         # Unknown outcome: the server may have applied it. Never guess: a technician checks.
-        self._journal(Kind.NEEDS_ATTENTION, {"endpoint": "payments", "reason": "card_unconfirmed",
-                                             "error": str(error)})
+        self._journal(
+            Kind.NEEDS_ATTENTION,
+            {"endpoint": "payments", "reason": "card_unconfirmed", "error": str(error)},
+        )
         self._journal(Kind.CLOSED, {"total_fen": 0, "reason": "card_unconfirmed"})
         self.fire(Trigger.SETTLED)
-        self._settle("unconfirmed", None)
+        self._settle("unconfirmed")
 
     def _done_printer_check(self, done: Done[Any]) -> None:
         self._apply_printer_status(done)
@@ -873,11 +979,15 @@ class Engine:
             self._server_ok()
         else:
             self._server_down(None)
-        if result.answer is not None and result.txn_id == self.session.txn_id:
-            if self.machine.state is State.PROCESSING and self.session.result is None:
-                self._timers.cancel("post_wait")
-                self.fire(Trigger.SETTLED)
-                self._settle("posted", result.answer)
+        if (
+            result.answer is not None
+            and result.txn_id == self.session.txn_id
+            and self.machine.state is State.PROCESSING
+            and self.session.result is None
+        ):
+            self._timers.cancel("post_wait")
+            self.fire(Trigger.SETTLED)
+            self._settle("posted")
 
     # ------------------------------------------------------------ acceptor events
     def _on_acceptor_event(self, event: AcceptorEvent) -> None:
@@ -934,7 +1044,7 @@ class Engine:
             self._stack_timed_out()
         elif name == "post_wait" and state is State.PROCESSING and self.session.result is None:
             self.fire(Trigger.SETTLED)
-            self._settle("queued", None)
+            self._settle("queued")
         elif name == "done" and state in (State.DONE, State.CANCELLED):
             self.fire(Trigger.DONE_TIMEOUT)
             self.go_home()
@@ -957,8 +1067,10 @@ class Engine:
         if self.session.txn_id is not None:
             self._journal(Kind.CANCELLED, {"reason": "prepare_timeout"})
             self.session.txn_id = None
-        self.session.error = {"code": "method_unavailable",
-                              "detail": {"method": self.session.method, "reason": "timeout"}}
+        self.session.error = {
+            "code": "method_unavailable",
+            "detail": {"method": self.session.method, "reason": "timeout"},
+        }
         self.fire(Trigger.METHOD_FAILED)
 
     def _idle_timeout(self) -> None:
@@ -982,22 +1094,34 @@ class Engine:
         cash, txn_id = self.session.cash, self.session.txn_id
         if not cash.in_escrow_fen or txn_id is None:
             return
-        self._journal(Kind.SUSPECT, {"suspect_id": f"{txn_id}-S1",
-                                     "denomination_fen": cash.in_escrow_fen,
-                                     "reason": "no stacked or returned report after STACK"})
+        self._journal(
+            Kind.SUSPECT,
+            {
+                "suspect_id": f"{txn_id}-S1",
+                "denomination_fen": cash.in_escrow_fen,
+                "reason": "no stacked or returned report after STACK",
+            },
+        )
         cash.in_escrow_fen = 0
         self._close_cash_if_settled()
 
     # ---------------------------------------------------------------- settling
-    def _settle(self, status: str, answer: PaymentAnswer | None) -> None:
+    def _settle(self, status: str) -> None:
         """The payment is over for the customer: show the result and print the receipt."""
         session = self.session
         txn_id = session.txn_id
         assert txn_id is not None
         self._timers.set("done", self.config.timeouts.done_screen_s)
-        session.result = {"status": status, "txn_id": txn_id, "printing": "skipped",
-                          "amount_fen": None, "credited_to_balance_fen": None,
-                          "balance_fen": None, "receipt_url": None, "receipt_text": None}
+        session.result = {
+            "status": status,
+            "txn_id": txn_id,
+            "printing": "skipped",
+            "amount_fen": None,
+            "credited_to_balance_fen": None,
+            "balance_fen": None,
+            "receipt_url": None,
+            "receipt_text": None,
+        }
         if status == "unconfirmed":
             return  # nothing certain to print; the screen says what to do
         row = self.txn_row(txn_id)
@@ -1021,8 +1145,11 @@ class Engine:
             session.result["printing"] = "pending"
             self._print(txn_id, document.text, document.escpos)
         else:
-            self.journal.append(Kind.RECEIPT_FAILED.value,
-                                {"text": document.text, "reason": "no printer"}, txn_id=txn_id)
+            self.journal.append(
+                Kind.RECEIPT_FAILED.value,
+                {"text": document.text, "reason": "no printer"},
+                txn_id=txn_id,
+            )
             session.result["printing"] = "failed"
 
     def _print(self, txn_id: str | None, text: str, data: bytes) -> None:
@@ -1049,7 +1176,9 @@ class Engine:
         return after
 
     def go_home(self) -> None:
-        self._timers.cancel("idle_prompt", "idle_finish", "qr_poll", "qr_expiry", "post_wait", "done")
+        self._timers.cancel(
+            "idle_prompt", "idle_finish", "qr_poll", "qr_expiry", "post_wait", "done"
+        )
         language = self.config.kiosk.language
         self.session = self._new_session()
         self.language = language
@@ -1067,8 +1196,12 @@ class Engine:
         account = self.session.account
         assert account is not None
         txn_id = self._open_txn_record(
-            method, account_no=account.account_no, holder=account.holder,
-            amount_due_fen=account.due_fen, target_fen=self.session.amount_fen or 0, **extra,
+            method,
+            account_no=account.account_no,
+            holder=account.holder,
+            amount_due_fen=account.due_fen,
+            target_fen=self.session.amount_fen or 0,
+            **extra,
         )
         self.session.txn_id = txn_id
         return txn_id
@@ -1086,12 +1219,21 @@ class Engine:
         self.journal.append_many(build)
         return allocated[0]
 
-    def _journal(self, kind: Kind, payload: Mapping[str, Any], *, txn_id: str | None = None) -> None:
+    def _journal(
+        self, kind: Kind, payload: Mapping[str, Any], *, txn_id: str | None = None
+    ) -> None:
         self.journal.append(kind.value, payload, txn_id=txn_id or self.session.txn_id)
 
     def _journal_posted(self, answer: PaymentAnswer, *, endpoint: str) -> None:
-        self._journal(Kind.POSTED, {"endpoint": "payments", "via": endpoint,
-                                    "server_ref": answer.server_ref, "answer": answer_json(answer)})
+        self._journal(
+            Kind.POSTED,
+            {
+                "endpoint": "payments",
+                "via": endpoint,
+                "server_ref": answer.server_ref,
+                "answer": answer_json(answer),
+            },
+        )
 
     def txn_row(self, txn_id: str) -> Any:
         table = projection.transactions
@@ -1146,7 +1288,9 @@ class Engine:
         if purpose == "cash":
             self.session.printer_check_for = "cash"
         printer = self.printer
-        self._printer_runner.run("printer_check", self.session.token, printer.status, self._queue.put)
+        self._printer_runner.run(
+            "printer_check", self.session.token, printer.status, self._queue.put
+        )
 
     def _apply_printer_status(self, done: Done[Any]) -> None:
         status = done.value
@@ -1161,8 +1305,10 @@ class Engine:
     def _send_heartbeat(self) -> None:
         body = {
             "version": __import__("kiosk").__version__,
-            "devices": {"acceptor": self.acceptor_state.get("state"),
-                        "printer": self.printer_state.get("state")},
+            "devices": {
+                "acceptor": self.acceptor_state.get("state"),
+                "printer": self.printer_state.get("state"),
+            },
             "cashbox": {str(k): v for k, v in self.cashbox_counts().items()},
             "outbox_pending": self.health.offline_count,
             "oldest_unposted_at": self.outbox.oldest_pending_at(),
@@ -1183,8 +1329,10 @@ class Engine:
     def _refresh_service_state(self) -> None:
         backlog = self.outbox.backlog()
         self._set_health(
-            offline_count=backlog.count, offline_total_fen=backlog.total_fen,
-            oldest_unposted_age_s=backlog.oldest_age_s, cashbox_notes=self._cashbox_notes(),
+            offline_count=backlog.count,
+            offline_total_fen=backlog.total_fen,
+            oldest_unposted_age_s=backlog.oldest_age_s,
+            cashbox_notes=self._cashbox_notes(),
             disabled_methods=frozenset(self.disabled_methods),
         )
 
@@ -1197,7 +1345,8 @@ class Engine:
                 offline_max_total_fen=limits.offline_max_total_fen,
                 offline_max_age_s=limits.offline_max_age_s,
                 cashbox_capacity_notes=cash.cashbox_capacity_notes,
-                cash_enabled=cash.enabled, printer_enabled=printer.enabled,
+                cash_enabled=cash.enabled,
+                printer_enabled=printer.enabled,
                 onscreen_receipt_fallback=printer.onscreen_receipt_fallback,
             ),
         )
@@ -1217,8 +1366,10 @@ class Engine:
             "amount_fen": s.amount_fen,
             "method": s.method,
             "txn_id": s.txn_id,
-            "limits": {"min_payment_fen": self.config.limits.min_payment_fen,
-                       "max_payment_fen": self.config.limits.max_payment_fen},
+            "limits": {
+                "min_payment_fen": self.config.limits.min_payment_fen,
+                "max_payment_fen": self.config.limits.max_payment_fen,
+            },
             "cash": {
                 "inserted_fen": cash.inserted_fen,
                 "notes": {str(k): v for k, v in sorted(cash.notes.items())},
@@ -1240,7 +1391,8 @@ class Engine:
             "notice": s.notice,
             "idle_prompt": (
                 {"seconds_left": _whole(self._timers.remaining("idle_finish"))}
-                if s.idle_prompt else None
+                if s.idle_prompt
+                else None
             ),
             "methods": {k: v.as_json() for k, v in self.methods().items()},
             "recovering": self.recovery.active,

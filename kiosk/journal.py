@@ -99,7 +99,12 @@ def canonical(payload: Mapping[str, Any]) -> str:
 
 
 def chain_hash(
-    prev_hash: str, seq: int, at: str, kind: str, txn_id: str | None, actor: str | None,
+    prev_hash: str,
+    seq: int,
+    at: str,
+    kind: str,
+    txn_id: str | None,
+    actor: str | None,
     payload_text: str,
 ) -> str:
     material = "\x1f".join((prev_hash, str(seq), at, kind, txn_id or "", actor or "", payload_text))
@@ -170,7 +175,8 @@ class Journal:
                 .order_by(events_table.c.seq.desc())
                 .limit(1)
             ).first()
-        self._last_seq, self._last_hash = (last[0], last[1]) if last else (0, GENESIS)
+        self._last_seq: int = int(last[0]) if last else 0
+        self._last_hash: str = str(last[1]) if last else GENESIS
 
     @property
     def engine(self) -> Engine:
@@ -195,8 +201,10 @@ class Journal:
         return self.append_many(lambda _conn: [(kind, payload or {}, txn_id)], actor=actor)[0]
 
     def append_many(
-        self, build: Callable[[Connection], list[tuple[str, Mapping[str, Any], str | None]]],
-        *, actor: str | None = None,
+        self,
+        build: Callable[[Connection], list[tuple[str, Mapping[str, Any], str | None]]],
+        *,
+        actor: str | None = None,
     ) -> list[Event]:
         """Append several events in ONE database transaction (all or none reach the disk).
 
@@ -222,7 +230,11 @@ class Journal:
             return written
 
     def _write(
-        self, conn: Connection, kind: str, payload: Mapping[str, Any], txn_id: str | None,
+        self,
+        conn: Connection,
+        kind: str,
+        payload: Mapping[str, Any],
+        txn_id: str | None,
         actor: str | None,
     ) -> Event:
         seq = self._last_seq + 1
@@ -231,8 +243,14 @@ class Journal:
         digest = chain_hash(self._last_hash, seq, at, kind, txn_id, actor, text)
         conn.execute(
             insert(events_table).values(
-                seq=seq, at=at, kind=kind, txn_id=txn_id, actor=actor, payload=text,
-                prev_hash=self._last_hash, hash=digest,
+                seq=seq,
+                at=at,
+                kind=kind,
+                txn_id=txn_id,
+                actor=actor,
+                payload=text,
+                prev_hash=self._last_hash,
+                hash=digest,
             )
         )
         written = Event(seq, at, kind, txn_id, actor, json.loads(text), self._last_hash, digest)
@@ -260,7 +278,11 @@ class Journal:
         return [_event(row) for row in rows]
 
     def count(self) -> int:
-        return int(self.read(lambda c: c.execute(select(func.count()).select_from(events_table)).scalar_one()))
+        return int(
+            self.read(
+                lambda c: c.execute(select(func.count()).select_from(events_table)).scalar_one()
+            )
+        )
 
     def iter_events(self, batch: int = 1000) -> Iterator[Event]:
         after = 0
@@ -271,12 +293,15 @@ class Journal:
                 .order_by(events_table.c.seq)
                 .limit(batch)
             )
-            rows = self.read(lambda c, s=stmt: c.execute(s).all())
+            rows = self._rows(stmt)
             if not rows:
                 return
             for row in rows:
                 yield _event(row)
             after = rows[-1].seq
+
+    def _rows(self, stmt: Any) -> list[Any]:
+        return list(self.read(lambda c: c.execute(stmt).all()))
 
     def verify(self) -> VerifyReport:
         """Walk the whole chain; report the first row whose hash or link is wrong."""
@@ -287,7 +312,9 @@ class Journal:
                 return VerifyReport(False, count, ev.seq, f"row {expected_seq} is missing")
             if ev.prev_hash != prev:
                 return VerifyReport(False, count, ev.seq, "link to the previous row is broken")
-            digest = chain_hash(prev, ev.seq, ev.at, ev.kind, ev.txn_id, ev.actor, canonical(ev.payload))
+            digest = chain_hash(
+                prev, ev.seq, ev.at, ev.kind, ev.txn_id, ev.actor, canonical(ev.payload)
+            )
             if digest != ev.hash:
                 return VerifyReport(False, count, ev.seq, "contents do not match the row's hash")
             prev, expected_seq = ev.hash, expected_seq + 1
@@ -323,7 +350,13 @@ class Journal:
 
 def _event(row: Any) -> Event:
     return Event(
-        row.seq, row.at, row.kind, row.txn_id, row.actor, json.loads(row.payload), row.prev_hash,
+        row.seq,
+        row.at,
+        row.kind,
+        row.txn_id,
+        row.actor,
+        json.loads(row.payload),
+        row.prev_hash,
         row.hash,
     )
 

@@ -58,9 +58,13 @@ class Maintenance:
     def open(self) -> None:
         engine = self.engine
         if engine.machine.state in BUSY_STATES:
-            raise TransitionRefused(engine.machine.state, Trigger.MAINTENANCE_OPEN,
-                                    "a payment is under way")
-        if engine.machine.state is not State.HOME and engine.machine.state is not State.OUT_OF_SERVICE:
+            raise TransitionRefused(
+                engine.machine.state, Trigger.MAINTENANCE_OPEN, "a payment is under way"
+            )
+        if (
+            engine.machine.state is not State.HOME
+            and engine.machine.state is not State.OUT_OF_SERVICE
+        ):
             engine.go_home()
         engine.fire(Trigger.MAINTENANCE_OPEN)
         self.user, self.view, self.message = None, {}, None
@@ -72,7 +76,7 @@ class Maintenance:
         self.user, self.view, self.message = None, {}, None
         if self.engine.test_mode:
             self._acceptor_test(on=False)
-        self.engine.set_timer_cancel("maintenance_idle")
+        self.engine.cancel_timer("maintenance_idle")
         if self.engine.machine.state is State.MAINTENANCE:
             self.engine.fire(Trigger.MAINTENANCE_CLOSE)
             self.engine.go_home()
@@ -91,7 +95,7 @@ class Maintenance:
         elif done.error is not None:
             self.message = {"code": "login_failed", "detail": str(done.error)}
         else:
-            tech = done.value
+            tech = done.get()
             self.user = _Login(tech.technician_id, tech.name, tech.role)
             self.message = None
             self._touch()
@@ -103,9 +107,13 @@ class Maintenance:
         locked = self.registry.locked_until()
         return {
             "stage": "menu" if self.user else "login",
-            "user": None if self.user is None else {
-                "id": self.user.technician_id, "name": self.user.name,
-                "role": self.user.role.value},
+            "user": None
+            if self.user is None
+            else {
+                "id": self.user.technician_id,
+                "name": self.user.name,
+                "role": self.user.role.value,
+            },
             "locked_until": locked.isoformat() if locked else None,
             "message": self.message,
             "view": self.view,
@@ -120,8 +128,9 @@ class Maintenance:
             self.open()
             return
         if engine.machine.state is not State.MAINTENANCE:
-            raise TransitionRefused(engine.machine.state, Trigger.MAINTENANCE_OPEN,
-                                    "the maintenance screen is not open")
+            raise TransitionRefused(
+                engine.machine.state, Trigger.MAINTENANCE_OPEN, "the maintenance screen is not open"
+            )
         if action == "login":
             self.login(args.get("technician_id", ""), args.get("pin", ""))
             return
@@ -161,12 +170,16 @@ class Maintenance:
     def _status(self) -> None:
         self._refresh_status()
         started = time.monotonic()
-        self.engine.run_background(self.engine.central.ping, lambda done: self._pinged(done, started))
+        self.engine.run_background(
+            self.engine.central.ping, lambda done: self._pinged(done, started)
+        )
 
     def _pinged(self, done: Done[Any], started: float) -> None:
         server = self.view.setdefault("status", {}).setdefault("server", {})
         if done.ok:
-            self.engine.note_server(reachable=True, latency_ms=round((time.monotonic() - started) * 1000, 1))
+            self.engine.note_server(
+                reachable=True, latency_ms=round((time.monotonic() - started) * 1000, 1)
+            )
         else:
             self.engine.note_server(reachable=False, error=done.error)
         server.update(self.engine.server_state)
@@ -184,18 +197,24 @@ class Maintenance:
             "acceptor": dict(engine.acceptor_state),
             "printer": dict(engine.printer_state),
             "server": dict(engine.server_state),
-            "outbox": {"pending": backlog.count, "pending_fen": backlog.total_fen,
-                       "oldest_at": backlog.oldest_at, "last_error": engine.outbox.last_error,
-                       "needs_attention": self._needs_attention_count()},
+            "outbox": {
+                "pending": backlog.count,
+                "pending_fen": backlog.total_fen,
+                "oldest_at": backlog.oldest_at,
+                "last_error": engine.outbox.last_error,
+                "needs_attention": self._needs_attention_count(),
+            },
             "offline_limits": {
                 "count": [backlog.count, limits.offline_max_count],
                 "total_fen": [backlog.total_fen, limits.offline_max_total_fen],
                 "age_s": [round(backlog.oldest_age_s), limits.offline_max_age_s],
             },
-            "cashbox": {"notes": {str(k): v for k, v in sorted(counts.items())},
-                        "total_fen": sum(k * v for k, v in counts.items()),
-                        "fill": [notes, cfg.cash.cashbox_capacity_notes],
-                        "near_full": notes >= cfg.cash.cashbox_near_full_notes},
+            "cashbox": {
+                "notes": {str(k): v for k, v in sorted(counts.items())},
+                "total_fen": sum(k * v for k, v in counts.items()),
+                "fill": [notes, cfg.cash.cashbox_capacity_notes],
+                "near_full": notes >= cfg.cash.cashbox_near_full_notes,
+            },
             "methods": {k: v.as_json() for k, v in engine.methods().items()},
             "disabled_methods": sorted(engine.disabled_methods),
         }
@@ -203,18 +222,36 @@ class Maintenance:
 
     def _needs_attention_count(self) -> int:
         table = projection.outbox
-        return int(self.engine.journal.read(lambda c: c.execute(
-            select(table.c.item_id).where(table.c.state == OutboxState.NEEDS_ATTENTION.value)
-        ).all().__len__()))
+        return int(
+            self.engine.journal.read(
+                lambda c: (
+                    c.execute(
+                        select(table.c.item_id).where(
+                            table.c.state == OutboxState.NEEDS_ATTENTION.value
+                        )
+                    )
+                    .all()
+                    .__len__()
+                )
+            )
+        )
 
     # -- tests
     def _print_test_page(self) -> None:
         cfg = self.engine.config
-        page = TestPage(cfg.kiosk.id, datetime.now(UTC).astimezone(), encoding=cfg.printer.encoding,
-                        qr_data=f"{cfg.central.url}/")
+        page = TestPage(
+            cfg.kiosk.id,
+            datetime.now(UTC).astimezone(),
+            encoding=cfg.printer.encoding,
+            qr_data=f"{cfg.central.url}/",
+        )
         text = render_text(page, columns=cfg.chars_per_line)
-        data = render_escpos(page, columns=cfg.chars_per_line, encoding=cfg.printer.encoding,
-                             has_cutter=cfg.printer.has_cutter)
+        data = render_escpos(
+            page,
+            columns=cfg.chars_per_line,
+            encoding=cfg.printer.encoding,
+            has_cutter=cfg.printer.has_cutter,
+        )
         self.engine.print_document(text, data)
         self._audit("print_test_page", "sent")
 
@@ -243,8 +280,10 @@ class Maintenance:
         denominations = sorted(set(engine.config.cash.denominations_fen) | set(counts))
         self.view["collection"] = {
             "since": self._last_collection_at(),
-            "rows": [{"denomination_fen": d, "journal_count": counts.get(d, 0),
-                      "device_count": None} for d in denominations],
+            "rows": [
+                {"denomination_fen": d, "journal_count": counts.get(d, 0), "device_count": None}
+                for d in denominations
+            ],
             "journal_total_fen": sum(d * n for d, n in counts.items()),
         }
         self._audit("collection_preview", "ok")
@@ -257,12 +296,22 @@ class Maintenance:
         if any(v < 0 for v in typed.values()):
             raise ValueError("a physical count cannot be negative")
         denominations = sorted(set(cfg.cash.denominations_fen) | set(counts) | set(typed))
-        rows = [DenominationCount(d, counts.get(d, 0), None, typed.get(d, 0)) for d in denominations]
+        rows = [
+            DenominationCount(d, counts.get(d, 0), None, typed.get(d, 0)) for d in denominations
+        ]
         now = datetime.now(UTC).astimezone()
         since = datetime.fromisoformat(self._last_collection_at() or now.isoformat())
         collection_id = f"{cfg.kiosk.id}-C{now:%Y%m%d%H%M%S}"
-        slip = CollectionSlip(cfg.kiosk.id, cfg.kiosk.location, since, now, self.user.name,
-                              tuple(rows), collection_id=collection_id, language=engine.language)
+        slip = CollectionSlip(
+            cfg.kiosk.id,
+            cfg.kiosk.location,
+            since,
+            now,
+            self.user.name,
+            tuple(rows),
+            collection_id=collection_id,
+            language=engine.language,
+        )
         body = {
             "collection_id": collection_id,
             "counts": {str(r.denomination_fen): r.physical_count for r in rows},
@@ -274,21 +323,44 @@ class Maintenance:
             "at": now.isoformat(timespec="seconds"),
         }
         difference = slip.physical_total_fen - slip.journal_total_fen
-        engine.journal.append_many(lambda _c: [
-            (Kind.COLLECTION.value, {**body, "difference_fen": difference}, None),
-            (Kind.QUEUED.value, {"item_id": collection_id, "endpoint": "collections",
-                                 "amount_fen": 0, "body": body}, None),
-        ], actor=self.user.technician_id)
+        engine.journal.append_many(
+            lambda _c: [
+                (Kind.COLLECTION.value, {**body, "difference_fen": difference}, None),
+                (
+                    Kind.QUEUED.value,
+                    {
+                        "item_id": collection_id,
+                        "endpoint": "collections",
+                        "amount_fen": 0,
+                        "body": body,
+                    },
+                    None,
+                ),
+            ],
+            actor=self.user.technician_id,
+        )
         engine.outbox.wake()
         text = render_text(slip, columns=cfg.chars_per_line)
-        engine.print_document(text, render_escpos(slip, columns=cfg.chars_per_line,
-                                                  encoding=cfg.printer.encoding,
-                                                  has_cutter=cfg.printer.has_cutter))
-        self.view["collection"] = {"done": collection_id, "difference_fen": difference,
-                                   "slip_text": text}
+        engine.print_document(
+            text,
+            render_escpos(
+                slip,
+                columns=cfg.chars_per_line,
+                encoding=cfg.printer.encoding,
+                has_cutter=cfg.printer.has_cutter,
+            ),
+        )
+        self.view["collection"] = {
+            "done": collection_id,
+            "difference_fen": difference,
+            "slip_text": text,
+        }
         if difference:
-            log.warning("collection %s: physical count differs from the journal by %d fen",
-                        collection_id, difference)
+            log.warning(
+                "collection %s: physical count differs from the journal by %d fen",
+                collection_id,
+                difference,
+            )
 
     def _last_collection_at(self) -> str | None:
         events = self.engine.journal.events(kinds=(Kind.COLLECTION.value,))
@@ -300,18 +372,37 @@ class Maintenance:
     # -- suspects and needs-attention
     def _suspects(self) -> None:
         s, o = projection.suspects, projection.outbox
-        rows = self.engine.journal.read(lambda c: c.execute(
-            select(s).order_by(s.c.created_at)).all())
-        parked = self.engine.journal.read(lambda c: c.execute(
-            select(o).where(o.c.state == OutboxState.NEEDS_ATTENTION.value)).all())
+        rows = self.engine.journal.read(
+            lambda c: c.execute(select(s).order_by(s.c.created_at)).all()
+        )
+        parked = self.engine.journal.read(
+            lambda c: c.execute(
+                select(o).where(o.c.state == OutboxState.NEEDS_ATTENTION.value)
+            ).all()
+        )
         self.view["suspects"] = {
-            "suspects": [{"suspect_id": r.suspect_id, "txn_id": r.txn_id,
-                          "account_no": r.account_no, "denomination_fen": r.denomination_fen,
-                          "reason": r.reason, "created_at": r.created_at, "state": r.state,
-                          "resolved_by": r.resolved_by} for r in rows],
-            "needs_attention": [{"item_id": r.item_id, "endpoint": r.endpoint,
-                                 "amount_fen": r.amount_fen, "detail": json.loads(r.detail or "{}")}
-                                for r in parked],
+            "suspects": [
+                {
+                    "suspect_id": r.suspect_id,
+                    "txn_id": r.txn_id,
+                    "account_no": r.account_no,
+                    "denomination_fen": r.denomination_fen,
+                    "reason": r.reason,
+                    "created_at": r.created_at,
+                    "state": r.state,
+                    "resolved_by": r.resolved_by,
+                }
+                for r in rows
+            ],
+            "needs_attention": [
+                {
+                    "item_id": r.item_id,
+                    "endpoint": r.endpoint,
+                    "amount_fen": r.amount_fen,
+                    "detail": json.loads(r.detail or "{}"),
+                }
+                for r in parked
+            ],
         }
         self._audit("suspects", "listed")
 
@@ -322,23 +413,48 @@ class Maintenance:
         if len(reason.strip()) < 5:
             raise ValueError("a reason is required (at least a few words)")
         s = projection.suspects
-        row = self.engine.journal.read(lambda c: c.execute(
-            select(s).where(s.c.suspect_id == suspect_id)).first())
+        row = self.engine.journal.read(
+            lambda c: c.execute(select(s).where(s.c.suspect_id == suspect_id)).first()
+        )
         if row is None or row.state != "open":
             raise ValueError(f"{suspect_id} is not an open suspect")
         now = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-        body = {"txn_id": row.txn_id, "resolution_id": suspect_id, "account_no": row.account_no,
-                "amount_fen": row.denomination_fen if outcome == "credited" else 0,
-                "cash": {str(row.denomination_fen): 1} if outcome == "credited" else {},
-                "outcome": outcome, "reason": reason.strip(),
-                "technician": self.user.technician_id, "at": now}
-        self.engine.journal.append_many(lambda _c: [
-            (Kind.RESOLVED.value, {"suspect_id": suspect_id, "outcome": outcome,
-                                   "reason": reason.strip(),
-                                   "denomination_fen": row.denomination_fen}, row.txn_id),
-            (Kind.QUEUED.value, {"item_id": suspect_id, "endpoint": "resolutions",
-                                 "amount_fen": body["amount_fen"], "body": body}, row.txn_id),
-        ], actor=self.user.technician_id)
+        body = {
+            "txn_id": row.txn_id,
+            "resolution_id": suspect_id,
+            "account_no": row.account_no,
+            "amount_fen": row.denomination_fen if outcome == "credited" else 0,
+            "cash": {str(row.denomination_fen): 1} if outcome == "credited" else {},
+            "outcome": outcome,
+            "reason": reason.strip(),
+            "technician": self.user.technician_id,
+            "at": now,
+        }
+        self.engine.journal.append_many(
+            lambda _c: [
+                (
+                    Kind.RESOLVED.value,
+                    {
+                        "suspect_id": suspect_id,
+                        "outcome": outcome,
+                        "reason": reason.strip(),
+                        "denomination_fen": row.denomination_fen,
+                    },
+                    row.txn_id,
+                ),
+                (
+                    Kind.QUEUED.value,
+                    {
+                        "item_id": suspect_id,
+                        "endpoint": "resolutions",
+                        "amount_fen": body["amount_fen"],
+                        "body": body,
+                    },
+                    row.txn_id,
+                ),
+            ],
+            actor=self.user.technician_id,
+        )
         self.engine.outbox.wake()
         self._suspects()
 
@@ -346,17 +462,32 @@ class Maintenance:
         """Re-queue a parked item (after the server side was fixed), audited."""
         assert self.user is not None
         o = projection.outbox
-        row = self.engine.journal.read(lambda c: c.execute(
-            select(o).where(o.c.item_id == item_id)).first())
+        row = self.engine.journal.read(
+            lambda c: c.execute(select(o).where(o.c.item_id == item_id)).first()
+        )
         if row is None or row.state != OutboxState.NEEDS_ATTENTION.value:
             raise ValueError(f"{item_id} is not waiting for attention")
-        self.engine.journal.append_many(lambda _c: [
-            (Kind.AUDIT.value, {"action": "requeue", "result": "ok", "item_id": item_id,
-                                "reason": reason}, row.txn_id),
-            (Kind.QUEUED.value, {"item_id": f"{item_id}", "endpoint": row.endpoint,
-                                 "amount_fen": row.amount_fen, "body": json.loads(row.body),
-                                 "requeue": True}, row.txn_id),
-        ], actor=self.user.technician_id)
+        self.engine.journal.append_many(
+            lambda _c: [
+                (
+                    Kind.AUDIT.value,
+                    {"action": "requeue", "result": "ok", "item_id": item_id, "reason": reason},
+                    row.txn_id,
+                ),
+                (
+                    Kind.QUEUED.value,
+                    {
+                        "item_id": f"{item_id}",
+                        "endpoint": row.endpoint,
+                        "amount_fen": row.amount_fen,
+                        "body": json.loads(row.body),
+                        "requeue": True,
+                    },
+                    row.txn_id,
+                ),
+            ],
+            actor=self.user.technician_id,
+        )
         self.engine.outbox.wake()
         self._suspects()
 
@@ -369,13 +500,28 @@ class Maintenance:
             stmt = stmt.where(or_(t.c.txn_id.contains(query), t.c.account_no == query))
         if day:
             start = date.fromisoformat(day)
-            stmt = stmt.where(t.c.created_at >= start.isoformat(),
-                              t.c.created_at < (start + timedelta(days=1)).isoformat())
+            stmt = stmt.where(
+                t.c.created_at >= start.isoformat(),
+                t.c.created_at < (start + timedelta(days=1)).isoformat(),
+            )
         rows = self.engine.journal.read(lambda c: c.execute(stmt).all())
-        self.view["journal"] = {"query": query, "day": day, "results": [
-            {"txn_id": r.txn_id, "account_no": r.account_no, "method": r.method,
-             "state": r.state, "cash_fen": r.cash_fen, "outbox": r.outbox,
-             "receipt": r.receipt, "created_at": r.created_at} for r in rows]}
+        self.view["journal"] = {
+            "query": query,
+            "day": day,
+            "results": [
+                {
+                    "txn_id": r.txn_id,
+                    "account_no": r.account_no,
+                    "method": r.method,
+                    "state": r.state,
+                    "cash_fen": r.cash_fen,
+                    "outbox": r.outbox,
+                    "receipt": r.receipt,
+                    "created_at": r.created_at,
+                }
+                for r in rows
+            ],
+        }
         self._audit("journal_search", "ok", query=query, day=day)
 
     def _journal_show(self, txn_id: str) -> None:
@@ -414,11 +560,16 @@ class Maintenance:
             return
         self._audit(verb, "requested")
         self.engine.run_background(
-            lambda: subprocess.run(["systemctl", verb], check=True, timeout=30),  # noqa: S607
+            lambda: subprocess.run(  # noqa: S603 - fixed argv, verb from a closed set
+                ["systemctl", verb],  # noqa: S607 - systemctl from PATH, as systemd sets it
+                check=True,
+                timeout=30,
+            ),
             lambda done: self._audit(verb, "ok" if done.ok else f"failed: {done.error}"),
         )
 
     def _audit(self, action: str, result: str, **detail: Any) -> None:
         actor = self.user.technician_id if self.user else None
-        self.engine.journal.append(Kind.AUDIT.value, {"action": action, "result": result, **detail},
-                                   actor=actor)
+        self.engine.journal.append(
+            Kind.AUDIT.value, {"action": action, "result": result, **detail}, actor=actor
+        )

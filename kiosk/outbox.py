@@ -80,8 +80,10 @@ def paid_fen(answer: PaymentAnswer) -> int:
 
 
 def is_permanent(error: CentralError) -> bool:
-    return isinstance(error, CentralRejected) and error.status not in TRANSIENT_STATUSES and (
-        400 <= error.status < 500
+    return (
+        isinstance(error, CentralRejected)
+        and error.status not in TRANSIENT_STATUSES
+        and (400 <= error.status < 500)
     )
 
 
@@ -159,7 +161,7 @@ class Outbox:
             self._settings.backoff_max_s,
             self._settings.backoff_initial_s * 2 ** min(self._failures, 30),
         )
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)  # equal jitter
+        return float(ceiling / 2 + self._rng.uniform(0, ceiling / 2))  # equal jitter
 
     def _post_one(self, item: _Item) -> None:
         try:
@@ -181,14 +183,18 @@ class Outbox:
         by_id = {item.item_id: item for item in items}
         transient = 0
         for result in results:
-            item = by_id.get(result.txn_id)
+            item = by_id.get(result.txn_id or "")
             if item is None:
                 continue
             if result.answer is not None:
                 self._posted(item, result.answer)
             elif result.status not in TRANSIENT_STATUSES and 400 <= result.status < 500:
-                self._park(item, CentralRejected(result.status, result.error or "rejected",
-                                                 dict(result.detail or {})))
+                self._park(
+                    item,
+                    CentralRejected(
+                        result.status, result.error or "rejected", dict(result.detail or {})
+                    ),
+                )
             else:
                 transient += 1
         if transient:
@@ -198,9 +204,12 @@ class Outbox:
         as_json = answer_json(answer) if isinstance(answer, PaymentAnswer) else answer
         self._journal.append(
             Kind.POSTED.value,
-            {"item_id": item.item_id, "endpoint": item.endpoint,
-             "server_ref": as_json.get("server_ref") if isinstance(as_json, dict) else None,
-             "answer": as_json},
+            {
+                "item_id": item.item_id,
+                "endpoint": item.endpoint,
+                "server_ref": as_json.get("server_ref") if isinstance(as_json, dict) else None,
+                "answer": as_json,
+            },
             txn_id=item.txn_id,
         )
         self.posted_count += 1
@@ -213,12 +222,18 @@ class Outbox:
         detail = error.detail if isinstance(error, CentralRejected) else {}
         code = error.code if isinstance(error, CentralRejected) else "error"
         status = error.status if isinstance(error, CentralRejected) else 0
-        log.error("outbox: %s refused for good (%s %s): needs a technician", item.item_id,
-                  status, code)
+        log.error(
+            "outbox: %s refused for good (%s %s): needs a technician", item.item_id, status, code
+        )
         self._journal.append(
             Kind.NEEDS_ATTENTION.value,
-            {"item_id": item.item_id, "endpoint": item.endpoint, "status": status,
-             "code": code, "detail": dict(detail)},
+            {
+                "item_id": item.item_id,
+                "endpoint": item.endpoint,
+                "status": status,
+                "code": code,
+                "detail": dict(detail),
+            },
             txn_id=item.txn_id,
         )
         self._on_result(OutboxResult(reachable=True, txn_id=item.txn_id, parked=True))

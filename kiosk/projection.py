@@ -187,18 +187,28 @@ def _add_to_cashbox(conn: Connection, denomination: int, delta: int) -> None:
         )
 
 
-def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912 - one branch per event kind
+def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912, PLR0915 - a branch per kind
     p = ev.payload
     kind = Kind(ev.kind)
     if kind is Kind.OPENED:
         conn.execute(
             insert(transactions).values(
-                txn_id=ev.txn_id, opened_seq=ev.seq, account_no=p["account_no"],
-                holder=p.get("holder", ""), method=p["method"],
-                amount_due_fen=p.get("amount_due_fen", 0), target_fen=p.get("target_fen", 0),
-                created_at=ev.at, state=TxnState.OPEN.value, cash_fen=0, notes="{}",
-                pending_escrow_fen=0, outbox=OutboxState.NONE.value, receipt="none",
-                card_no=p.get("card_no"), updated_seq=ev.seq,
+                txn_id=ev.txn_id,
+                opened_seq=ev.seq,
+                account_no=p["account_no"],
+                holder=p.get("holder", ""),
+                method=p["method"],
+                amount_due_fen=p.get("amount_due_fen", 0),
+                target_fen=p.get("target_fen", 0),
+                created_at=ev.at,
+                state=TxnState.OPEN.value,
+                cash_fen=0,
+                notes="{}",
+                pending_escrow_fen=0,
+                outbox=OutboxState.NONE.value,
+                receipt="none",
+                card_no=p.get("card_no"),
+                updated_seq=ev.seq,
             )
         )
         _set_counter_at_least(conn, "txn_seq", int(p["seq"]))
@@ -212,7 +222,10 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912 - one branch pe
         key = str(p["denomination_fen"])
         notes[key] = notes.get(key, 0) + 1
         _update_txn(
-            conn, ev, cash_fen=row.cash_fen + p["denomination_fen"], pending_escrow_fen=0,
+            conn,
+            ev,
+            cash_fen=row.cash_fen + p["denomination_fen"],
+            pending_escrow_fen=0,
             notes=json.dumps(notes, sort_keys=True),
         )
         _add_to_cashbox(conn, p["denomination_fen"], 1)
@@ -232,8 +245,12 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912 - one branch pe
         row = _txn(conn, ev.txn_id)
         conn.execute(
             insert(suspects).values(
-                suspect_id=p["suspect_id"], txn_id=ev.txn_id, account_no=row.account_no,
-                denomination_fen=p["denomination_fen"], reason=p["reason"], created_at=ev.at,
+                suspect_id=p["suspect_id"],
+                txn_id=ev.txn_id,
+                account_no=row.account_no,
+                denomination_fen=p["denomination_fen"],
+                reason=p["reason"],
+                created_at=ev.at,
                 state="open",
             )
         )
@@ -241,10 +258,14 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912 - one branch pe
     elif kind is Kind.QUEUED:
         conn.execute(
             insert(outbox).values(
-                item_id=p["item_id"], queued_seq=ev.seq, endpoint=p["endpoint"],
-                txn_id=ev.txn_id, amount_fen=p.get("amount_fen", 0),
+                item_id=p["item_id"],
+                queued_seq=ev.seq,
+                endpoint=p["endpoint"],
+                txn_id=ev.txn_id,
+                amount_fen=p.get("amount_fen", 0),
                 body=json.dumps(p["body"], sort_keys=True, ensure_ascii=False),
-                queued_at=ev.at, state=OutboxState.PENDING.value,
+                queued_at=ev.at,
+                state=OutboxState.PENDING.value,
             )
         )
         if ev.txn_id is not None and p["endpoint"] == "payments":
@@ -258,8 +279,12 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912 - one branch pe
             )
         if ev.txn_id is not None and p.get("endpoint", "payments") == "payments":
             _update_txn(
-                conn, ev, outbox=OutboxState.POSTED.value, server_ref=p.get("server_ref"),
-                answer=json.dumps(p.get("answer"), ensure_ascii=False), posted_at=ev.at,
+                conn,
+                ev,
+                outbox=OutboxState.POSTED.value,
+                server_ref=p.get("server_ref"),
+                answer=json.dumps(p.get("answer"), ensure_ascii=False),
+                posted_at=ev.at,
             )
     elif kind is Kind.NEEDS_ATTENTION:
         if "item_id" in p:

@@ -33,9 +33,7 @@ class PrintableReceipt:
     escpos: bytes
 
 
-def receipt_for(
-    config: KioskConfig, row: Any, *, language: str, copy: bool = False
-) -> Receipt:
+def receipt_for(config: KioskConfig, row: Any, *, language: str, copy: bool = False) -> Receipt:
     """``row`` is the journal's derived transaction row (kiosk.projection.transactions)."""
     answer: dict[str, Any] | None = json.loads(row.answer) if row.answer else None
     status = PaymentStatus.POSTED if answer else PaymentStatus.QUEUED
@@ -58,8 +56,10 @@ def receipt_for(
         credited = int(answer.get("credited_to_balance_fen", 0))
         new_balance = answer.get("balance_fen")
         check_url = answer.get("receipt_url")
-    applied = row.cash_fen if row.method == "cash" else (
-        sum(b.total_fen for b in bills) + credited if answer else row.target_fen
+    applied = (
+        row.cash_fen
+        if row.method == "cash"
+        else (sum(b.total_fen for b in bills) + credited if answer else row.target_fen)
     )
     return Receipt(
         utility_name=config.kiosk.utility_name,
@@ -86,6 +86,10 @@ def printable(config: KioskConfig, receipt: Receipt) -> PrintableReceipt:
     return PrintableReceipt(
         receipt,
         render_text(receipt, columns=columns),
-        render_escpos(receipt, columns=columns, encoding=config.printer.encoding,
-                      has_cutter=config.printer.has_cutter),
+        render_escpos(
+            receipt,
+            columns=columns,
+            encoding=config.printer.encoding,
+            has_cutter=config.printer.has_cutter,
+        ),
     )

@@ -54,8 +54,13 @@ class Recovery:
                 select(transactions).where(transactions.c.state == TxnState.OPEN.value)
             ).all()
         )
-        summary: dict[str, list[str]] = {"closed": [], "cancelled": [], "unsettled": [],
-                                         "qr_check": [], "card_attention": []}
+        summary: dict[str, list[str]] = {
+            "closed": [],
+            "cancelled": [],
+            "unsettled": [],
+            "qr_check": [],
+            "card_attention": [],
+        }
         for row in rows:
             if row.method == "cash":
                 if row.pending_escrow_fen:
@@ -68,15 +73,12 @@ class Recovery:
                 self._qr[row.txn_id] = row.qr_order_id
                 summary["qr_check"].append(row.txn_id)
             elif row.method == "qr":
-                self._journal.append(Kind.CANCELLED.value, {"reason": "recovered_no_order"},
-                                     txn_id=row.txn_id)
+                self._journal.append(
+                    Kind.CANCELLED.value, {"reason": "recovered_no_order"}, txn_id=row.txn_id
+                )
                 summary["cancelled"].append(row.txn_id)
             else:
-                self._journal.append_many(lambda _c, t=row.txn_id: [
-                    (Kind.NEEDS_ATTENTION.value, {"endpoint": "payments",
-                                                  "reason": "card_interrupted"}, t),
-                    (Kind.CLOSED.value, {"total_fen": 0, "reason": "card_interrupted"}, t),
-                ])
+                self._park_card(row.txn_id)
                 summary["card_attention"].append(row.txn_id)
         self.summary = summary
         self._journal.append(Kind.STARTED.value, {"recovery": summary})
@@ -86,6 +88,19 @@ class Recovery:
             engine.set_timer("recovery", WINDOW_WITHOUT_DEVICE_S)
         for txn_id in self._qr:
             self._check_qr(engine, txn_id)
+
+    def _park_card(self, txn_id: str) -> None:
+        """The server may have applied it; the PIN is gone by design: a technician checks."""
+        self._journal.append_many(
+            lambda _c: [
+                (
+                    Kind.NEEDS_ATTENTION.value,
+                    {"endpoint": "payments", "reason": "card_interrupted"},
+                    txn_id,
+                ),
+                (Kind.CLOSED.value, {"total_fen": 0, "reason": "card_interrupted"}, txn_id),
+            ]
+        )
 
     # ---------------------------------------------------------- device evidence
     def _match(self, denomination: int) -> str | None:
@@ -125,8 +140,9 @@ class Recovery:
         else:
             kind, why = Kind.RETURNED, "power-up report: bill in validator, returned"
         log.warning("recovery: %s %s by %s", txn_id, kind.value, why)
-        self._journal.append(kind.value, {"denomination_fen": denomination, "evidence": why},
-                             txn_id=txn_id)
+        self._journal.append(
+            kind.value, {"denomination_fen": denomination, "evidence": why}, txn_id=txn_id
+        )
         self.settled(txn_id)
         engine.close_recovered(txn_id)
 
@@ -136,8 +152,11 @@ class Recovery:
             log.error("recovery: %s has an unsettled %d fen note: suspect", txn_id, denomination)
             self._journal.append(
                 Kind.SUSPECT.value,
-                {"suspect_id": f"{txn_id}-S{n}", "denomination_fen": denomination,
-                 "reason": "stack decided before a restart; the device reported no outcome"},
+                {
+                    "suspect_id": f"{txn_id}-S{n}",
+                    "denomination_fen": denomination,
+                    "reason": "stack decided before a restart; the device reported no outcome",
+                },
                 txn_id=txn_id,
             )
             self.settled(txn_id)
@@ -161,15 +180,28 @@ class Recovery:
         if not done.ok:
             engine.set_timer("recover_qr", QR_RECHECK_S)
             return
-        status = done.value
+        status = done.get()
         if status.status == "paid" and status.payment is not None:
             answer = status.payment
-            self._journal.append_many(lambda _c: [
-                (Kind.POSTED.value, {"endpoint": "payments", "via": "qr",
-                                     "server_ref": answer.server_ref,
-                                     "answer": answer_json(answer)}, txn_id),
-                (Kind.CLOSED.value, {"total_fen": paid_fen(answer), "reason": "qr_paid"}, txn_id),
-            ])
+            self._journal.append_many(
+                lambda _c: [
+                    (
+                        Kind.POSTED.value,
+                        {
+                            "endpoint": "payments",
+                            "via": "qr",
+                            "server_ref": answer.server_ref,
+                            "answer": answer_json(answer),
+                        },
+                        txn_id,
+                    ),
+                    (
+                        Kind.CLOSED.value,
+                        {"total_fen": paid_fen(answer), "reason": "qr_paid"},
+                        txn_id,
+                    ),
+                ]
+            )
             del self._qr[txn_id]
         elif status.status == "pending":
             order_id = self._qr[txn_id]
@@ -178,9 +210,10 @@ class Recovery:
                 lambda _done: self._check_qr(engine, txn_id),
             )
         else:
-            self._journal.append_many(lambda _c: [
-                (Kind.QR_CLOSED.value, {"status": status.status}, txn_id),
-                (Kind.CANCELLED.value, {"reason": f"qr_{status.status}"}, txn_id),
-            ])
+            self._journal.append_many(
+                lambda _c: [
+                    (Kind.QR_CLOSED.value, {"status": status.status}, txn_id),
+                    (Kind.CANCELLED.value, {"reason": f"qr_{status.status}"}, txn_id),
+                ]
+            )
             del self._qr[txn_id]
-

@@ -31,22 +31,28 @@ class Runtime:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.journal = Journal(data_dir / JOURNAL_FILE)
         self.central = CentralClient(
-            config.central.url, config.kiosk.id, config.central.secret,
+            config.central.url,
+            config.kiosk.id,
+            config.central.secret,
             connect_timeout_s=config.central.connect_timeout_s,
             read_timeout_s=config.central.read_timeout_s,
         )
         printer = None
         if config.printer.enabled:
             printer = ReceiptPrinter(
-                config.printer.url, baudrate=config.printer.baudrate,
-                encoding=config.printer.encoding, has_cutter=config.printer.has_cutter,
+                config.printer.url,
+                baudrate=config.printer.baudrate,
+                encoding=config.printer.encoding,
+                has_cutter=config.printer.has_cutter,
                 status_timeout_s=config.printer.status_timeout_ms / 1000,
             )
         self.engine = Engine(config, self.journal, self.central, printer=printer)
         if config.cash.enabled:
             self.engine.acceptor = open_acceptor(
-                config.cash.protocol, config.cash.url,
-                on_event=self.engine.acceptor_event, decide=self.engine.decide_escrow,
+                config.cash.protocol,
+                config.cash.url,
+                on_event=self.engine.acceptor_event,
+                decide=self.engine.decide_escrow,
                 baudrate=config.cash.baudrate,
                 poll_interval_s=config.cash.poll_interval_ms / 1000,
                 escrow_decision_timeout_s=config.cash.escrow_decision_timeout_ms / 1000,

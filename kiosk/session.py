@@ -121,9 +121,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.CANCELLED, T.CANCEL, S.HOME),
 )
 
-_TABLE: Mapping[tuple[State, Trigger], Transition] = {
-    (t.source, t.trigger): t for t in TRANSITIONS
-}
+_TABLE: Mapping[tuple[State, Trigger], Transition] = {(t.source, t.trigger): t for t in TRANSITIONS}
 if len(_TABLE) != len(TRANSITIONS):  # pragma: no cover - a typo in the table above
     raise RuntimeError("two transitions share a source state and trigger")
 

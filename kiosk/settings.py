@@ -25,8 +25,11 @@ def _ensure(journal: Journal) -> None:
 
 def load_disabled_methods(journal: Journal) -> set[str]:
     _ensure(journal)
-    value = journal.read(lambda c: c.execute(
-        select(settings.c.value).where(settings.c.name == "disabled_methods")).scalar())
+    value = journal.read(
+        lambda c: c.execute(
+            select(settings.c.value).where(settings.c.name == "disabled_methods")
+        ).scalar()
+    )
     return set(json.loads(value)) if value else set()
 
 
@@ -35,7 +38,8 @@ def save_disabled_methods(journal: Journal, methods: set[str]) -> None:
 
     def write(conn):  # type: ignore[no-untyped-def]
         conn.execute(delete(settings).where(settings.c.name == "disabled_methods"))
-        conn.execute(insert(settings).values(name="disabled_methods",
-                                             value=json.dumps(sorted(methods))))
+        conn.execute(
+            insert(settings).values(name="disabled_methods", value=json.dumps(sorted(methods)))
+        )
 
     journal.write_state(write)

@@ -72,8 +72,7 @@ class Technician:
 
 
 def hash_pin(pin: str, salt: bytes) -> str:
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
-                            dklen=32)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
     return digest.hex()
 
 
@@ -83,8 +82,9 @@ def check_pin_format(pin: str) -> None:
 
 
 class Registry:
-    def __init__(self, journal: Journal, *, max_failures: int = 5,
-                 lockout: timedelta = timedelta(minutes=15)) -> None:
+    def __init__(
+        self, journal: Journal, *, max_failures: int = 5, lockout: timedelta = timedelta(minutes=15)
+    ) -> None:
         self._journal = journal
         self._max_failures = max_failures
         self._lockout = lockout
@@ -97,15 +97,30 @@ class Registry:
         if self.find(technician_id) is not None:
             raise TechnicianError(f"technician {technician_id} exists; disable it first")
         salt = secrets.token_bytes(16)
-        row = {"technician_id": technician_id, "name": name, "role": role.value,
-               "salt": salt.hex(), "pin_hash": hash_pin(pin, salt), "enabled": True,
-               "created_at": datetime.now(UTC).isoformat()}
+        row = {
+            "technician_id": technician_id,
+            "name": name,
+            "role": role.value,
+            "salt": salt.hex(),
+            "pin_hash": hash_pin(pin, salt),
+            "enabled": True,
+            "created_at": datetime.now(UTC).isoformat(),
+        }
 
         def build(conn):  # type: ignore[no-untyped-def]
             conn.execute(insert(technicians).values(**row))
-            return [(Kind.AUDIT.value, {"action": "technician_added", "result": "ok",
-                                        "technician_id": technician_id, "role": role.value},
-                     None)]
+            return [
+                (
+                    Kind.AUDIT.value,
+                    {
+                        "action": "technician_added",
+                        "result": "ok",
+                        "technician_id": technician_id,
+                        "role": role.value,
+                    },
+                    None,
+                )
+            ]
 
         self._journal.append_many(build, actor="cli")
         return Technician(technician_id, name, role, True)
@@ -115,24 +130,39 @@ class Registry:
             raise TechnicianError(f"no technician {technician_id}")
 
         def build(conn):  # type: ignore[no-untyped-def]
-            conn.execute(update(technicians)
-                         .where(technicians.c.technician_id == technician_id)
-                         .values(enabled=False))
-            return [(Kind.AUDIT.value, {"action": "technician_disabled", "result": "ok",
-                                        "technician_id": technician_id}, None)]
+            conn.execute(
+                update(technicians)
+                .where(technicians.c.technician_id == technician_id)
+                .values(enabled=False)
+            )
+            return [
+                (
+                    Kind.AUDIT.value,
+                    {
+                        "action": "technician_disabled",
+                        "result": "ok",
+                        "technician_id": technician_id,
+                    },
+                    None,
+                )
+            ]
 
         self._journal.append_many(build, actor="cli")
 
     def find(self, technician_id: str) -> Technician | None:
-        row = self._journal.read(lambda c: c.execute(
-            select(technicians).where(technicians.c.technician_id == technician_id)).first())
+        row = self._journal.read(
+            lambda c: c.execute(
+                select(technicians).where(technicians.c.technician_id == technician_id)
+            ).first()
+        )
         if row is None:
             return None
         return Technician(row.technician_id, row.name, Role(row.role), row.enabled)
 
     def list(self) -> list[Technician]:
-        rows = self._journal.read(lambda c: c.execute(
-            select(technicians).order_by(technicians.c.technician_id)).all())
+        rows = self._journal.read(
+            lambda c: c.execute(select(technicians).order_by(technicians.c.technician_id)).all()
+        )
         return [Technician(r.technician_id, r.name, Role(r.role), r.enabled) for r in rows]
 
     def locked_until(self, now: datetime | None = None) -> datetime | None:
@@ -150,12 +180,18 @@ class Registry:
         if until is not None:
             self._audit(technician_id, "login", "locked")
             raise LoginLocked(until)
-        row = self._journal.read(lambda c: c.execute(
-            select(technicians).where(technicians.c.technician_id == technician_id)).first())
+        row = self._journal.read(
+            lambda c: c.execute(
+                select(technicians).where(technicians.c.technician_id == technician_id)
+            ).first()
+        )
         # Hash even for unknown ids so that timing does not reveal which ids exist.
         salt = bytes.fromhex(row.salt) if row is not None else b"\0" * 16
-        good = row is not None and row.enabled and hmac.compare_digest(
-            hash_pin(pin, salt), row.pin_hash)
+        good = (
+            row is not None
+            and row.enabled
+            and hmac.compare_digest(hash_pin(pin, salt), row.pin_hash)
+        )
         if good:
             self._set_guard(0, None)
             self._audit(technician_id, "login", "ok")
@@ -185,5 +221,6 @@ class Registry:
         self._journal.write_state(write)
 
     def _audit(self, technician_id: str, action: str, result: str) -> None:
-        self._journal.append(Kind.AUDIT.value, {"action": action, "result": result},
-                             actor=technician_id[:64] or "?")
+        self._journal.append(
+            Kind.AUDIT.value, {"action": action, "result": result}, actor=technician_id[:64] or "?"
+        )

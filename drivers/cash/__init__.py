@@ -40,6 +40,9 @@ from drivers.cash.host import AcceptorHost, HostSettings
 from drivers.cash.id003.host import Id003Host
 from drivers.transport import Parity, SerialTransport
 
+if TYPE_CHECKING:
+    from drivers.emulators.cash import CashEmulator
+
 PROTOCOLS = ("ccnet", "id003")
 EMULATOR_SCHEME = "emulator"
 

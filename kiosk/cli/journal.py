@@ -23,8 +23,12 @@ def register(commands: Any) -> None:
     ):
         sub = actions.add_parser(name, help=help_text)
         sub.add_argument("--config", type=Path, default=None, help="kiosk config file")
-        sub.add_argument("--journal", type=Path, default=None,
-                         help="journal file (default: data_dir/journal.db from the config)")
+        sub.add_argument(
+            "--journal",
+            type=Path,
+            default=None,
+            help="journal file (default: data_dir/journal.db from the config)",
+        )
         if name == "export":
             sub.add_argument("--out", type=Path, default=None)
         sub.set_defaults(handler=_verify if name == "verify" else _export)
@@ -53,8 +57,16 @@ def _verify(args: argparse.Namespace) -> int:
         report = journal.verify()
     finally:
         journal.close()
-    print(json.dumps({"ok": report.ok, "events": report.events,
-                      "first_bad_seq": report.first_bad_seq, "problem": report.problem or None}))
+    print(
+        json.dumps(
+            {
+                "ok": report.ok,
+                "events": report.events,
+                "first_bad_seq": report.first_bad_seq,
+                "problem": report.problem or None,
+            }
+        )
+    )
     return 0 if report.ok else 1
 
 

@@ -21,13 +21,20 @@ def register(commands: Any) -> None:
     parser = commands.add_parser(
         "run", help="run the kiosk (Qt UI; --headless --script F.jsonl for automation)"
     )
-    parser.add_argument("--config", type=Path, default=None,
-                        help="kiosk config (default: $KIOSK_CONFIG, /etc/kiosk/kiosk.toml, demo)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="kiosk config (default: $KIOSK_CONFIG, /etc/kiosk/kiosk.toml, demo)",
+    )
     parser.add_argument("--windowed", action="store_true", help="a window instead of fullscreen")
     parser.add_argument("--headless", action="store_true", help="no Qt: run --script")
     parser.add_argument("--script", type=Path, help="JSON lines of intents and waits")
-    parser.add_argument("--keep-running", action="store_true",
-                        help="headless: stay up after the script (until SIGTERM)")
+    parser.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="headless: stay up after the script (until SIGTERM)",
+    )
     parser.set_defaults(handler=_run)
 
 

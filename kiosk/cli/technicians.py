@@ -24,8 +24,11 @@ def register(commands: Any) -> None:
     add.add_argument("technician_id")
     add.add_argument("--name", required=True)
     add.add_argument("--role", choices=[r.value for r in Role], default=Role.TECHNICIAN.value)
-    add.add_argument("--pin-stdin", action="store_true",
-                     help="read the PIN from standard input (for scripts), not a prompt")
+    add.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="read the PIN from standard input (for scripts), not a prompt",
+    )
     disable = actions.add_parser("disable", help="disable a technician (kept for the audit)")
     disable.add_argument("technician_id")
     actions.add_parser("list", help="list technicians as JSON lines")
@@ -50,9 +53,17 @@ def _handle(args: argparse.Namespace) -> int:
             print(json.dumps({"disabled": args.technician_id}))
         else:
             for tech in registry.list():
-                print(json.dumps({"id": tech.technician_id, "name": tech.name,
-                                  "role": tech.role.value, "enabled": tech.enabled},
-                                 ensure_ascii=False))
+                print(
+                    json.dumps(
+                        {
+                            "id": tech.technician_id,
+                            "name": tech.name,
+                            "role": tech.role.value,
+                            "enabled": tech.enabled,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
     except TechnicianError as exc:
         print(f"kiosk technicians: {exc}", file=sys.stderr)
         return 1

@@ -8,5 +8,9 @@ from tests.support.kiosk_stack import KioskStack, stack_fixture
 
 
 @pytest.fixture(params=["ccnet", "id003"])
-def stack(request: pytest.FixtureRequest, tmp_path: Path, shared_central_server) -> Iterator[KioskStack]:  # noqa: F811
+def stack(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    shared_central_server,  # noqa: F811 - the fixture imported above
+) -> Iterator[KioskStack]:
     yield from stack_fixture(tmp_path, shared_central_server, protocol=request.param)

@@ -24,8 +24,17 @@ def test_exact_cash_payment_is_journaled_posted_and_printed(stack: KioskStack) -
     receipt = stack.printer.wait_for_receipt(timeout_s=10)
     assert txn_id in receipt.transcript
     kinds = [e.kind for e in stack.engine.journal.events(txn_id=txn_id)]
-    assert kinds == ["opened", "escrow", "stacked", "escrow", "stacked", "closed", "queued",
-                     "posted", "receipt_printed"]
+    assert kinds == [
+        "opened",
+        "escrow",
+        "stacked",
+        "escrow",
+        "stacked",
+        "closed",
+        "queued",
+        "posted",
+        "receipt_printed",
+    ]
     assert stack.server.payment_count(txn_id) == 1
     assert stack.server.balance_fen(account) == before + 2000
     assert stack.cash.status()["cassette_total_fen"] == 2000

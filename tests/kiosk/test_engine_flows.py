@@ -30,8 +30,7 @@ def test_qr_paid_on_the_wallet_page_is_journaled_and_printed(stack: KioskStack) 
     snap = stack.wait("qr_wait")
     order_id, payload = snap["qr"]["order_id"], snap["qr"]["payload"]
     assert order_id and order_id in payload and snap["qr"]["seconds_left"] > 0
-    response = requests.post(f"{stack.server.url}/pay/{order_id}", timeout=5,
-                             allow_redirects=False)
+    response = requests.post(f"{stack.server.url}/pay/{order_id}", timeout=5, allow_redirects=False)
     assert response.status_code == 303
     done = stack.wait("done")
     assert done["result"]["status"] == "posted"
@@ -63,8 +62,12 @@ def test_unknown_account_is_explained_and_nothing_opened(stack: KioskStack) -> N
 
 
 def test_idle_customer_with_cash_is_finished_and_credited(tmp_path, shared_central_server) -> None:
-    gen = stack_fixture(tmp_path, shared_central_server, protocol="ccnet",
-                        timeouts={"idle_prompt_s": 5, "idle_finish_s": 5})
+    gen = stack_fixture(
+        tmp_path,
+        shared_central_server,
+        protocol="ccnet",
+        timeouts={"idle_prompt_s": 5, "idle_finish_s": 5},
+    )
     stack = next(gen)
     try:
         snap = stack.to_cash_insert(stack.server.accounts["residential_arrears"])
@@ -73,8 +76,9 @@ def test_idle_customer_with_cash_is_finished_and_credited(tmp_path, shared_centr
         stack.wait_for("idle_prompt.seconds_left", 5, timeout=10)
         done = stack.wait("done", timeout=20)
         assert done["result"]["status"] == "posted"
-        closed = [e for e in stack.engine.journal.events(txn_id=snap["txn_id"])
-                  if e.kind == "closed"]
+        closed = [
+            e for e in stack.engine.journal.events(txn_id=snap["txn_id"]) if e.kind == "closed"
+        ]
         assert closed[0].payload["reason"] == "idle_timeout"
     finally:
         next(gen, None)

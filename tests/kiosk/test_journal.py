@@ -22,8 +22,9 @@ def journal(tmp_path: Path):
 
 def open_cash(journal: Journal, seq: int = 1) -> str:
     txn = f"K0001-{seq:08d}"
-    journal.append(Kind.OPENED, {"seq": seq, "account_no": "1234567890", "method": "cash"},
-                   txn_id=txn)
+    journal.append(
+        Kind.OPENED, {"seq": seq, "account_no": "1234567890", "method": "cash"}, txn_id=txn
+    )
     return txn
 
 
@@ -51,10 +52,15 @@ def test_rebuild_reproduces_derived_state(journal: Journal) -> None:
     txn = open_cash(journal)
     journal.append(Kind.STACKED, {"denomination_fen": 2000}, txn_id=txn)
     journal.append(Kind.CLOSED, {"total_fen": 2000}, txn_id=txn)
-    journal.append(Kind.QUEUED, {"item_id": txn, "endpoint": "payments", "amount_fen": 2000,
-                                 "body": {"txn_id": txn}}, txn_id=txn)
+    journal.append(
+        Kind.QUEUED,
+        {"item_id": txn, "endpoint": "payments", "amount_fen": 2000, "body": {"txn_id": txn}},
+        txn_id=txn,
+    )
+
     def dump(c):
         return [c.execute(t.select()).all() for t in projection.metadata.sorted_tables]
+
     before = journal.read(dump)
     journal.rebuild()
     assert journal.read(dump) == before
@@ -89,8 +95,10 @@ def test_a_failed_batch_writes_nothing_and_the_chain_continues(journal: Journal)
     txn = open_cash(journal)
 
     def build(_conn):
-        return [(Kind.STACKED.value, {"denomination_fen": 1000}, txn),
-                (Kind.STACKED.value, {"denomination_fen": 1000}, "K0001-99999999")]
+        return [
+            (Kind.STACKED.value, {"denomination_fen": 1000}, txn),
+            (Kind.STACKED.value, {"denomination_fen": 1000}, "K0001-99999999"),
+        ]
 
     with pytest.raises(JournalError):
         journal.append_many(build)
@@ -138,16 +146,19 @@ def test_cli_verify_and_export(tmp_path: Path) -> None:
     open_cash(j)
     j.close()
     cmd = [sys.executable, "-m", "kiosk.cli", "journal"]
-    done = subprocess.run([*cmd, "verify", "--journal", str(path)], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [*cmd, "verify", "--journal", str(path)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0 and json.loads(done.stdout)["events"] == 1
     raw = sqlite3.connect(path)
     raw.execute("UPDATE events SET at = 'x' WHERE seq = 1")
     raw.commit()
     raw.close()
-    done = subprocess.run([*cmd, "verify", "--journal", str(path)], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [*cmd, "verify", "--journal", str(path)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 1 and json.loads(done.stdout)["first_bad_seq"] == 1
-    done = subprocess.run([*cmd, "export", "--journal", str(path)], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [*cmd, "export", "--journal", str(path)], capture_output=True, text=True, check=False
+    )
     assert json.loads(done.stdout.splitlines()[0])["seq"] == 1

@@ -30,9 +30,16 @@ from tests.support.central_server import CentralServer
 DEFAULT_WAIT_S = 20.0
 
 
-def test_config(
-    data_dir: Path, *, central_url: str, secret: str, kiosk_id: str, cash_url: str,
-    printer_url: str, protocol: str = "ccnet", **sections: dict[str, Any],
+def kiosk_test_config(
+    data_dir: Path,
+    *,
+    central_url: str,
+    secret: str,
+    kiosk_id: str,
+    cash_url: str,
+    printer_url: str,
+    protocol: str = "ccnet",
+    **sections: dict[str, Any],
 ) -> KioskConfig:
     """The demo config pointed at emulators and a test server, with quick timeouts."""
     base = kiosk_config.load(kiosk_config.DEFAULT_CONFIG, env={})
@@ -44,14 +51,17 @@ def test_config(
     return dataclasses.replace(
         base,
         kiosk=section("kiosk", id=kiosk_id, data_dir=data_dir),
-        central=section("central", url=central_url, secret=secret, connect_timeout_s=1.0,
-                        read_timeout_s=3.0),
+        central=section(
+            "central", url=central_url, secret=secret, connect_timeout_s=1.0, read_timeout_s=3.0
+        ),
         cash=section("cash", url=cash_url, protocol=protocol, poll_interval_ms=50),
         printer=section("printer", url=printer_url),
-        timeouts=section("timeouts", idle_prompt_s=30, idle_finish_s=10, qr_poll_interval_s=0.3,
-                         done_screen_s=5),
-        outbox=section("outbox", backoff_initial_s=0.2, backoff_max_s=2.0,
-                       heartbeat_interval_s=5.0),
+        timeouts=section(
+            "timeouts", idle_prompt_s=30, idle_finish_s=10, qr_poll_interval_s=0.3, done_screen_s=5
+        ),
+        outbox=section(
+            "outbox", backoff_initial_s=0.2, backoff_max_s=2.0, heartbeat_interval_s=5.0
+        ),
         maintenance=section("maintenance"),
         limits=section("limits"),
         ui=section("ui"),
@@ -118,17 +128,27 @@ class KioskStack:
 
     @classmethod
     def start(
-        cls, tmp_path: Path, server: CentralServer, *, protocol: str = "ccnet",
-        cash_state: Path | None = None, **sections: dict[str, Any],
+        cls,
+        tmp_path: Path,
+        server: CentralServer,
+        *,
+        protocol: str = "ccnet",
+        cash_state: Path | None = None,
+        **sections: dict[str, Any],
     ) -> KioskStack:
         kiosk_id, secret = new_kiosk(server)
         cash = CashEmulator(protocol, state_file=cash_state or tmp_path / "cassette.json")
         printer = PrinterEmulator(tmp_path / "receipts")
         cash_url, printer_url = cash.start(), printer.start()
-        config = test_config(
-            tmp_path / "data", central_url=server.url, secret=secret,
-            kiosk_id=kiosk_id, cash_url=cash_url, printer_url=printer_url,
-            protocol=protocol, **sections,
+        config = kiosk_test_config(
+            tmp_path / "data",
+            central_url=server.url,
+            secret=secret,
+            kiosk_id=kiosk_id,
+            cash_url=cash_url,
+            printer_url=printer_url,
+            protocol=protocol,
+            **sections,
         )
         runtime = Runtime(config)
         snapshots = Snapshots()
