@@ -83,6 +83,7 @@ class CollectionPage(Page):
             name = f"maint_collection_{denomination}"
             physical = QLineEdit()
             physical.setObjectName(f"{name}_physical")
+            physical.setProperty("role", "count")
             physical.setMaxLength(MAX_NOTES_DIGITS)
             physical.setAlignment(Qt.AlignmentFlag.AlignCenter)
             physical.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d*"),

@@ -121,6 +121,8 @@ class JournalPage(Page):
 
     def render(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
         self._m = m
+        if m.get("shown_txn"):  # scripted snapshots (screenshots) open a transaction
+            self.shown_txn = m["shown_txn"]
         view = m.get("view") or {}
         journal = view.get("journal") or {}
         self.results = list(journal.get("results") or [])[:MAX_ROWS]

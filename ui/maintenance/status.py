@@ -142,7 +142,7 @@ class StatusPage(Page):
         self._row("cashbox", "total", fen(cashbox.get("total_fen") or 0))
         used, capacity = (cashbox.get("fill") or [0, 0]) + [0, 0][len(cashbox.get("fill") or []):]
         percent = round(100 * used / capacity) if capacity else 0
-        self._row("cashbox", "fill", self.t("mt.status.fill", used=used, capacity=capacity,
+        self._row("cashbox", "fill", self.t("mt.status.fill_value", used=used, capacity=capacity,
                                             percent=percent),
                   "bad" if cashbox.get("near_full") else "")
 

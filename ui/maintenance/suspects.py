@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from ui.maintenance.base import Act, Page, button, fen, label, local_time, page_column
 from ui.maintenance.keyboard import TextKeyboard
@@ -53,11 +60,11 @@ class SuspectsPage(Page):
             self.outcomes[outcome] = choice
         self.reason_name = label("maint_suspects_reason_name", "fieldname")
         self.presets = {}
-        presets = QVBoxLayout()
-        for preset in PRESETS:
+        presets = QGridLayout()
+        for index, preset in enumerate(PRESETS):
             choice = button(f"maint_suspects_preset_{preset}", "secondary")
             choice.clicked.connect(self._preset_chooser(preset))
-            presets.addWidget(choice)
+            presets.addWidget(choice, index // 2, index % 2)
             self.presets[preset] = choice
         self.reason = QLineEdit()
         self.reason.setObjectName("maint_suspects_reason")
@@ -74,9 +81,9 @@ class SuspectsPage(Page):
         detail.addWidget(self.reason_name)
         detail.addLayout(presets)
         detail.addWidget(self.reason)
-        detail.addWidget(self.keyboard)
         detail.addWidget(self.reason_hint)
         detail.addWidget(self.submit_button)
+        detail.addWidget(self.keyboard)
         column.addWidget(self.detail)
         column.addStretch(1)
         self.items: list[dict[str, Any]] = []
@@ -145,6 +152,8 @@ class SuspectsPage(Page):
             {"kind": "parked", "key": p["item_id"], **p} for p in view.get("needs_attention") or ()
         ]
         self.items = self.items[:MAX_ROWS]
+        if m.get("selected"):  # scripted snapshots (screenshots) open an item
+            self.selected, self.outcome = m["selected"], m.get("outcome")
         self.title.setText(self.t("mt.page.suspects"))
         self.refresh.setText(self.t("mt.refresh"))
         self.empty.setText(self.t("mt.suspects.none"))
