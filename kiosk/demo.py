@@ -50,7 +50,7 @@ HEALTH_POLL_S = 0.1
 INSERT_RETRY_S = 0.1  # a note is offered again this often while the acceptor is busy
 STEP_TIMEOUT_S = 30.0
 RECEIPT_TIMEOUT_S = 30.0
-MAX_NOTES = 20  # the scripted payment never feeds more notes than this
+MAX_NOTES = 60  # the scripted payment never feeds more (¥5,000 in ¥100 notes is 50)
 
 # What the demo folder holds; only these are removed for a fresh start.
 CENTRAL_DB = "central.db"
