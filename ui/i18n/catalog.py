@@ -229,7 +229,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "This kiosk's configuration does not allow reboot or shutdown from the screen",
     ),
     "mt.menu.title": ("维护菜单", "Maintenance menu"),
-    "mt.menu.who": ("{name}（{id}），{role}", "{name} ({id}), {role}"),
+    "mt.menu.who": ("{name}（工号 {id}），{role}", "{name} ({id}), {role}"),
     "mt.role.technician": ("技术员", "technician"),
     "mt.role.collector": ("收款员", "cash collector"),
     "mt.page.status": ("设备状态", "Status"),
@@ -272,7 +272,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "mt.status.kiosk_id": ("终端编号", "Kiosk id"),
     "mt.status.uptime": ("运行时间", "Uptime"),
     "mt.status.count_amount": ("{n} 笔，{amount}", "{n}, {amount}"),
-    "mt.status.used_of": ("{used} / {limit}（{percent}%）", "{used} of {limit} ({percent}%)"),
+    "mt.status.used_of": ("已用 {used}，上限 {limit}（{percent}%）", "{used} of {limit} ({percent}%)"),
     "mt.status.works": ("可用", "available"),
     "mt.state.ready": ("正常", "ready"),
     "mt.state.fault": ("故障", "fault"),
@@ -311,7 +311,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "测试中：已识别 {n} 张（均已退回）", "Testing: {n} notes recognised (all returned)"
     ),
     "mt.tests.methods": ("支付方式开关", "Ways to pay"),
-    "mt.tests.method_state": ("{method}：{state}", "{method}: {state}"),
+    "mt.tests.method_state": ("{method}状态：{state}", "{method}: {state}"),
     "mt.tests.disable": ("停用{method}", "Turn {method} off"),
     "mt.tests.enable": ("启用{method}", "Turn {method} on"),
     "mt.system.outbox": (

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from ui.i18n.catalog import has
 from ui.maintenance.base import Page, button, label, local_time, set_tone
@@ -46,6 +46,8 @@ class MaintenanceScreen(Screen):
         self.message = label("maint_message", "banner")
         self.stack = QStackedWidget()
         self.stack.setObjectName("maint_pages")
+        # As in the window: a hidden page's minimum size must not force the window bigger.
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         column.addWidget(bar)
         column.addWidget(self.message)
         column.addWidget(self.stack, 1)
