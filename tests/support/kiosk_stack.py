@@ -15,7 +15,7 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -134,8 +134,11 @@ class KioskStack:
         *,
         protocol: str = "ccnet",
         cash_state: Path | None = None,
+        before_start: Callable[[CashEmulator, Path, str], None] | None = None,
         **sections: dict[str, Any],
     ) -> KioskStack:
+        """``before_start(cash, journal_path, kiosk_id)`` runs once the emulators are up and
+        before the kiosk starts: to leave a journal as a crash would, or a note in the device."""
         kiosk_id, secret = new_kiosk(server)
         cash = CashEmulator(protocol, state_file=cash_state or tmp_path / "cassette.json")
         printer = PrinterEmulator(tmp_path / "receipts")
@@ -150,6 +153,8 @@ class KioskStack:
             protocol=protocol,
             **sections,
         )
+        if before_start is not None:
+            before_start(cash, Path(config.kiosk.data_dir) / "journal.db", kiosk_id)
         runtime = Runtime(config)
         snapshots = Snapshots()
         runtime.engine.subscribe(snapshots)

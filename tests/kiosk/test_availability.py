@@ -1,0 +1,66 @@
+import pytest
+
+from kiosk.availability import Health, Limits, methods
+
+LIMITS = Limits(
+    offline_max_count=3,
+    offline_max_total_fen=10000,
+    offline_max_age_s=600,
+    cashbox_capacity_notes=100,
+    cash_enabled=True,
+    printer_enabled=True,
+    onscreen_receipt_fallback=False,
+)
+HEALTHY = Health(
+    acceptor_ready=True, printer_can_print=True, printer_state="ready", server_reachable=True
+)
+
+
+def reasons(health: Health, limits: Limits = LIMITS) -> dict[str, str | None]:
+    return {k: v.reason for k, v in methods(health, limits).items()}
+
+
+def test_all_available_when_healthy() -> None:
+    assert reasons(HEALTHY) == {"cash": None, "qr": None, "card": None}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"acceptor_ready": False, "acceptor_fault": "validator_jam"},
+            {"cash": "acceptor_validator_jam", "qr": None, "card": None},
+        ),
+        (
+            {"server_reachable": False},
+            {"cash": None, "qr": "server_offline", "card": "server_offline"},
+        ),
+        (
+            {"printer_can_print": False, "printer_state": "paper_out"},
+            {"cash": "printer_paper_out", "qr": "printer_paper_out", "card": "printer_paper_out"},
+        ),
+        ({"cashbox_notes": 100}, {"cash": "cashbox_full", "qr": None, "card": None}),
+        ({"offline_count": 3}, {"cash": "offline_count", "qr": None, "card": None}),
+        (
+            {"offline_count": 1, "offline_total_fen": 10000},
+            {"cash": "offline_total", "qr": None, "card": None},
+        ),
+        (
+            {"offline_count": 1, "oldest_unposted_age_s": 601},
+            {"cash": "offline_age", "qr": None, "card": None},
+        ),
+        ({"disabled_methods": frozenset({"qr"})}, {"cash": None, "qr": "disabled", "card": None}),
+    ],
+)
+def test_each_fact_blocks_what_it_should(changes, expected) -> None:
+    import dataclasses
+
+    assert reasons(dataclasses.replace(HEALTHY, **changes)) == expected
+
+
+def test_onscreen_receipt_fallback_lets_cash_through_without_a_printer() -> None:
+    import dataclasses
+
+    limits = dataclasses.replace(LIMITS, onscreen_receipt_fallback=True)
+    health = dataclasses.replace(HEALTHY, printer_can_print=False, printer_state="paper_out")
+    assert reasons(health, limits)["cash"] is None
