@@ -70,7 +70,7 @@ def test_backlog_is_drained_in_batches_and_a_refusal_is_parked(
     assert outbox.backlog().count == 0
     for n in range(1, 8):
         assert shared_central_server.payment_count(f"{kiosk_id}-{n:08d}") == 1
-    parked = [e for e in journal.events(kinds=("needs_attention",))]
+    parked = journal.events(kinds=("needs_attention",))
     assert [e.txn_id for e in parked] == [f"{kiosk_id}-00000008"]
     assert parked[0].payload["code"] == "account_not_found"
     assert sum(1 for r in results if r.answer is not None) == 7
