@@ -12,6 +12,7 @@ texts are fixed bilingual labels rather than the kiosk's translated catalogue.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -142,7 +143,8 @@ class DemoPanel(QWidget):
     def _button(self, name: str, text: str, slot: Callable[[], None]) -> QPushButton:
         widget = QPushButton(text)
         widget.setObjectName(name)
-        widget.clicked.connect(slot)
+        # clicked(bool) would land in a default argument of the slot: call it bare
+        widget.clicked.connect(lambda _checked=False: slot())
         return widget
 
     def _acceptor_box(self) -> QGroupBox:
@@ -155,12 +157,12 @@ class DemoPanel(QWidget):
                 self._button(
                     f"demo_insert_{fen}",
                     money.format_fen(fen).removesuffix(".00"),
-                    lambda fen=fen: self.insert(fen),
+                    functools.partial(self.insert, fen),
                 )
             )
         grid.addLayout(notes, 0, 1, 1, 2)
         for index, (action, text) in enumerate(ACCEPTOR_ACTIONS):
-            widget = self._button(f"demo_{action.value}", text, lambda a=action: self.act(a))
+            widget = self._button(f"demo_{action.value}", text, functools.partial(self.act, action))
             grid.addWidget(widget, 1 + index // 3, index % 3)
         return box
 
@@ -168,7 +170,9 @@ class DemoPanel(QWidget):
         box = QGroupBox("打印机 Printer")
         row = QHBoxLayout(box)
         for action, text in PRINTER_ACTIONS:
-            row.addWidget(self._button(f"demo_{action.value}", text, lambda a=action: self.act(a)))
+            row.addWidget(
+                self._button(f"demo_{action.value}", text, functools.partial(self.act, action))
+            )
         return box
 
     def _wallet_box(self) -> QGroupBox:
@@ -332,7 +336,10 @@ class DemoPanel(QWidget):
         """The receipt as wide as its column (a whole 80 mm line readable), scrolled down."""
         if self._picture is None or self._picture.isNull():
             return
-        width = max(120, self.receipt_scroll.viewport().width() - 8)
+        # room kept for the vertical scroll bar, which a long receipt brings in
+        scroll = self.receipt_scroll
+        width = scroll.contentsRect().width() - scroll.verticalScrollBar().sizeHint().width()
+        width = max(120, width)
         picture = self._picture
         if picture.width() > width:
             picture = picture.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
