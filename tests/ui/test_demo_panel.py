@@ -98,7 +98,7 @@ def insert(qtbot: Any, panel: DemoPanel, fen: int) -> None:
     answers: list[str] = []
 
     def taken() -> bool:
-        message, error = click(qtbot, panel, f"demo_insert_{fen}")
+        _message, error = click(qtbot, panel, f"demo_insert_{fen}")
         answers.append(error)
         return not error
 
