@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import fcntl
 import json
 import logging
 import os
@@ -59,6 +60,7 @@ RECEIPTS_DIR = "receipts"
 CASSETTE_FILE = "cassette.json"
 SERVER_LOG = "central-server.log"
 SNAPSHOTS_FILE = "snapshots.jsonl"
+LOCK_FILE = "demo.lock"  # held while a demo runs: a second one must not wipe its data
 _FRESH_START = (
     CENTRAL_DB,
     f"{CENTRAL_DB}-wal",
@@ -283,6 +285,7 @@ class Demo:
         self.printer: PrinterEmulator | None = None
         self.seeded = Seeded((), ())
         self._config: KioskConfig | None = None
+        self._lock: IO[bytes] | None = None
 
     @property
     def config(self) -> KioskConfig:
@@ -317,6 +320,7 @@ class Demo:
 
     def _start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
         if self.fresh:
             self._clear()
         base = self.base
@@ -357,6 +361,18 @@ class Demo:
             "demo up: server %s, acceptor %s, printer %s", self.server.url, cash_path, printer_path
         )
 
+    def _take_lock(self) -> None:
+        lock = (self.workdir / LOCK_FILE).open("wb")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            lock.close()
+            raise DemoError(
+                f"another kiosk demo is running with {self.workdir}; stop it first, or give "
+                "this one its own --data-dir"
+            ) from exc
+        self._lock = lock
+
     def _clear(self) -> None:
         for name in _FRESH_START:
             path = self.workdir / name
@@ -377,6 +393,9 @@ class Demo:
         if self.server is not None:
             self.server.stop()
             self.server = None
+        if self._lock is not None:
+            self._lock.close()  # releases the flock
+            self._lock = None
 
     def __enter__(self) -> Demo:
         return self.start()

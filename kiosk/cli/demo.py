@@ -102,6 +102,7 @@ def _demo(args: argparse.Namespace) -> int:
         _introduce(demo)
         if frontend is None:
             return _headless(demo)
+        _guide(demo)
         print(
             "the kiosk window and the demo control window are open; close either "
             "(or press Ctrl+C here) to stop everything",
@@ -135,6 +136,30 @@ def _introduce(demo: Demo) -> None:
     for card in demo.seeded.cards:
         print(f"  card {card.card_no}  PIN {card.pin}  {money.format_fen(card.face_fen)}")
     print(f"receipts are saved as text and pictures in {demo.receipts_dir}", flush=True)
+
+
+def _guide(demo: Demo) -> None:
+    """A newcomer's first minute: one payment of each kind."""
+    account = demo.seeded.account("residential_arrears")
+    card = demo.seeded.cards[0] if demo.seeded.cards else None
+    print("try it (the kiosk's buttons are named as on screen):")
+    print(
+        f"  cash: 缴纳电费 Pay electricity bill -> account {account} -> 缴清全部 Pay all due "
+        "-> 现金 Cash -> press ¥100 in the control window until nothing is due -> "
+        "完成缴费 Finish"
+    )
+    print(
+        "  QR:   the same up to the method -> 扫码支付 Scan to pay -> 在浏览器打开 Open in "
+        "the control window -> 确认支付 Pay on the wallet page"
+    )
+    if card is not None:
+        print(
+            f"  card: 充值卡缴费 Recharge card -> account {account} -> card {card.card_no}, "
+            f"PIN {card.pin} -> 确认缴费 Pay (copy buttons in the control window)"
+        )
+    print(
+        "  faults: jam, cassette full, paper out and cover open are buttons there too", flush=True
+    )
 
 
 def _headless(demo: Demo) -> int:

@@ -173,6 +173,10 @@ def test_in_process_demo_refuses_notes_until_cash_is_chosen_and_starts_afresh(
         assert demo.wallet_url("abc") == f"{url}/pay/abc"
         with pytest.raises(DemoError, match="no 'nobody' account"):
             demo.seeded.account("nobody")
+        second = Demo(base, workdir)
+        with pytest.raises(DemoError, match="another kiosk demo is running"):
+            second.start()
+        assert (workdir / "central.db").stat().st_size > 1000  # the running demo's, not wiped
     assert_server_gone(url)
     assert demo.server is None and demo.cash is None and demo.printer is None
 
