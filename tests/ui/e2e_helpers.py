@@ -80,6 +80,12 @@ class Customer:
         )
         self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
+    def tap(self, name: str) -> None:
+        """Touch any widget on screen, e.g. a text field to move the keypad to it."""
+        widget = self.find(name)
+        self.wait_until(widget.isVisible, f"{name} visible")
+        self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
     def keypad(self, pad: str, keys: str, *, ok: bool = False) -> None:
         """Type on an on-screen keypad: digits and '.', then OK if asked."""
         for key in keys:
@@ -93,7 +99,9 @@ class Customer:
         self.qtbot.keyClick(self.window, Qt.Key.Key_Return)
 
     # ------------------------------------------------------------------ waiting
-    def wait_until(self, condition: Callable[[], bool], what: str, timeout_ms: int = WAIT_MS) -> None:
+    def wait_until(
+        self, condition: Callable[[], bool], what: str, timeout_ms: int = WAIT_MS
+    ) -> None:
         def check() -> None:
             assert condition(), (
                 f"never: {what}; the screen shows {self.visible_screen()} "
