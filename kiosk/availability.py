@@ -22,6 +22,7 @@ class Health:
     oldest_unposted_age_s: float = 0.0
     cashbox_notes: int = 0
     disabled_methods: frozenset[str] = field(default_factory=frozenset)
+    recovering: bool = False  # a note from before a restart is not settled yet
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ def methods(health: Health, limits: Limits) -> Mapping[str, Availability]:
             return "disabled"
         if not health.acceptor_ready:
             return f"acceptor_{health.acceptor_fault or 'not_ready'}"
+        if health.recovering:
+            return "recovering"
         if health.cashbox_notes >= limits.cashbox_capacity_notes:
             return "cashbox_full"
         # Past a limit cash waits until the backlog drains, even if the server answers again.

@@ -113,7 +113,7 @@ class Session:
     error: dict[str, Any] | None = None
     notice: str | None = None
     idle_prompt: bool = False
-    printer_check_for: str | None = None  # "cash": a fresh printer check gates enabling cash
+    lookup_token: int = 0
     close_reason: str = "customer_finished"
 
 
@@ -361,7 +361,8 @@ class Engine:
             return
         self.fire(Trigger.ENTER_ACCOUNT)
         self.session.error = None
-        token = self.session.token
+        self._tokens += 1  # a late answer to an earlier lookup must not show
+        self.session.lookup_token = token = self._tokens
         self._net.run(
             "lookup", token, lambda: self.central.get_account(account_no), self._queue.put
         )
@@ -517,6 +518,7 @@ class Engine:
             reply.answered.set()
 
     def _on_escrow(self, escrow: Escrow) -> Decision:
+        self.recovery.new_escrow_seen()
         decision, reason = self._decide(escrow)
         if self.test_mode:
             self.test_notes.append(escrow.denomination_fen)
@@ -559,6 +561,9 @@ class Engine:
 
     def _on_stacked(self, event: Stacked) -> None:
         denomination = event.denomination_fen
+        expected = self.session.cash.in_escrow_fen or self.recovery.txn_for_outcome(denomination)
+        if not expected and self.recovery.is_repeated_stack(denomination):
+            return  # the pre-restart note's report again: journaled once already
         txn_id = self._txn_awaiting(denomination)
         if txn_id is None:
             self._record_stray_stack(denomination)
@@ -589,7 +594,7 @@ class Engine:
         pending = self.session.cash.in_escrow_fen or self.recovery.only_pending_denomination()
         if pending:
             self._on_stacked(Stacked(denomination_fen=pending, bill_type=-1))
-        else:
+        elif not self.recovery.is_repeated_stack(None):
             self._record_stray_stack(0)
 
     def _on_returned(self, event: Returned) -> None:
@@ -866,7 +871,7 @@ class Engine:
             self.acceptor_state = {"state": "disconnected", "last_error": str(done.error)}
 
     def _done_lookup(self, done: Done[Account]) -> None:
-        if self._stale(done) or self.machine.state is not State.LOOKING_UP:
+        if done.token != self.session.lookup_token or self.machine.state is not State.LOOKING_UP:
             return
         if done.ok and done.value is not None:
             self._server_ok()
@@ -952,15 +957,12 @@ class Engine:
 
     def _done_printer_check(self, done: Done[Any]) -> None:
         self._apply_printer_status(done)
-        purpose, self.session.printer_check_for = self.session.printer_check_for, None
-        if purpose == "cash":
-            self._prepare_cash(self.health.printer_can_print)
 
     def _done_print(self, done: Done[Any]) -> None:
         txn_id, text = self._printing.pop(done.token, (None, ""))
         self._apply_printer_status(done)
         ok = done.ok
-        if txn_id is not None:
+        if txn_id:  # slips and test pages belong to no transaction
             kind = Kind.RECEIPT_PRINTED if ok else Kind.RECEIPT_FAILED
             payload = {"text": text} if ok else {"text": text, "reason": str(done.error)}
             self.journal.append(kind.value, payload, txn_id=txn_id)
@@ -1285,15 +1287,23 @@ class Engine:
             if purpose == "cash":
                 self._prepare_cash(printer_ok=not self.config.printer.enabled)
             return
-        if purpose == "cash":
-            self.session.printer_check_for = "cash"
         printer = self.printer
-        self._printer_runner.run(
-            "printer_check", self.session.token, printer.status, self._queue.put
-        )
+        if purpose != "cash":
+            self._printer_runner.run("printer_check", 0, printer.status, self._queue.put)
+            return
+        token = self.session.token
+
+        def checked(done: Done[Any]) -> None:
+            # This check was asked for after cash was chosen: its answer is fresh.
+            self._apply_printer_status(done)
+            if token == self.session.token:
+                self._prepare_cash(self.health.printer_can_print)
+
+        self.run_background(printer.status, checked, pool="printer")
 
     def _apply_printer_status(self, done: Done[Any]) -> None:
-        status = done.value
+        # a failed print job carries the status that made it fail
+        status = done.value if done.ok else getattr(done.error, "status", None)
         if status is None:
             self.printer_state = {"state": "not_answering", "detail": str(done.error or "")}
             self._set_health(printer_can_print=False, printer_state="not_answering")
@@ -1338,8 +1348,11 @@ class Engine:
 
     def methods(self) -> Mapping[str, availability.Availability]:
         cash, printer, limits = self.config.cash, self.config.printer, self.config.limits
+        # While a restart's unsettled note is being settled, a new customer's note of the
+        # same value could be taken for it: no cash until recovery is done.
+        health = dataclasses.replace(self.health, recovering=self.recovery.unsettled)
         return availability.methods(
-            self.health,
+            health,
             availability.Limits(
                 offline_max_count=limits.offline_max_count,
                 offline_max_total_fen=limits.offline_max_total_fen,

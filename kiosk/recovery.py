@@ -42,7 +42,12 @@ class Recovery:
         self._kiosk_id = kiosk_id
         self._unsettled: dict[str, int] = {}  # txn id -> denomination under STACK
         self._qr: dict[str, str] = {}  # txn id -> QR order id still to check
+        self._unacknowledged: tuple[str, int] | None = None
         self.summary: dict[str, list[str]] = {}
+
+    @property
+    def unsettled(self) -> bool:
+        return bool(self._unsettled)
 
     @property
     def active(self) -> bool:
@@ -80,6 +85,7 @@ class Recovery:
             else:
                 self._park_card(row.txn_id)
                 summary["card_attention"].append(row.txn_id)
+        self._unacknowledged = self._last_note_event()
         self.summary = summary
         self._journal.append(Kind.STARTED.value, {"recovery": summary})
         if any(summary.values()):
@@ -115,6 +121,41 @@ class Recovery:
 
     def txn_for_outcome(self, denomination: int) -> str | None:
         return self._match(denomination)
+
+    def _last_note_event(self) -> tuple[str, int] | None:
+        """(txn, denomination) when the journal's last note event is `stacked`.
+
+        The device is acknowledged only after that write, so a crash right after it leaves
+        the device repeating its stacked report to the next start: that report is this note
+        again, not a new one (and for ID-003 it may come without a denomination).
+        """
+        last = self._journal.events(
+            kinds=(Kind.ESCROW.value, Kind.STACKED.value, Kind.RETURNED.value),
+            since_seq=max(0, self._journal.last_seq - 200),
+        )
+        if last and last[-1].kind == Kind.STACKED.value and last[-1].txn_id is not None:
+            return last[-1].txn_id, int(last[-1].payload["denomination_fen"])
+        return None
+
+    def is_repeated_stack(self, denomination: int | None) -> bool:
+        """True once for the repeated report of the note journaled just before the crash."""
+        if self._unacknowledged is None:
+            return False
+        txn_id, journaled = self._unacknowledged
+        if denomination is not None and denomination != journaled:
+            return False
+        log.warning(
+            "recovery: the device repeats the stacked report of %s's %d fen note, "
+            "journaled before the restart; not counted twice",
+            txn_id,
+            journaled,
+        )
+        self._unacknowledged = None
+        return True
+
+    def new_escrow_seen(self) -> None:
+        """A new note is in the device: any repeat of the old report is over."""
+        self._unacknowledged = None
 
     def only_pending_denomination(self) -> int:
         """The denomination under STACK when exactly one note is unsettled, else 0."""
