@@ -366,7 +366,7 @@ class _QuitOnClose(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if watched is self._window and event.type() == QEvent.Type.Close:
-            QTimer.singleShot(0, self._quit)
+            self._quit()
         return False
 
 
@@ -374,10 +374,17 @@ def show_demo_panel(window: QWidget, demo: Demo, source: SnapshotSource) -> Demo
     """Open the panel beside ``window``; closing either one quits the application."""
     app = QApplication.instance()
     assert app is not None
+
+    def quit_running_loop() -> None:
+        # Only while the event loop runs: a quit after it (the front end closing its
+        # windows on the way out) would stop the next event loop of this thread at once.
+        if app.thread().loopLevel() > 0:
+            app.quit()
+
     panel = DemoPanel(demo, source)
     panel.resize(PANEL_SIZE[0], max(PANEL_SIZE[1], window.height()))
     panel.move(window.frameGeometry().topRight() + QPoint(GAP_PX, 0))
-    panel.closed.connect(app.quit)
-    window.installEventFilter(_QuitOnClose(window, app.quit))
+    panel.closed.connect(quit_running_loop)
+    window.installEventFilter(_QuitOnClose(window, quit_running_loop))
     panel.show()
     return panel

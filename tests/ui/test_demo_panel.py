@@ -240,13 +240,18 @@ def test_run_frontend_shows_the_panel_beside_the_kiosk_and_closing_it_quits(
         seen["kiosk_right"] = kiosk_window.frameGeometry().right()
         panel.close()
 
+    app = QApplication.instance()
     handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    # Closing the last window on the way out would post a Quit event that stops the next
+    # test's event loop at once; the demo quits through its own connections anyway.
+    app.setQuitOnLastWindowClosed(False)
     QTimer.singleShot(100, look_and_close)
     try:
         code = run_frontend(demo.config, windowed=True, demo=demo)
     finally:
         signal.signal(signal.SIGINT, handlers[0])
         signal.signal(signal.SIGTERM, handlers[1])
+        app.setQuitOnLastWindowClosed(True)
     assert code == 0
     assert seen["panel_left"] > seen["kiosk_right"]
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
