@@ -6,6 +6,7 @@ window through the bridge. Qt owns the main thread; the engine runs on its own t
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import signal
@@ -37,10 +38,27 @@ def build_window(source: Any, utility_name: str, *, fullscreen: bool) -> Any:
     from ui.bridge import Bridge
     from ui.window import KioskWindow
 
-    bridge = Bridge(source)
+    bridge = Bridge(_Snapshotting(source))
     window = KioskWindow(bridge, utility_name, fullscreen=fullscreen)
     bridge.setParent(window)
     return window
+
+
+class _Snapshotting:
+    """Hands subscribers a deep copy taken on the publishing thread, at publish time.
+
+    A snapshot may hold containers the engine keeps mutating on its own thread after
+    publishing (the maintenance view); the GUI must render the state as it was published.
+    """
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+
+    def subscribe(self, callback: Any) -> None:
+        self._source.subscribe(lambda snapshot: callback(copy.deepcopy(snapshot)))
+
+    def intent(self, name: str, **args: Any) -> None:
+        self._source.intent(name, **args)
 
 
 def run_frontend(config: Any, windowed: bool = False, demo: Any = None) -> int:

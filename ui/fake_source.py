@@ -115,63 +115,112 @@ DEMO_STATUS: dict[str, Any] = {
     "acceptor": {
         "state": "fault",
         "last_error": "validator_jam",
-        "identity": {"protocol": "ccnet", "model": "C100-CN", "serial": "41K0123456",
-                     "firmware": "1.42"},
+        "identity": {
+            "protocol": "ccnet",
+            "model": "C100-CN",
+            "serial": "41K0123456",
+            "firmware": "1.42",
+        },
     },
     "printer": {"state": "paper_out", "detail": "paper end sensor"},
     "server": {"reachable": True, "latency_ms": 38.2},
-    "outbox": {"pending": 3, "pending_fen": 45000, "oldest_at": "2026-11-02T09:41:00+08:00",
-               "last_error": None, "needs_attention": 1},
+    "outbox": {
+        "pending": 3,
+        "pending_fen": 45000,
+        "oldest_at": "2026-11-02T09:41:00+08:00",
+        "last_error": None,
+        "needs_attention": 1,
+    },
     "offline_limits": {"count": [3, 50], "total_fen": [45000, 2000000], "age_s": [2400, 86400]},
-    "cashbox": {"notes": {"10000": 31, "5000": 12, "2000": 7, "1000": 25}, "total_fen": 389000,
-                "fill": [75, 1000], "near_full": False},
-    "methods": {"cash": {"ok": False, "reason": "acceptor_validator_jam"},
-                "qr": {"ok": True, "reason": None}, "card": {"ok": True, "reason": None}},
+    "cashbox": {
+        "notes": {"10000": 31, "5000": 12, "2000": 7, "1000": 25},
+        "total_fen": 389000,
+        "fill": [75, 1000],
+        "near_full": False,
+    },
+    "methods": {
+        "cash": {"ok": False, "reason": "acceptor_validator_jam"},
+        "qr": {"ok": True, "reason": None},
+        "card": {"ok": True, "reason": None},
+    },
     "disabled_methods": ["card"],
 }
 
 DEMO_COLLECTION: dict[str, Any] = {
     "since": "2026-10-28T17:30:00+08:00",
-    "rows": [{"denomination_fen": d, "journal_count": n, "device_count": None}
-             for d, n in ((1000, 25), (2000, 7), (5000, 12), (10000, 31))],
+    "rows": [
+        {"denomination_fen": d, "journal_count": n, "device_count": None}
+        for d, n in ((1000, 25), (2000, 7), (5000, 12), (10000, 31))
+    ],
     "journal_total_fen": 389000,
 }
 
 DEMO_SUSPECTS: dict[str, Any] = {
-    "suspects": [{"suspect_id": "K0001-00000042-S1", "txn_id": "K0001-00000042",
-                  "account_no": "1000000001", "denomination_fen": 10000,
-                  "reason": "no stacked or returned report after STACK",
-                  "created_at": "2026-11-02T10:15:00+08:00", "state": "open",
-                  "resolved_by": None}],
-    "needs_attention": [{"item_id": "K0001-00000039", "endpoint": "payments",
-                         "amount_fen": 5000, "detail": {"error": "invalid_request"}}],
+    "suspects": [
+        {
+            "suspect_id": "K0001-00000042-S1",
+            "txn_id": "K0001-00000042",
+            "account_no": "1000000001",
+            "denomination_fen": 10000,
+            "reason": "no stacked or returned report after STACK",
+            "created_at": "2026-11-02T10:15:00+08:00",
+            "state": "open",
+            "resolved_by": None,
+        }
+    ],
+    "needs_attention": [
+        {
+            "item_id": "K0001-00000039",
+            "endpoint": "payments",
+            "amount_fen": 5000,
+            "detail": {"error": "invalid_request"},
+        }
+    ],
 }
 
 DEMO_JOURNAL: dict[str, Any] = {
-    "query": "", "day": None,
-    "results": [{"txn_id": f"K0001-000000{n}", "account_no": "1000000001", "method": "cash",
-                 "state": "closed", "cash_fen": 20000, "outbox": "posted", "receipt": "printed",
-                 "created_at": f"2026-11-02T10:{n}:00+08:00"} for n in (42, 41, 40)],
+    "query": "",
+    "day": None,
+    "results": [
+        {
+            "txn_id": f"K0001-000000{n}",
+            "account_no": "1000000001",
+            "method": "cash",
+            "state": "closed",
+            "cash_fen": 20000,
+            "outbox": "posted",
+            "receipt": "printed",
+            "created_at": f"2026-11-02T10:{n}:00+08:00",
+        }
+        for n in (42, 41, 40)
+    ],
 }
 
 
-def make_maintenance(stage: str = "menu", *, role: str = "technician", page: str | None = None,
-                     **overrides: Any) -> dict[str, Any]:
+def make_maintenance(
+    stage: str = "menu", *, role: str = "technician", page: str | None = None, **overrides: Any
+) -> dict[str, Any]:
     """A ``maintenance`` snapshot section like kiosk.maintenance's, with demo views filled.
 
     ``page`` (not an engine key) tells the screen which page to show: screenshots and tests.
     """
     m: dict[str, Any] = {
         "stage": stage,
-        "user": None if stage == "login" else {
+        "user": None
+        if stage == "login"
+        else {
             "id": "T001" if role == "technician" else "C001",
-            "name": "张工" if role == "technician" else "李会计", "role": role},
+            "name": "张工" if role == "technician" else "李会计",
+            "role": role,
+        },
         "locked_until": None,
         "message": None,
-        "view": {"status": copy.deepcopy(DEMO_STATUS),
-                 "collection": copy.deepcopy(DEMO_COLLECTION),
-                 "suspects": copy.deepcopy(DEMO_SUSPECTS),
-                 "journal": copy.deepcopy(DEMO_JOURNAL)},
+        "view": {
+            "status": copy.deepcopy(DEMO_STATUS),
+            "collection": copy.deepcopy(DEMO_COLLECTION),
+            "suspects": copy.deepcopy(DEMO_SUSPECTS),
+            "journal": copy.deepcopy(DEMO_JOURNAL),
+        },
         "test_mode": False,
         "test_notes": [],
         "power_actions_allowed": False,

@@ -124,41 +124,68 @@ def maintenance_scenes() -> dict[str, dict[str, Any]]:
     def scene(stage: str = "menu", **kwargs: Any) -> dict[str, Any]:
         return make_snapshot("maintenance", maintenance=make_maintenance(stage, **kwargs))
 
-    collection_done = {"done": "K0001-C20261102103000", "difference_fen": -10000,
-                       "slip_text": "现金清点单 / CASH COLLECTION\n终端 K0001\n..."}
-    transaction = {"txn_id": "K0001-00000042", "events": [
-        {"seq": 7, "at": "2026-11-02T10:15:00+08:00", "kind": kind, "txn_id": "K0001-00000042",
-         "actor": None, "payload": payload, "prev_hash": "", "hash": ""}
-        for kind, payload in (("opened", {"method": "cash", "account_no": "1000000001"}),
-                              ("escrow", {"denomination_fen": 10000, "decision": "stack"}),
-                              ("stacked", {"denomination_fen": 10000}),
-                              ("closed", {"cash_fen": 10000}),
-                              ("posted", {"server_ref": "S-8842"}),
-                              ("receipt_printed", {}))]}
+    collection_done = {
+        "done": "K0001-C20261102103000",
+        "difference_fen": -10000,
+        "slip_text": "现金清点单 / CASH COLLECTION\n终端 K0001\n...",
+    }
+    transaction = {
+        "txn_id": "K0001-00000042",
+        "events": [
+            {
+                "seq": 7,
+                "at": "2026-11-02T10:15:00+08:00",
+                "kind": kind,
+                "txn_id": "K0001-00000042",
+                "actor": None,
+                "payload": payload,
+                "prev_hash": "",
+                "hash": "",
+            }
+            for kind, payload in (
+                ("opened", {"method": "cash", "account_no": "1000000001"}),
+                ("escrow", {"denomination_fen": 10000, "decision": "stack"}),
+                ("stacked", {"denomination_fen": 10000}),
+                ("closed", {"cash_fen": 10000}),
+                ("posted", {"server_ref": "S-8842"}),
+                ("receipt_printed", {}),
+            )
+        ],
+    }
     return {
         "30_maint_login": scene("login"),
-        "31_maint_login_wrong": scene("login", message={
-            "code": "login_failed", "detail": "wrong id or PIN; 3 attempts left before a lockout"}),
-        "32_maint_login_locked": scene("login", locked_until="2026-11-02T10:30:00+08:00",
-                                       message={"code": "locked",
-                                                "until": "2026-11-02T10:30:00+08:00"}),
+        "31_maint_login_wrong": scene(
+            "login",
+            message={
+                "code": "login_failed",
+                "detail": "wrong id or PIN; 3 attempts left before a lockout",
+            },
+        ),
+        "32_maint_login_locked": scene(
+            "login",
+            locked_until="2026-11-02T10:30:00+08:00",
+            message={"code": "locked", "until": "2026-11-02T10:30:00+08:00"},
+        ),
         "33_maint_menu": scene(),
         "34_maint_menu_collector": scene(role="collector", page="menu"),
         "35_maint_status_faults": scene(page="status"),
         "36_maint_tests": scene(page="tests", test_mode=True, test_notes=[10000, 5000, 10000]),
         "37_maint_collection": scene(page="collection"),
-        "38_maint_collection_done": scene(page="collection", view={
-            "collection": collection_done}),
+        "38_maint_collection_done": scene(page="collection", view={"collection": collection_done}),
         "39_maint_suspects": scene(page="suspects"),
-        "39b_maint_suspect_detail": scene(page="suspects", selected="K0001-00000042-S1",
-                                          outcome="credited"),
+        "39b_maint_suspect_detail": scene(
+            page="suspects", selected="K0001-00000042-S1", outcome="credited"
+        ),
         "40_maint_journal": scene(page="journal"),
-        "41_maint_transaction": scene(page="journal", view={
-            "journal": {"results": []}, "transaction": transaction},
-            shown_txn="K0001-00000042"),
+        "41_maint_transaction": scene(
+            page="journal",
+            view={"journal": {"results": []}, "transaction": transaction},
+            shown_txn="K0001-00000042",
+        ),
         "42_maint_system": scene(page="system"),
-        "43_maint_not_allowed": scene(role="collector", message={
-            "code": "not_allowed", "detail": "reprint"}),
+        "43_maint_not_allowed": scene(
+            role="collector", message={"code": "not_allowed", "detail": "reprint"}
+        ),
     }
 
 

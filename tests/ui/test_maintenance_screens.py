@@ -70,20 +70,34 @@ def test_login_sends_id_and_masked_pin_typed_on_the_pads(kiosk):
 
 
 def test_wrong_pin_and_lockout_are_explained(kiosk):
-    show(kiosk, "login", message={"code": "login_failed",
-                                  "detail": "wrong id or PIN; 2 attempts left before a lockout"})
+    show(
+        kiosk,
+        "login",
+        message={
+            "code": "login_failed",
+            "detail": "wrong id or PIN; 2 attempts left before a lockout",
+        },
+    )
     assert "2" in kiosk.find("maint_message").text()
     assert kiosk.find("maint_login_submit").isEnabled()
-    show(kiosk, "login", locked_until="2026-11-02T10:30:00+00:00",
-         message={"code": "locked", "until": "2026-11-02T10:30:00+00:00"})
+    show(
+        kiosk,
+        "login",
+        locked_until="2026-11-02T10:30:00+00:00",
+        message={"code": "locked", "until": "2026-11-02T10:30:00+00:00"},
+    )
     assert "暂停登录" in kiosk.find("maint_message").text()
     assert not kiosk.find("maint_login_submit").isEnabled()
 
 
 def test_technician_menu_opens_pages_with_their_actions(kiosk):
     show(kiosk)
-    for page, action in (("status", "status"), ("collection", "collection_preview"),
-                         ("suspects", "suspects"), ("journal", "journal_search")):
+    for page, action in (
+        ("status", "status"),
+        ("collection", "collection_preview"),
+        ("suspects", "suspects"),
+        ("journal", "journal_search"),
+    ):
         kiosk.click(f"maint_menu_{page}")
         assert maintenance_intents(kiosk)[-1]["action"] == action
         kiosk.show("maintenance", maintenance=make_maintenance())
@@ -107,8 +121,7 @@ def test_collection_shows_the_difference_before_commit(kiosk):
     assert not commit.isEnabled()  # every row must be counted, 0 included
     counts = {10000: "30", 5000: "12", 2000: "7", 1000: "25"}  # one ¥100 note short
     for denomination, typed in counts.items():
-        kiosk.find(f"maint_collection_{denomination}_physical").setFocus()
-        QApplication.processEvents()
+        kiosk.click(f"maint_collection_{denomination}_physical")
         for digit in typed:
             kiosk.click(f"maint_collection_keypad_key_{digit}")
     difference = kiosk.find("maint_collection_difference").text()
@@ -138,8 +151,10 @@ def test_suspect_resolution_needs_an_outcome_and_a_reason(kiosk):
     assert submit.isEnabled()
     kiosk.click("maint_suspects_submit")
     assert maintenance_intents(kiosk)[-1] == {
-        "action": "resolve_suspect", "suspect_id": "K0001-00000042-S1",
-        "outcome": "credited", "reason": "CCTV OK",
+        "action": "resolve_suspect",
+        "suspect_id": "K0001-00000042-S1",
+        "outcome": "credited",
+        "reason": "CCTV OK",
     }
 
 
@@ -156,23 +171,23 @@ def test_parked_item_is_sent_again_with_a_preset_reason(kiosk):
 
 def test_journal_search_show_and_reprint(kiosk):
     show(kiosk, page="journal")
-    kiosk.find("maint_journal_day").setFocus()
-    QApplication.processEvents()
+    kiosk.click("maint_journal_day")
     kiosk.find("maint_journal_keyboard").type_text("2026-11-32")
     kiosk.click("maint_journal_search")
     assert kiosk.find("maint_journal_error").isVisible()  # no such day: nothing sent
     assert maintenance_intents(kiosk) == []
     kiosk.click("maint_journal_keyboard_key_clear")
     kiosk.find("maint_journal_keyboard").type_text("2026-11-02")
-    kiosk.find("maint_journal_query").setFocus()
-    QApplication.processEvents()
+    kiosk.click("maint_journal_query")
     kiosk.find("maint_journal_keyboard").type_text("1000000001")
     kiosk.click("maint_journal_search")
     assert maintenance_intents(kiosk)[-1] == {
-        "action": "journal_search", "query": "1000000001", "day": "2026-11-02"}
+        "action": "journal_search",
+        "query": "1000000001",
+        "day": "2026-11-02",
+    }
     kiosk.click("maint_journal_row_0")
-    assert maintenance_intents(kiosk)[-1] == {"action": "journal_show",
-                                              "txn_id": "K0001-00000042"}
+    assert maintenance_intents(kiosk)[-1] == {"action": "journal_show", "txn_id": "K0001-00000042"}
     kiosk.click("maint_journal_reprint")
     assert maintenance_intents(kiosk)[-1] == {"action": "reprint", "txn_id": "K0001-00000042"}
 

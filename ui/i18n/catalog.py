@@ -264,7 +264,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "mt.status.notes": ("面额张数", "Notes"),
     "mt.status.total": ("合计", "Total"),
     "mt.status.fill": ("装填", "Fill level"),
-    "mt.status.fill_value": ("{used} / {capacity} 张（{percent}%）", "{used} / {capacity} notes ({percent}%)"),
+    "mt.status.fill_value": (
+        "{used} / {capacity} 张（{percent}%）",
+        "{used} / {capacity} notes ({percent}%)",
+    ),
     "mt.status.method_cash": ("现金", "Cash"),
     "mt.status.method_qr": ("扫码支付", "QR"),
     "mt.status.method_card": ("充值卡", "Recharge card"),
@@ -272,7 +275,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "mt.status.kiosk_id": ("终端编号", "Kiosk id"),
     "mt.status.uptime": ("运行时间", "Uptime"),
     "mt.status.count_amount": ("{n} 笔，{amount}", "{n}, {amount}"),
-    "mt.status.used_of": ("已用 {used}，上限 {limit}（{percent}%）", "{used} of {limit} ({percent}%)"),
+    "mt.status.used_of": (
+        "已用 {used}，上限 {limit}（{percent}%）",
+        "{used} of {limit} ({percent}%)",
+    ),
     "mt.status.works": ("可用", "available"),
     "mt.state.ready": ("正常", "ready"),
     "mt.state.fault": ("故障", "fault"),
@@ -308,14 +314,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "In test mode notes are recognised, then returned; nothing is credited",
     ),
     "mt.tests.recognised": (
-        "测试中：已识别 {n} 张（均已退回）", "Testing: {n} notes recognised (all returned)"
+        "测试中：已识别 {n} 张（均已退回）",
+        "Testing: {n} notes recognised (all returned)",
     ),
     "mt.tests.methods": ("支付方式开关", "Ways to pay"),
     "mt.tests.method_state": ("{method}状态：{state}", "{method}: {state}"),
     "mt.tests.disable": ("停用{method}", "Turn {method} off"),
     "mt.tests.enable": ("启用{method}", "Turn {method} on"),
     "mt.system.outbox": (
-        "待上传 {n} 笔，{amount}；最早 {oldest}", "Waiting: {n}, {amount}; oldest {oldest}"
+        "待上传 {n} 笔，{amount}；最早 {oldest}",
+        "Waiting: {n}, {amount}; oldest {oldest}",
     ),
     "mt.system.outbox_retry": ("立即重试上传", "Retry the outbox now"),
     "mt.system.restart_app": ("重启缴费程序", "Restart the kiosk application"),
@@ -323,7 +331,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "mt.system.shutdown": ("关机", "Shut down"),
     "mt.system.confirm": ("再按一次确认", "Tap again to confirm"),
     "mt.system.confirm_hint": (
-        "重启和关机需连按两次确认", "Restart, reboot and shut down need a second tap"
+        "重启和关机需连按两次确认",
+        "Restart, reboot and shut down need a second tap",
     ),
     "mt.system.power_disabled": (
         "本机配置不允许从屏幕重启终端或关机",
@@ -337,10 +346,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "mt.collection.since": ("自 {since} 上次清点以来", "Since the last collection, {since}"),
     "mt.collection.journal_total": ("记录合计 {total}", "Journal total {total}"),
     "mt.collection.type_all": (
-        "请逐项输入实点张数（没有请输入 0）", "Type the counted notes for each row (0 if none)"
+        "请逐项输入实点张数（没有请输入 0）",
+        "Type the counted notes for each row (0 if none)",
     ),
     "mt.collection.no_difference": (
-        "实点 {physical}，与记录 {journal} 一致", "Counted {physical}, matches the journal {journal}"
+        "实点 {physical}，与记录 {journal} 一致",
+        "Counted {physical}, matches the journal {journal}",
     ),
     "mt.collection.difference": (
         "实点 {physical}，记录 {journal}，差额 {diff}；提交后将如实记录",
@@ -355,9 +366,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "mt.collection.again": ("查看当前钱箱", "Show the cash box now"),
     "mt.suspects.none": ("没有待处理的交易", "Nothing waiting for a decision"),
-    "mt.suspects.row_suspect": ("可疑：{txn}  {amount}  {when}", "Suspect: {txn}  {amount}  {when}"),
+    "mt.suspects.row_suspect": (
+        "可疑：{txn}  {amount}  {when}",
+        "Suspect: {txn}  {amount}  {when}",
+    ),
     "mt.suspects.row_parked": (
-        "待处理：{item}（{endpoint}）{amount}", "Needs attention: {item} ({endpoint}) {amount}"
+        "待处理：{item}（{endpoint}）{amount}",
+        "Needs attention: {item} ({endpoint}) {amount}",
     ),
     "mt.suspects.detail_suspect": (
         "流水号 {txn}\n户号 {account}\n金额 {amount}\n原因 {why}\n时间 {when}",
@@ -373,14 +388,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "mt.suspects.reason": ("处理原因（必填）", "Reason (required)"),
     "mt.suspects.reason_placeholder": ("选择常用原因或输入", "Pick a reason or type one"),
     "mt.suspects.reason_required": (
-        "请填写原因（至少 {n} 个字符）", "A reason is required (at least {n} characters)"
+        "请填写原因（至少 {n} 个字符）",
+        "A reason is required (at least {n} characters)",
     ),
     "mt.suspects.preset.counted": ("清点钱箱核实", "Confirmed by counting the cash box"),
     "mt.suspects.preset.cctv": ("监控录像核实", "Confirmed on the camera recording"),
     "mt.suspects.preset.customer_receipt": ("客户凭证核实", "Confirmed by the customer's proof"),
     "mt.suspects.preset.device_log": ("设备记录核实", "Confirmed by the device's log"),
     "mt.suspects.preset.server_fixed": (
-        "服务器端已修正，重新上传", "Fixed on the server side: send again"
+        "服务器端已修正，重新上传",
+        "Fixed on the server side: send again",
     ),
     "mt.suspects.submit": ("提交处理结果", "Record the decision"),
     "mt.suspects.retry": ("重新上传", "Send again"),
@@ -388,7 +405,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "mt.journal.query_hint": ("留空显示最近交易", "Empty: the latest"),
     "mt.journal.day": ("日期", "Day"),
     "mt.journal.bad_day": (
-        "日期格式应为 年-月-日，例如 2026-11-02", "A day is written YYYY-MM-DD, e.g. 2026-11-02"
+        "日期格式应为 年-月-日，例如 2026-11-02",
+        "A day is written YYYY-MM-DD, e.g. 2026-11-02",
     ),
     "mt.journal.search": ("查询", "Search"),
     "mt.journal.count": ("共 {n} 笔（最多显示 50 笔）", "{n} found (at most 50 shown)"),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.money import format_fen
@@ -15,7 +15,20 @@ from ui.screens.base import button, label
 
 Act = Callable[..., None]  # act(action, **args): a `maintenance` intent
 
-__all__ = ["Act", "Page", "button", "fen", "label", "local_time", "scrolled", "set_tone"]
+# A field becomes the on-screen pad's target when touched, or when it gets the focus.
+CHOOSING_EVENTS = (QEvent.Type.FocusIn, QEvent.Type.MouseButtonPress)
+
+__all__ = [
+    "CHOOSING_EVENTS",
+    "Act",
+    "Page",
+    "button",
+    "fen",
+    "label",
+    "local_time",
+    "scrolled",
+    "set_tone",
+]
 
 
 class Page(QWidget):
@@ -34,7 +47,7 @@ class Page(QWidget):
     def t(self, msg_id: str, **values: object) -> str:
         return tr(msg_id, self.language, **values)
 
-    def render(self, m: dict[str, Any], snap: dict[str, Any]) -> None:
+    def render_view(self, m: dict[str, Any], snap: dict[str, Any]) -> None:
         raise NotImplementedError
 
     def set_portrait(self, portrait: bool) -> None:

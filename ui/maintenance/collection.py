@@ -9,7 +9,17 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ui.maintenance.base import Act, Page, button, fen, label, local_time, scrolled, set_tone
+from ui.maintenance.base import (
+    CHOOSING_EVENTS,
+    Act,
+    Page,
+    button,
+    fen,
+    label,
+    local_time,
+    scrolled,
+    set_tone,
+)
 from ui.widgets.keypad import Keypad
 
 MAX_NOTES_DIGITS = 5  # a cash box holds a few thousand notes at most
@@ -43,11 +53,11 @@ class CollectionPage(Page):
         self.slip.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.again = button("maint_collection_again", "secondary")
         self.again.clicked.connect(lambda: self.act("collection_preview"))
-        for widget in (self.title, self.since):
-            column.addWidget(widget)
+        column.addWidget(self.title)
+        column.addWidget(self.since)
         column.addLayout(self.table)
-        for widget in (self.totals, self.difference, self.commit, self.slip, self.again):
-            column.addWidget(widget)
+        for shown in (self.totals, self.difference, self.commit, self.slip, self.again):
+            column.addWidget(shown)
         column.addStretch(1)
         self.keypad = Keypad("maint_collection_keypad")
         self.keypad.confirmed.connect(self._next_field)
@@ -64,7 +74,7 @@ class CollectionPage(Page):
         )
 
     def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == event.Type.FocusIn and isinstance(watched, QLineEdit):
+        if event.type() in CHOOSING_EVENTS and isinstance(watched, QLineEdit):
             self.keypad.target = watched
         return False
 
@@ -86,15 +96,19 @@ class CollectionPage(Page):
             physical.setProperty("role", "count")
             physical.setMaxLength(MAX_NOTES_DIGITS)
             physical.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            physical.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d*"),
-                                                              physical))
+            physical.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d*"), physical))
             physical.textChanged.connect(self._update_difference)
             physical.returnPressed.connect(self._next_field)
             physical.installEventFilter(self)
-            cells = (label(f"{name}_face", "value"), label(f"{name}_journal", "cell"),
-                     label(f"{name}_device", "cell"), physical, label(f"{name}_diff", "cell"))
-            for column, cell in enumerate(cells):
-                self.table.addWidget(cell, index, column)
+            cells = (
+                label(f"{name}_face", "value"),
+                label(f"{name}_journal", "cell"),
+                label(f"{name}_device", "cell"),
+                physical,
+                label(f"{name}_diff", "cell"),
+            )
+            for column, part in enumerate(cells):
+                self.table.addWidget(part, index, column)
             self.cells[denomination] = cells
         first = self._fields()[:1]
         self.keypad.target = first[0] if first else None
@@ -105,7 +119,7 @@ class CollectionPage(Page):
     def _next_field(self) -> None:
         fields = self._fields()
         if self.keypad.target in fields:
-            index = fields.index(self.keypad.target)  # type: ignore[arg-type]
+            index = fields.index(self.keypad.target)
             if index + 1 < len(fields):
                 self.keypad.target = fields[index + 1]
                 fields[index + 1].setFocus()
@@ -141,10 +155,14 @@ class CollectionPage(Page):
             set_tone(self.difference, "")
         else:
             physical_total = sum(int(d) * n for d, n in physical.items())
-            self.difference.setText(self.t(
-                "mt.collection.difference" if total_diff else "mt.collection.no_difference",
-                physical=fen(physical_total), journal=fen(journal_total),
-                diff=_signed(total_diff)))
+            self.difference.setText(
+                self.t(
+                    "mt.collection.difference" if total_diff else "mt.collection.no_difference",
+                    physical=fen(physical_total),
+                    journal=fen(journal_total),
+                    diff=_signed(total_diff),
+                )
+            )
             set_tone(self.difference, "bad" if total_diff else "ok")
         self.commit.setEnabled(physical is not None)
 
@@ -158,7 +176,7 @@ class CollectionPage(Page):
         for field in self._fields():
             field.clear()
 
-    def render(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
+    def render_view(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
         collection = (m.get("view") or {}).get("collection") or {}
         done = collection.get("done")
         self.title.setText(self.t("mt.page.collection"))
@@ -168,20 +186,26 @@ class CollectionPage(Page):
         self.commit.setText(self.t("mt.collection.commit"))
         self.again.setText(self.t("mt.collection.again"))
         if done:
+            self.reset()  # first: clearing the fields re-computes the preview's difference
             self.since.setText(self.t("mt.collection.done", id=done))
             diff = int(collection.get("difference_fen") or 0)
-            self.difference.setText(self.t(
-                "mt.collection.recorded_difference" if diff else "mt.collection.recorded_even",
-                diff=_signed(diff)))
+            self.difference.setText(
+                self.t(
+                    "mt.collection.recorded_difference" if diff else "mt.collection.recorded_even",
+                    diff=_signed(diff),
+                )
+            )
             set_tone(self.difference, "bad" if diff else "ok")
             self.slip.setText(str(collection.get("slip_text") or ""))
-            self.reset()
         else:
             self._build_rows(list(collection.get("rows") or []))
-            self.journal_counts = {int(r["denomination_fen"]): int(r.get("journal_count") or 0)
-                                   for r in collection.get("rows") or []}
-            self.since.setText(self.t("mt.collection.since",
-                                      since=local_time(collection.get("since"))))
+            self.journal_counts = {
+                int(r["denomination_fen"]): int(r.get("journal_count") or 0)
+                for r in collection.get("rows") or []
+            }
+            self.since.setText(
+                self.t("mt.collection.since", since=local_time(collection.get("since")))
+            )
             for row in collection.get("rows") or []:
                 denomination = int(row["denomination_fen"])
                 face, journal, device, _physical, _diff = self.cells[denomination]
@@ -189,8 +213,12 @@ class CollectionPage(Page):
                 journal.setText(str(row.get("journal_count") or 0))
                 device_count = row.get("device_count")
                 device.setText("—" if device_count is None else str(device_count))
-            self.totals.setText(self.t("mt.collection.journal_total",
-                                       total=fen(collection.get("journal_total_fen") or 0)))
+            self.totals.setText(
+                self.t(
+                    "mt.collection.journal_total",
+                    total=fen(collection.get("journal_total_fen") or 0),
+                )
+            )
             self._update_difference()
         preview = bool(collection.get("rows")) and not done
         for cells in self.cells.values():

@@ -17,6 +17,8 @@ class TestsPage(Page):
 
     def __init__(self, act: Act) -> None:
         super().__init__("maint_tests", act)
+        self.test_mode = False
+        self.disabled: set[str] = set()
         column = page_column(self, "maint_tests")
         self.title = label("maint_tests_title", "title")
         self.print_test = button("maint_tests_print", "action")
@@ -47,26 +49,26 @@ class TestsPage(Page):
             self.switches[method] = switch
             self.switch_states[method] = state
         column.addStretch(1)
-        self.test_mode = False
-        self.disabled: set[str] = set()
 
     def _switcher(self, method: str) -> Any:
         return lambda: self.act("set_method", method=method, enabled=method in self.disabled)
 
-    def render(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
+    def render_view(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
         self.test_mode = bool(m.get("test_mode"))
         status = (m.get("view") or {}).get("status") or {}
         self.disabled = set(status.get("disabled_methods") or ())
         self.title.setText(self.t("mt.page.tests"))
         self.print_test.setText(self.t("mt.tests.print"))
         self.acceptor_heading.setText(self.t("mt.tests.acceptor"))
-        self.acceptor_toggle.setText(self.t("mt.tests.acceptor_off" if self.test_mode
-                                            else "mt.tests.acceptor_on"))
+        self.acceptor_toggle.setText(
+            self.t("mt.tests.acceptor_off" if self.test_mode else "mt.tests.acceptor_on")
+        )
         self.acceptor_toggle.setProperty("role", "primary" if self.test_mode else "action")
         self.acceptor_toggle.style().polish(self.acceptor_toggle)
         notes = Counter(int(n) for n in m.get("test_notes") or ())
         self.acceptor_hint.setText(
-            self.t("mt.tests.recognised", n=sum(notes.values())) if self.test_mode
+            self.t("mt.tests.recognised", n=sum(notes.values()))
+            if self.test_mode
             else self.t("mt.tests.acceptor_hint")
         )
         self.notes.show_notes(dict(notes))
@@ -75,8 +77,17 @@ class TestsPage(Page):
         for method, switch in self.switches.items():
             on = method not in self.disabled
             state = self.switch_states[method]
-            state.setText(self.t("mt.tests.method_state", method=self.t(f"method.{method}"),
-                                 state=self.t("mt.on" if on else "mt.off")))
+            state.setText(
+                self.t(
+                    "mt.tests.method_state",
+                    method=self.t(f"method.{method}"),
+                    state=self.t("mt.on" if on else "mt.off"),
+                )
+            )
             set_tone(state, "ok" if on else "bad")
-            switch.setText(self.t("mt.tests.disable" if on else "mt.tests.enable",
-                                  method=self.t(f"method.{method}")))
+            switch.setText(
+                self.t(
+                    "mt.tests.disable" if on else "mt.tests.enable",
+                    method=self.t(f"method.{method}"),
+                )
+            )

@@ -9,7 +9,16 @@ from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QFrame, QGridLayout, QLineEdit, QPushButton, QVBoxLayout
 
-from ui.maintenance.base import Act, Page, button, fen, label, local_time, page_column
+from ui.maintenance.base import (
+    CHOOSING_EVENTS,
+    Act,
+    Page,
+    button,
+    fen,
+    label,
+    local_time,
+    page_column,
+)
 from ui.maintenance.keyboard import TextKeyboard
 
 MAX_ROWS = 50  # the core returns at most 50
@@ -19,7 +28,7 @@ SHOWN_PAYLOAD_KEYS = 6
 class JournalPage(Page):
     opens_with = ("journal_search", {"query": ""})
 
-    def __init__(self, act: Act) -> None:
+    def __init__(self, act: Act) -> None:  # noqa: PLR0915 - one flat list of widgets
         super().__init__("maint_journal", act)
         column = page_column(self, "maint_journal")
         self.title = label("maint_journal_title", "title")
@@ -32,8 +41,7 @@ class JournalPage(Page):
         self.day = QLineEdit()
         self.day.setObjectName("maint_journal_day")
         self.day.setMaxLength(10)
-        self.day.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9-]*"),
-                                                          self.day))
+        self.day.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9-]*"), self.day))
         fields.addWidget(self.query_name, 0, 0)
         fields.addWidget(self.query, 0, 1)
         fields.addWidget(self.day_name, 1, 0)
@@ -80,7 +88,7 @@ class JournalPage(Page):
         self._m: dict[str, Any] = {}
 
     def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == event.Type.FocusIn and watched in (self.query, self.day):
+        if event.type() in CHOOSING_EVENTS and watched in (self.query, self.day):
             self.keyboard.target = watched
         return False
 
@@ -104,11 +112,11 @@ class JournalPage(Page):
         if index < len(self.results):
             self.shown_txn = self.results[index]["txn_id"]
             self.act("journal_show", txn_id=self.shown_txn)
-            self.render(self._m, {})
+            self.render_view(self._m, {})
 
     def close_detail(self) -> None:
         self.shown_txn = None
-        self.render(self._m, {})
+        self.render_view(self._m, {})
 
     def _reprint(self) -> None:
         if self.shown_txn:
@@ -119,7 +127,7 @@ class JournalPage(Page):
         self.day.clear()
         self.shown_txn = None
 
-    def render(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
+    def render_view(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
         self._m = m
         if m.get("shown_txn"):  # scripted snapshots (screenshots) open a transaction
             self.shown_txn = m["shown_txn"]
@@ -136,8 +144,15 @@ class JournalPage(Page):
         self.summary.setText(self.t("mt.journal.count", n=len(self.results)))
         transaction = view.get("transaction") or {}
         showing = self.shown_txn is not None
-        for widget in (self.query_name, self.query, self.day_name, self.day, self.keyboard,
-                       self.search_button, self.summary):
+        for widget in (
+            self.query_name,
+            self.query,
+            self.day_name,
+            self.day,
+            self.keyboard,
+            self.search_button,
+            self.summary,
+        ):
             widget.setVisible(not showing)
         if showing:
             self.error.hide()
@@ -151,16 +166,22 @@ class JournalPage(Page):
         if showing:
             self.detail_title.setText(self.t("mt.journal.detail", txn=self.shown_txn))
             loaded = transaction.get("txn_id") == self.shown_txn
-            self.events.setText(_events_text(transaction.get("events") or [])
-                                if loaded else self.t("mt.loading"))
+            self.events.setText(
+                _events_text(transaction.get("events") or []) if loaded else self.t("mt.loading")
+            )
             self.reprint.setText(self.t("mt.journal.reprint"))
             self.back_to_results.setText(self.t("mt.journal.back"))
 
     def _summary(self, row: dict[str, Any]) -> str:
-        return self.t("mt.journal.row", txn=row.get("txn_id") or "?",
-                      account=row.get("account_no") or "—", method=row.get("method") or "?",
-                      state=row.get("state") or "?", amount=fen(row.get("cash_fen")),
-                      when=local_time(row.get("created_at")))
+        return self.t(
+            "mt.journal.row",
+            txn=row.get("txn_id") or "?",
+            account=row.get("account_no") or "—",
+            method=row.get("method") or "?",
+            state=row.get("state") or "?",
+            amount=fen(row.get("cash_fen")),
+            when=local_time(row.get("created_at")),
+        )
 
 
 def _is_day(text: str) -> bool:

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QBoxLayout, QLineEdit, QVBoxLayout
 
-from ui.maintenance.base import Act, Page, button, label, local_time
+from ui.maintenance.base import CHOOSING_EVENTS, Act, Page, button, label, local_time
 from ui.maintenance.keyboard import TextKeyboard
 from ui.widgets.keypad import Keypad
 
@@ -40,8 +40,14 @@ class LoginPage(Page):
         self.submit_button.clicked.connect(self.submit)
         self.close_button = button("maint_login_close", "secondary")
         self.close_button.clicked.connect(lambda: self.act("close"))
-        for widget in (self.title, self.id_name, self.technician, self.pin_name, self.pin,
-                       self.status):
+        for widget in (
+            self.title,
+            self.id_name,
+            self.technician,
+            self.pin_name,
+            self.pin,
+            self.status,
+        ):
             fields.addWidget(widget)
         fields.addStretch(1)
         fields.addWidget(self.submit_button)
@@ -68,7 +74,7 @@ class LoginPage(Page):
         )
 
     def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == event.Type.FocusIn and watched in (self.technician, self.pin):
+        if event.type() in CHOOSING_EVENTS and watched in (self.technician, self.pin):
             self._choose(watched)
         return False
 
@@ -105,7 +111,7 @@ class LoginPage(Page):
         self.pin.clear()
         self._choose(self.technician)
 
-    def render(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
+    def render_view(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
         self.title.setText(self.t("mt.login.title"))
         self.id_name.setText(self.t("mt.login.id"))
         self.pin_name.setText(self.t("mt.login.pin"))
@@ -117,9 +123,7 @@ class LoginPage(Page):
         self.letters.retranslate_ui(self.language)
         locked = m.get("locked_until")
         self.submit_button.setEnabled(not locked)
-        self.status.setText(
-            self.t("mt.login.locked", until=local_time(locked)) if locked else ""
-        )
+        self.status.setText(self.t("mt.login.locked", until=local_time(locked)) if locked else "")
         self.status.setVisible(bool(locked))
 
 
@@ -132,4 +136,3 @@ def attempts_left(detail: object) -> int | None:
         if word == "attempts" and words[index - 1].isdigit():
             return int(words[index - 1])
     return None
-

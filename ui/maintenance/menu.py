@@ -55,13 +55,17 @@ class MenuPage(Page):
             self.grid.addWidget(self.entries[page], index // columns, index % columns)
             self.entries[page].show()
 
-    def render(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
+    def render_view(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
         user = m.get("user") or {}
         self._place(pages_for(user.get("role")))
         self.title.setText(self.t("mt.menu.title"))
-        role = self.t(f"mt.role.{user.get('role')}") if user.get("role") in (
-            "technician", "collector") else "?"
-        self.who.setText(self.t("mt.menu.who", name=user.get("name") or "?",
-                                id=user.get("id") or "?", role=role))
+        role = (
+            self.t(f"mt.role.{user.get('role')}")
+            if user.get("role") in ("technician", "collector")
+            else "?"
+        )
+        self.who.setText(
+            self.t("mt.menu.who", name=user.get("name") or "?", id=user.get("id") or "?", role=role)
+        )
         for page, entry in self.entries.items():
             entry.setText(self.t(f"mt.page.{page}"))

@@ -105,15 +105,19 @@ class MaintenanceScreen(Screen):
                 name = "menu"
         page = self.pages[name]
         page.language = self.language
-        page.render(m, snap)
+        page.render_view(m, snap)
         if self.stack.currentWidget() is not page:
             self.stack.setCurrentWidget(page)
         logged_in = user_id is not None
-        self.user.setText(self.t("mt.bar.user", name=user.get("name") or "?", id=user_id)
-                          if logged_in else self.t("mt.bar.title"))
+        self.user.setText(
+            self.t("mt.bar.user", name=user.get("name") or "?", id=user_id)
+            if logged_in
+            else self.t("mt.bar.title")
+        )
         self.to_menu.setText(self.t("mt.bar.menu"))
-        self.to_menu.setVisible(logged_in and name != "menu"
-                                and len(pages_for(user.get("role"))) > 1)
+        self.to_menu.setVisible(
+            logged_in and name != "menu" and len(pages_for(user.get("role"))) > 1
+        )
         self.logout.setText(self.t("mt.bar.logout"))
         self.logout.setVisible(logged_in)
         text, tone = self._message(m.get("message"))
@@ -121,7 +125,7 @@ class MaintenanceScreen(Screen):
         self.message.setVisible(bool(text))
         set_tone(self.message, tone)
 
-    def _message(self, message: object) -> tuple[str, str]:
+    def _message(self, message: object) -> tuple[str, str]:  # noqa: PLR0911 - one per code
         if not isinstance(message, dict) or not message.get("code"):
             return "", ""
         code = str(message["code"])

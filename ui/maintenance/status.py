@@ -58,7 +58,7 @@ class StatusPage(Page):
         self.values[name].setText(text)
         _tone(self.values[name], tone)
 
-    def render(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
+    def render_view(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
         self.title.setText(self.t("mt.page.status"))
         self.refresh.setText(self.t("mt.refresh"))
         for section, heading in self.headings.items():
@@ -75,7 +75,7 @@ class StatusPage(Page):
         self._row("software", "kiosk_id", str(status.get("kiosk_id") or "—"))
         self._row("software", "uptime", duration(status.get("uptime_s"), self.language))
 
-    def _state(self, prefix: str, state: object) -> str:
+    def _state(self, state: object) -> str:
         text = str(state or "unknown")
         msg_id = f"mt.state.{text}"
         from ui.i18n.catalog import has
@@ -84,32 +84,51 @@ class StatusPage(Page):
 
     def _acceptor(self, acceptor: dict[str, Any]) -> None:
         state = acceptor.get("state")
-        self._row("acceptor", "state", self._state("acceptor", state),
-                  "ok" if state == "ready" else "bad")
+        self._row("acceptor", "state", self._state(state), "ok" if state == "ready" else "bad")
         identity = acceptor.get("identity") or {}
-        self._row("acceptor", "model", " ".join(
-            str(identity.get(k)) for k in ("protocol", "model") if identity.get(k)) or "—")
+        self._row(
+            "acceptor",
+            "model",
+            " ".join(str(identity.get(k)) for k in ("protocol", "model") if identity.get(k)) or "—",
+        )
         self._row("acceptor", "serial", str(identity.get("serial") or "—"))
         self._row("acceptor", "firmware", str(identity.get("firmware") or "—"))
         error = acceptor.get("last_error")
-        self._row("acceptor", "last_error", self._state("acceptor", error) if error else "—",
-                  "bad" if error and state != "ready" else "")
+        self._row(
+            "acceptor",
+            "last_error",
+            self._state(error) if error else "—",
+            "bad" if error and state != "ready" else "",
+        )
 
     def _printer(self, printer: dict[str, Any]) -> None:
         state = printer.get("state")
         tone = "ok" if state in GOOD_PRINTER else "warn" if state in WARN_PRINTER else "bad"
-        self._row("printer", "state", self._state("printer", state), tone)
-        self._row("printer", "paper", self.t(
-            "mt.paper.out" if state == "paper_out" else
-            "mt.paper.near_end" if state == "paper_near_end" else
-            "mt.paper.ok" if state in GOOD_PRINTER else "mt.paper.unknown"),
-            "bad" if state == "paper_out" else "warn" if state == "paper_near_end" else "")
+        self._row("printer", "state", self._state(state), tone)
+        self._row(
+            "printer",
+            "paper",
+            self.t(
+                "mt.paper.out"
+                if state == "paper_out"
+                else "mt.paper.near_end"
+                if state == "paper_near_end"
+                else "mt.paper.ok"
+                if state in GOOD_PRINTER
+                else "mt.paper.unknown"
+            ),
+            "bad" if state == "paper_out" else "warn" if state == "paper_near_end" else "",
+        )
         self._row("printer", "detail", str(printer.get("detail") or "—"))
 
     def _server(self, server: dict[str, Any]) -> None:
         reachable = bool(server.get("reachable"))
-        self._row("server", "reachable", self.t("mt.yes" if reachable else "mt.no"),
-                  "ok" if reachable else "bad")
+        self._row(
+            "server",
+            "reachable",
+            self.t("mt.yes" if reachable else "mt.no"),
+            "ok" if reachable else "bad",
+        )
         latency = server.get("latency_ms")
         self._row("server", "latency", f"{latency} ms" if latency is not None else "—")
         self._row("server", "last_error", str(server.get("last_error") or "—"))
@@ -117,34 +136,52 @@ class StatusPage(Page):
     def _outbox(self, outbox: dict[str, Any]) -> None:
         pending = int(outbox.get("pending") or 0)
         attention = int(outbox.get("needs_attention") or 0)
-        self._row("outbox", "pending", self.t("mt.status.count_amount", n=pending,
-                                              amount=fen(outbox.get("pending_fen") or 0)),
-                  "warn" if pending else "ok")
+        self._row(
+            "outbox",
+            "pending",
+            self.t("mt.status.count_amount", n=pending, amount=fen(outbox.get("pending_fen") or 0)),
+            "warn" if pending else "ok",
+        )
         self._row("outbox", "oldest", local_time(outbox.get("oldest_at")))
         self._row("outbox", "needs_attention", str(attention), "bad" if attention else "")
         self._row("outbox", "last_error", str(outbox.get("last_error") or "—"))
 
     def _limits(self, limits: dict[str, Any]) -> None:
-        for key, show in (("count", str), ("total_fen", fen),
-                          ("age_s", lambda s: duration(s, self.language))):
-            used, limit = (limits.get(key) or [0, 0]) + [0, 0][len(limits.get(key) or []):]
+        for key, show in (
+            ("count", str),
+            ("total_fen", fen),
+            ("age_s", lambda s: duration(s, self.language)),
+        ):
+            used, limit = (limits.get(key) or [0, 0]) + [0, 0][len(limits.get(key) or []) :]
             share = used / limit if limit else 0
             tone = "bad" if share >= 1 else "warn" if share >= 0.8 else ""
-            self._row("limits", f"limit_{key}", self.t(
-                "mt.status.used_of", used=show(used), limit=show(limit),
-                percent=round(share * 100)), tone)
+            self._row(
+                "limits",
+                f"limit_{key}",
+                self.t(
+                    "mt.status.used_of",
+                    used=show(used),
+                    limit=show(limit),
+                    percent=round(share * 100),
+                ),
+                tone,
+            )
 
     def _cashbox(self, cashbox: dict[str, Any]) -> None:
         notes = cashbox.get("notes") or {}
-        text = "  ".join(f"{fen(int(d))}×{n}" for d, n in
-                         sorted(notes.items(), key=lambda kv: -int(kv[0]))) or self.t("mt.empty")
+        text = "  ".join(
+            f"{fen(int(d))}×{n}" for d, n in sorted(notes.items(), key=lambda kv: -int(kv[0]))
+        ) or self.t("mt.empty")
         self._row("cashbox", "notes", text)
         self._row("cashbox", "total", fen(cashbox.get("total_fen") or 0))
-        used, capacity = (cashbox.get("fill") or [0, 0]) + [0, 0][len(cashbox.get("fill") or []):]
+        used, capacity = (cashbox.get("fill") or [0, 0]) + [0, 0][len(cashbox.get("fill") or []) :]
         percent = round(100 * used / capacity) if capacity else 0
-        self._row("cashbox", "fill", self.t("mt.status.fill_value", used=used, capacity=capacity,
-                                            percent=percent),
-                  "bad" if cashbox.get("near_full") else "")
+        self._row(
+            "cashbox",
+            "fill",
+            self.t("mt.status.fill_value", used=used, capacity=capacity, percent=percent),
+            "bad" if cashbox.get("near_full") else "",
+        )
 
     def _methods(self, status: dict[str, Any]) -> None:
         from ui.messages import reason_text
@@ -153,6 +190,7 @@ class StatusPage(Page):
         for method in ("cash", "qr", "card"):
             info = methods.get(method) or {}
             ok = bool(info.get("ok"))
-            text = self.t("mt.status.works") if ok else reason_text(info.get("reason"),
-                                                                       self.language)
+            text = (
+                self.t("mt.status.works") if ok else reason_text(info.get("reason"), self.language)
+            )
             self._row("methods", f"method_{method}", text, "ok" if ok else "bad")

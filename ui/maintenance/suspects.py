@@ -26,7 +26,7 @@ MAX_ROWS = 20
 class SuspectsPage(Page):
     opens_with = ("suspects", {})
 
-    def __init__(self, act: Act) -> None:
+    def __init__(self, act: Act) -> None:  # noqa: PLR0915 - one flat list of widgets
         super().__init__("maint_suspects", act)
         column = page_column(self, "maint_suspects")
         self.title = label("maint_suspects_title", "title")
@@ -121,8 +121,9 @@ class SuspectsPage(Page):
         self.submit_button.setEnabled(
             item is not None and long_enough and (self.outcome is not None or not needs_outcome)
         )
-        self.reason_hint.setText("" if long_enough else self.t("mt.suspects.reason_required",
-                                                               n=MIN_REASON))
+        self.reason_hint.setText(
+            "" if long_enough else self.t("mt.suspects.reason_required", n=MIN_REASON)
+        )
 
     def submit(self) -> None:
         item = self._current()
@@ -132,8 +133,7 @@ class SuspectsPage(Page):
         if item["kind"] == "suspect":
             if self.outcome is None:
                 return
-            self.act("resolve_suspect", suspect_id=item["key"], outcome=self.outcome,
-                     reason=reason)
+            self.act("resolve_suspect", suspect_id=item["key"], outcome=self.outcome, reason=reason)
         else:
             self.act("retry_item", item_id=item["key"], reason=reason)
         self.selected, self.outcome = None, None
@@ -143,11 +143,12 @@ class SuspectsPage(Page):
         self.selected, self.outcome = None, None
         self.reason.clear()
 
-    def render(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
+    def render_view(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
         view = (m.get("view") or {}).get("suspects") or {}
         self.items = [
             {"kind": "suspect", "key": s["suspect_id"], **s}
-            for s in view.get("suspects") or () if s.get("state") == "open"
+            for s in view.get("suspects") or ()
+            if s.get("state") == "open"
         ] + [
             {"kind": "parked", "key": p["item_id"], **p} for p in view.get("needs_attention") or ()
         ]
@@ -180,11 +181,18 @@ class SuspectsPage(Page):
 
     def _summary(self, item: dict[str, Any]) -> str:
         if item["kind"] == "suspect":
-            return self.t("mt.suspects.row_suspect", txn=item.get("txn_id") or "?",
-                          amount=fen(item.get("denomination_fen")),
-                          when=local_time(item.get("created_at")))
-        return self.t("mt.suspects.row_parked", item=item["key"],
-                      endpoint=item.get("endpoint") or "?", amount=fen(item.get("amount_fen")))
+            return self.t(
+                "mt.suspects.row_suspect",
+                txn=item.get("txn_id") or "?",
+                amount=fen(item.get("denomination_fen")),
+                when=local_time(item.get("created_at")),
+            )
+        return self.t(
+            "mt.suspects.row_parked",
+            item=item["key"],
+            endpoint=item.get("endpoint") or "?",
+            amount=fen(item.get("amount_fen")),
+        )
 
     def _render_detail(self) -> None:
         item = self._current()
@@ -192,17 +200,24 @@ class SuspectsPage(Page):
         if item is None:
             return
         if item["kind"] == "suspect":
-            text = self.t("mt.suspects.detail_suspect", txn=item.get("txn_id") or "?",
-                          account=item.get("account_no") or "?",
-                          amount=fen(item.get("denomination_fen")),
-                          why=item.get("reason") or "?",
-                          when=local_time(item.get("created_at")))
+            text = self.t(
+                "mt.suspects.detail_suspect",
+                txn=item.get("txn_id") or "?",
+                account=item.get("account_no") or "?",
+                amount=fen(item.get("denomination_fen")),
+                why=item.get("reason") or "?",
+                when=local_time(item.get("created_at")),
+            )
         else:
             detail = item.get("detail") or {}
             why = detail.get("error") or detail.get("code") or detail if detail else "?"
-            text = self.t("mt.suspects.detail_parked", item=item["key"],
-                          endpoint=item.get("endpoint") or "?",
-                          amount=fen(item.get("amount_fen")), why=why)
+            text = self.t(
+                "mt.suspects.detail_parked",
+                item=item["key"],
+                endpoint=item.get("endpoint") or "?",
+                amount=fen(item.get("amount_fen")),
+                why=why,
+            )
         self.detail_text.setText(text)
         suspect = item["kind"] == "suspect"
         self.outcome_name.setVisible(suspect)
@@ -210,6 +225,5 @@ class SuspectsPage(Page):
             choice.setVisible(suspect)
             choice.setProperty("role", "primary" if outcome == self.outcome else "action")
             choice.style().polish(choice)
-        self.submit_button.setText(self.t("mt.suspects.submit" if suspect
-                                          else "mt.suspects.retry"))
+        self.submit_button.setText(self.t("mt.suspects.submit" if suspect else "mt.suspects.retry"))
         self._update_submit()

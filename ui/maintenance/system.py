@@ -51,25 +51,31 @@ class SystemPage(Page):
             self.act(action)
         else:
             self.armed = (action, now)
-        self.render(self._m, {})
+        self.render_view(self._m, {})
 
     def reset(self) -> None:
         self.armed = None
 
-    def render(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
+    def render_view(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
         self._m = m
         status = (m.get("view") or {}).get("status") or {}
         outbox = status.get("outbox") or {}
         self.title.setText(self.t("mt.page.system"))
-        self.outbox.setText(self.t(
-            "mt.system.outbox", n=int(outbox.get("pending") or 0),
-            amount=fen(outbox.get("pending_fen") or 0), oldest=local_time(outbox.get("oldest_at"))))
+        self.outbox.setText(
+            self.t(
+                "mt.system.outbox",
+                n=int(outbox.get("pending") or 0),
+                amount=fen(outbox.get("pending_fen") or 0),
+                oldest=local_time(outbox.get("oldest_at")),
+            )
+        )
         self.retry.setText(self.t("mt.system.outbox_retry"))
         allowed = bool(m.get("power_actions_allowed"))
         armed = self.armed[0] if self.armed and time.monotonic() - self.armed[1] < ARM_S else None
         for action, widget in self.buttons.items():
-            widget.setText(self.t("mt.system.confirm" if armed == action
-                                  else f"mt.system.{action}"))
+            widget.setText(
+                self.t("mt.system.confirm" if armed == action else f"mt.system.{action}")
+            )
             widget.setProperty("role", "primary" if armed == action else "action")
             widget.style().polish(widget)
             if action in POWER:
