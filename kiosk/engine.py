@@ -711,6 +711,7 @@ class Engine:
 
         self.journal.append_many(build)
         self.outbox.wake()
+        self._refresh_service_state()
 
     def _cancel_cash(self, reason: str) -> None:
         self.disable_acceptor()
@@ -977,6 +978,7 @@ class Engine:
             self._server_down(done.error)
 
     def _on_outbox(self, result: OutboxResult) -> None:
+        self._refresh_service_state()  # the backlog changed: offline limits, snapshot
         if result.reachable:
             self._server_ok()
         else:
@@ -1409,6 +1411,11 @@ class Engine:
             ),
             "methods": {k: v.as_json() for k, v in self.methods().items()},
             "recovering": self.recovery.active,
+            "outbox": {
+                "pending": self.health.offline_count,
+                "pending_fen": self.health.offline_total_fen,
+                "oldest_age_s": round(self.health.oldest_unposted_age_s),
+            },
             "maintenance": self.maintenance.snapshot(),
         }
         return snap

@@ -16,7 +16,7 @@ import json
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,6 +116,7 @@ def utc_now() -> str:
 
 
 Projector = Callable[[Connection, Event], None]
+EventSpec = tuple[str, Mapping[str, Any], str | None]  # kind, payload, txn id
 
 
 class Failpoint:
@@ -202,7 +203,7 @@ class Journal:
 
     def append_many(
         self,
-        build: Callable[[Connection], list[tuple[str, Mapping[str, Any], str | None]]],
+        build: Callable[[Connection], Sequence[EventSpec]],
         *,
         actor: str | None = None,
     ) -> list[Event]:

@@ -79,6 +79,30 @@ def paid_fen(answer: PaymentAnswer) -> int:
     )
 
 
+def _posted_event(item: _Item, answer: Any) -> tuple[str, dict[str, Any], str | None]:
+    as_json = answer_json(answer) if isinstance(answer, PaymentAnswer) else answer
+    server_ref = as_json.get("server_ref") if isinstance(as_json, dict) else None
+    payload = {
+        "item_id": item.item_id,
+        "endpoint": item.endpoint,
+        "server_ref": server_ref,
+        "answer": as_json,
+    }
+    return Kind.POSTED.value, payload, item.txn_id
+
+
+def _parked_event(item: _Item, error: CentralError) -> tuple[str, dict[str, Any], str | None]:
+    rejected = error if isinstance(error, CentralRejected) else None
+    payload = {
+        "item_id": item.item_id,
+        "endpoint": item.endpoint,
+        "status": rejected.status if rejected else 0,
+        "code": rejected.code if rejected else "error",
+        "detail": dict(rejected.detail) if rejected else {},
+    }
+    return Kind.NEEDS_ATTENTION.value, payload, item.txn_id
+
+
 def is_permanent(error: CentralError) -> bool:
     return (
         isinstance(error, CentralRejected)
@@ -174,69 +198,53 @@ class Outbox:
         except CentralError as exc:
             if not is_permanent(exc):
                 raise
-            self._park(item, exc)
+            self._record([(item, None, exc)])
             return
-        self._posted(item, answer)
+        self._record([(item, answer, None)])
 
     def _post_batch(self, items: list[_Item]) -> None:
         results = self._central.post_batch([item.body for item in items])
         by_id = {item.item_id: item for item in items}
+        settled: list[tuple[_Item, Any, CentralError | None]] = []
         transient = 0
         for result in results:
             item = by_id.get(result.txn_id or "")
             if item is None:
                 continue
             if result.answer is not None:
-                self._posted(item, result.answer)
+                settled.append((item, result.answer, None))
             elif result.status not in TRANSIENT_STATUSES and 400 <= result.status < 500:
-                self._park(
-                    item,
-                    CentralRejected(
-                        result.status, result.error or "rejected", dict(result.detail or {})
-                    ),
+                error = CentralRejected(
+                    result.status, result.error or "rejected", dict(result.detail or {})
                 )
+                settled.append((item, None, error))
             else:
                 transient += 1
+        self._record(settled)  # one commit (one fsync) for the whole batch
         if transient:
             raise CentralRejected(409, "batch_items_pending", {"pending": transient})
 
-    def _posted(self, item: _Item, answer: Any) -> None:
-        as_json = answer_json(answer) if isinstance(answer, PaymentAnswer) else answer
-        self._journal.append(
-            Kind.POSTED.value,
-            {
-                "item_id": item.item_id,
-                "endpoint": item.endpoint,
-                "server_ref": as_json.get("server_ref") if isinstance(as_json, dict) else None,
-                "answer": as_json,
-            },
-            txn_id=item.txn_id,
-        )
-        self.posted_count += 1
-        self._failures = 0
-        self.last_error = None
-        payment = answer if isinstance(answer, PaymentAnswer) else None
-        self._on_result(OutboxResult(reachable=True, txn_id=item.txn_id, answer=payment))
-
-    def _park(self, item: _Item, error: CentralError) -> None:
-        detail = error.detail if isinstance(error, CentralRejected) else {}
-        code = error.code if isinstance(error, CentralRejected) else "error"
-        status = error.status if isinstance(error, CentralRejected) else 0
-        log.error(
-            "outbox: %s refused for good (%s %s): needs a technician", item.item_id, status, code
-        )
-        self._journal.append(
-            Kind.NEEDS_ATTENTION.value,
-            {
-                "item_id": item.item_id,
-                "endpoint": item.endpoint,
-                "status": status,
-                "code": code,
-                "detail": dict(detail),
-            },
-            txn_id=item.txn_id,
-        )
-        self._on_result(OutboxResult(reachable=True, txn_id=item.txn_id, parked=True))
+    def _record(self, settled: list[tuple[_Item, Any, CentralError | None]]) -> None:
+        """Journal what the server said, then tell the engine; posted items reset the backoff."""
+        if not settled:
+            return
+        events = [
+            _parked_event(item, error) if error is not None else _posted_event(item, answer)
+            for item, answer, error in settled
+        ]
+        self._journal.append_many(lambda _conn: events)
+        for item, answer, error in settled:
+            if error is not None:
+                log.error(
+                    "outbox: %s refused for good (%s): needs a technician", item.item_id, error
+                )
+                self._on_result(OutboxResult(reachable=True, txn_id=item.txn_id, parked=True))
+                continue
+            self.posted_count += 1
+            self._failures = 0
+            self.last_error = None
+            payment = answer if isinstance(answer, PaymentAnswer) else None
+            self._on_result(OutboxResult(reachable=True, txn_id=item.txn_id, answer=payment))
 
     # ---------------------------------------------------------------- queries
     def _pending(self, limit: int) -> list[_Item]:
