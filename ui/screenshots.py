@@ -127,7 +127,7 @@ def maintenance_scenes() -> dict[str, dict[str, Any]]:
     collection_done = {
         "done": "K0001-C20261102103000",
         "difference_fen": -10000,
-        "slip_text": "现金清点单 / CASH COLLECTION\n终端 K0001\n...",
+        "slip_text": _demo_slip(),
     }
     transaction = {
         "txn_id": "K0001-00000042",
@@ -187,6 +187,26 @@ def maintenance_scenes() -> dict[str, dict[str, Any]]:
             role="collector", message={"code": "not_allowed", "detail": "reprint"}
         ),
     }
+
+
+def _demo_slip() -> str:
+    """A real collection slip's text, one ¥100 note short of the journal."""
+    from datetime import datetime, timedelta, timezone
+
+    from kiosk.receipts import CollectionSlip, DenominationCount, render_text
+
+    china = timezone(timedelta(hours=8))
+    counts = ((10000, 31, 30), (5000, 12, 12), (2000, 7, 7), (1000, 25, 25))
+    slip = CollectionSlip(
+        "K0001",
+        "营业厅一号机",
+        datetime(2026, 10, 28, 17, 30, tzinfo=china),
+        datetime(2026, 11, 2, 10, 30, tzinfo=china),
+        "张工",
+        tuple(DenominationCount(d, journal, None, counted) for d, journal, counted in counts),
+        collection_id="K0001-C20261102103000",
+    )
+    return render_text(slip, columns=32)
 
 
 def render_all(out_dir: Path, sizes: dict[str, tuple[int, int]] = SIZES) -> list[Path]:
