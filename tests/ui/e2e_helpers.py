@@ -105,7 +105,9 @@ class Customer:
         def check() -> None:
             assert condition(), (
                 f"never: {what}; the screen shows {self.visible_screen()} "
-                f"(engine state {self.window.state}, banner {self.banner()!r})"
+                f"(rendered state {self.window.state}, banner {self.banner()!r}; engine "
+                f"state {self.stack.snapshots.latest.get('state')}, refused "
+                f"{self.stack.engine.refused[-3:]})"
             )
 
         self.qtbot.waitUntil(check, timeout=timeout_ms)
