@@ -330,11 +330,18 @@ class CollectionRequest:
     collection_id: str
     counts: dict[int, int]
     journal_total_fen: int
-    device_total_fen: int
+    device_total_fen: int | None  # None (or absent): the acceptor keeps no count of its own
     physical_total_fen: int
     technician: str
     at: datetime
     fingerprint: str
+
+
+def _optional_fen(fields: Fields, key: str) -> int | None:
+    fields.used.add(key)  # null or absent is allowed
+    if not fields.present(key):
+        return None
+    return fields.fen(key, positive=False, maximum=MAX_TOTAL_FEN)
 
 
 def collection(raw: object) -> CollectionRequest:
@@ -355,7 +362,7 @@ def collection(raw: object) -> CollectionRequest:
         collection_id=collection_id,
         counts=counts,
         journal_total_fen=fields.fen("journal_total_fen", positive=False, maximum=MAX_TOTAL_FEN),
-        device_total_fen=fields.fen("device_total_fen", positive=False, maximum=MAX_TOTAL_FEN),
+        device_total_fen=_optional_fen(fields, "device_total_fen"),
         physical_total_fen=fields.fen("physical_total_fen", positive=False, maximum=MAX_TOTAL_FEN),
         technician=fields.text("technician", max_len=64),
         at=_required_instant(fields, "at"),

@@ -324,6 +324,8 @@ class Engine:
         handler(**intent.args)
 
     def _touch(self) -> None:
+        if self.machine.state is State.MAINTENANCE and self.maintenance.user is not None:
+            self.maintenance.touch()  # a technician reading the screen is not idle
         self.session.idle_prompt = False
         self._timers.cancel("idle_finish")
         if self.machine.state in IDLE_STATES:
@@ -631,16 +633,11 @@ class Engine:
             "a %d fen note was stacked with no open payment: recorded as suspect", denomination
         )
         txn_id = self._open_txn_record("cash", account_no="", stray=True)
+        kiosk_id = self.config.kiosk.id
         self.journal.append_many(
-            lambda _c: [
-                (
-                    Kind.SUSPECT.value,
-                    {
-                        "suspect_id": f"{txn_id}-S1",
-                        "denomination_fen": denomination,
-                        "reason": "note stacked with no open payment",
-                    },
-                    txn_id,
+            lambda conn: [
+                projection.suspect_event(
+                    conn, kiosk_id, txn_id, denomination, "note stacked with no open payment"
                 ),
                 (Kind.CANCELLED.value, {"reason": "stray_note"}, txn_id),
             ]
@@ -1098,13 +1095,17 @@ class Engine:
         cash, txn_id = self.session.cash, self.session.txn_id
         if not cash.in_escrow_fen or txn_id is None:
             return
-        self._journal(
-            Kind.SUSPECT,
-            {
-                "suspect_id": f"{txn_id}-S1",
-                "denomination_fen": cash.in_escrow_fen,
-                "reason": "no stacked or returned report after STACK",
-            },
+        kiosk_id, denomination = self.config.kiosk.id, cash.in_escrow_fen
+        self.journal.append_many(
+            lambda conn: [
+                projection.suspect_event(
+                    conn,
+                    kiosk_id,
+                    txn_id,
+                    denomination,
+                    "no stacked or returned report after STACK",
+                )
+            ]
         )
         cash.in_escrow_fen = 0
         self._close_cash_if_settled()
@@ -1283,6 +1284,10 @@ class Engine:
             self.fire(Trigger.SERVICE_LOST)
         elif self.machine.state is State.OUT_OF_SERVICE and any_ok:
             self.fire(Trigger.SERVICE_BACK)
+
+    def check_printer(self) -> None:
+        """Ask the printer for its status now (the result updates health and snapshots)."""
+        self._check_printer(purpose="health")
 
     def _check_printer(self, purpose: str) -> None:
         if not self.config.printer.enabled or self.printer is None:

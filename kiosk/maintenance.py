@@ -9,6 +9,7 @@ journal's hash chain: who, what, when, result.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import subprocess
@@ -22,6 +23,7 @@ from sqlalchemy import or_, select
 
 from kiosk import __version__, projection
 from kiosk.background import Done
+from kiosk.journal import JournalError
 from kiosk.projection import Kind, OutboxState
 from kiosk.receipt_escpos import render_escpos
 from kiosk.receipt_facts import printable, receipt_for
@@ -93,12 +95,16 @@ class Maintenance:
         if isinstance(done.error, LoginLocked):
             self.message = {"code": "locked", "until": done.error.until.isoformat()}
         elif done.error is not None:
-            self.message = {"code": "login_failed", "detail": str(done.error)}
+            self.message = {
+                "code": "login_failed",
+                "detail": str(done.error),
+                "attempts_left": getattr(done.error, "attempts_left", None),
+            }
         else:
             tech = done.get()
             self.user = _Login(tech.technician_id, tech.name, tech.role)
             self.message = None
-            self._touch()
+            self.touch()
             self._refresh_status()
 
     def snapshot(self) -> dict[str, Any] | None:
@@ -116,7 +122,8 @@ class Maintenance:
             },
             "locked_until": locked.isoformat() if locked else None,
             "message": self.message,
-            "view": self.view,
+            "view": copy.deepcopy(self.view),  # the engine goes on changing its own
+            "power_actions_allowed": self.engine.config.maintenance.allow_power_actions,
             "test_mode": self.engine.test_mode,
             "test_notes": list(self.engine.test_notes),
         }
@@ -144,7 +151,7 @@ class Maintenance:
             self._audit(action, "refused_role")
             self.message = {"code": "not_allowed", "detail": action}
             return
-        self._touch()
+        self.touch()
         handler = getattr(self, f"_{action}", None)
         if handler is None:
             self.message = {"code": "unknown_action", "detail": action}
@@ -152,11 +159,11 @@ class Maintenance:
         self.message = None
         try:
             handler(**args)
-        except (TechnicianError, ValueError, TypeError, KeyError) as exc:
+        except (TechnicianError, JournalError, ValueError, TypeError, KeyError) as exc:
             self._audit(action, "error", detail=str(exc))
             self.message = {"code": "action_failed", "detail": str(exc)}
 
-    def _touch(self) -> None:
+    def touch(self) -> None:
         self.engine.set_timer("maintenance_idle", self.engine.config.maintenance.idle_logout_s)
 
     def idle_logout(self) -> None:
@@ -168,6 +175,7 @@ class Maintenance:
 
     # -- status
     def _status(self) -> None:
+        self.engine.check_printer()  # the paper state shown is the one read now
         self._refresh_status()
         started = time.monotonic()
         self.engine.run_background(
@@ -301,7 +309,7 @@ class Maintenance:
         ]
         now = datetime.now(UTC).astimezone()
         since = datetime.fromisoformat(self._last_collection_at() or now.isoformat())
-        collection_id = f"{cfg.kiosk.id}-C{now:%Y%m%d%H%M%S}"
+        collection_id = f"{cfg.kiosk.id}-C{self._next_collection_no():05d}"
         slip = CollectionSlip(
             cfg.kiosk.id,
             cfg.kiosk.location,
@@ -315,7 +323,6 @@ class Maintenance:
         body = {
             "collection_id": collection_id,
             "counts": {str(r.denomination_fen): r.physical_count for r in rows},
-            "journal_counts": {str(r.denomination_fen): r.journal_count for r in rows},
             "journal_total_fen": slip.journal_total_fen,
             "device_total_fen": slip.device_total_fen,
             "physical_total_fen": slip.physical_total_fen,
@@ -325,7 +332,15 @@ class Maintenance:
         difference = slip.physical_total_fen - slip.journal_total_fen
         engine.journal.append_many(
             lambda _c: [
-                (Kind.COLLECTION.value, {**body, "difference_fen": difference}, None),
+                (
+                    Kind.COLLECTION.value,
+                    {
+                        **body,
+                        "difference_fen": difference,
+                        "journal_counts": {str(r.denomination_fen): r.journal_count for r in rows},
+                    },
+                    None,
+                ),
                 (
                     Kind.QUEUED.value,
                     {
@@ -361,6 +376,9 @@ class Maintenance:
                 collection_id,
                 difference,
             )
+
+    def _next_collection_no(self) -> int:
+        return len(self.engine.journal.events(kinds=(Kind.COLLECTION.value,))) + 1
 
     def _last_collection_at(self) -> str | None:
         events = self.engine.journal.events(kinds=(Kind.COLLECTION.value,))
@@ -419,42 +437,45 @@ class Maintenance:
         if row is None or row.state != "open":
             raise ValueError(f"{suspect_id} is not an open suspect")
         now = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+        if outcome == "credited" and not row.account_no:
+            raise ValueError(
+                "this note belongs to no account: record it as not received and hand it in"
+            )
+        # The suspect has a txn id of its own, so crediting it never touches (or is swallowed
+        # by) the payment's certain cash, posted under the payment's id.
         body = {
-            "txn_id": row.txn_id,
-            "resolution_id": suspect_id,
+            "txn_id": suspect_id,
             "account_no": row.account_no,
-            "amount_fen": row.denomination_fen if outcome == "credited" else 0,
-            "cash": {str(row.denomination_fen): 1} if outcome == "credited" else {},
+            "amount_fen": row.denomination_fen,
+            "cash": {str(row.denomination_fen): 1},
             "outcome": outcome,
             "reason": reason.strip(),
             "technician": self.user.technician_id,
             "at": now,
         }
-        self.engine.journal.append_many(
-            lambda _c: [
-                (
-                    Kind.RESOLVED.value,
-                    {
-                        "suspect_id": suspect_id,
-                        "outcome": outcome,
-                        "reason": reason.strip(),
-                        "denomination_fen": row.denomination_fen,
-                    },
-                    row.txn_id,
-                ),
-                (
-                    Kind.QUEUED.value,
-                    {
-                        "item_id": suspect_id,
-                        "endpoint": "resolutions",
-                        "amount_fen": body["amount_fen"],
-                        "body": body,
-                    },
-                    row.txn_id,
-                ),
-            ],
-            actor=self.user.technician_id,
+        resolved = (
+            Kind.RESOLVED.value,
+            {
+                "suspect_id": suspect_id,
+                "outcome": outcome,
+                "reason": reason.strip(),
+                "denomination_fen": row.denomination_fen,
+            },
+            row.txn_id,
         )
+        queued = (
+            Kind.QUEUED.value,
+            {
+                "item_id": suspect_id,
+                "endpoint": "resolutions",
+                "amount_fen": body["amount_fen"],
+                "body": body,
+            },
+            row.txn_id,
+        )
+        # A note that belongs to no account has nothing to tell the server: audited only.
+        events = [resolved, queued] if row.account_no else [resolved]
+        self.engine.journal.append_many(lambda _c: events, actor=self.user.technician_id)
         self.engine.outbox.wake()
         self._suspects()
 

@@ -156,6 +156,25 @@ def _set_counter_at_least(conn: Connection, name: str, value: int) -> None:
         conn.execute(update(counters).where(counters.c.name == name).values(value=value))
 
 
+def suspect_event(
+    conn: Connection, kiosk_id: str, txn_id: str, denomination_fen: int, reason: str
+) -> tuple[str, dict[str, Any], str | None]:
+    """A `suspect` event for a note nobody can vouch for, under a txn id of its own.
+
+    Its own id (from the txn counter, inside the caller's commit) lets the technician's
+    resolution be posted and credited on its own, apart from the payment's certain cash,
+    which is posted at once under the payment's id.
+    """
+    seq = counter(conn, "txn_seq") + 1
+    payload = {
+        "suspect_id": f"{kiosk_id}-{seq:08d}",
+        "seq": seq,
+        "denomination_fen": denomination_fen,
+        "reason": reason,
+    }
+    return Kind.SUSPECT.value, payload, txn_id
+
+
 def _txn(conn: Connection, txn_id: str | None) -> Any:
     if txn_id is None:
         raise ValueError("this event kind needs a txn_id")
@@ -255,6 +274,7 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912, PLR0915 - a br
             )
         )
         _update_txn(conn, ev, pending_escrow_fen=0)
+        _set_counter_at_least(conn, "txn_seq", int(p["seq"]))
     elif kind is Kind.QUEUED:
         conn.execute(
             insert(outbox).values(

@@ -18,12 +18,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from drivers.cash.api import Escrow, PowerUp
-from kiosk.journal import Journal
+from kiosk.journal import EventSpec, Journal
 from kiosk.outbox import answer_json, paid_fen
-from kiosk.projection import Kind, TxnState, transactions
+from kiosk.projection import Kind, TxnState, suspect_event, transactions
 
 if TYPE_CHECKING:
     from kiosk.background import Done
@@ -94,6 +94,14 @@ class Recovery:
             engine.set_timer("recovery", WINDOW_WITHOUT_DEVICE_S)
         for txn_id in self._qr:
             self._check_qr(engine, txn_id)
+
+    def _record_suspect(self, txn_id: str, denomination: int) -> None:
+        why = "stack decided before a restart; the device reported no outcome"
+
+        def build(conn: Connection) -> list[EventSpec]:
+            return [suspect_event(conn, self._kiosk_id, txn_id, denomination, why)]
+
+        self._journal.append_many(build)
 
     def _park_card(self, txn_id: str) -> None:
         """The server may have applied it; the PIN is gone by design: a technician checks."""
@@ -189,17 +197,9 @@ class Recovery:
 
     def window_closed(self, engine: Engine) -> None:
         """No report settled these: suspects for a technician, then close the rest."""
-        for n, (txn_id, denomination) in enumerate(list(self._unsettled.items()), start=1):
+        for txn_id, denomination in list(self._unsettled.items()):
             log.error("recovery: %s has an unsettled %d fen note: suspect", txn_id, denomination)
-            self._journal.append(
-                Kind.SUSPECT.value,
-                {
-                    "suspect_id": f"{txn_id}-S{n}",
-                    "denomination_fen": denomination,
-                    "reason": "stack decided before a restart; the device reported no outcome",
-                },
-                txn_id=txn_id,
-            )
+            self._record_suspect(txn_id, denomination)
             self.settled(txn_id)
             engine.close_recovered(txn_id)
 

@@ -57,6 +57,12 @@ class TechnicianError(KioskError):
     """A technician cannot be added, found or logged in; the message says why."""
 
 
+class WrongPin(TechnicianError):
+    def __init__(self, attempts_left: int) -> None:
+        super().__init__(f"wrong id or PIN; {attempts_left} attempts left before a lockout")
+        self.attempts_left = attempts_left
+
+
 class LoginLocked(TechnicianError):
     def __init__(self, until: datetime) -> None:
         super().__init__(f"too many wrong PINs: entry is locked until {until:%H:%M}")
@@ -203,7 +209,7 @@ class Registry:
         if locked is not None:
             raise LoginLocked(locked)
         left = self._max_failures - failures
-        raise TechnicianError(f"wrong id or PIN; {left} attempts left before a lockout")
+        raise WrongPin(left)
 
     def _failures(self) -> int:
         row = self._journal.read(lambda c: c.execute(select(login_guard)).first())

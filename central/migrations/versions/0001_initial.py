@@ -77,7 +77,7 @@ def upgrade() -> None:
     sa.Column('collection_id', sa.String(length=64), nullable=False),
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('journal_total_fen', sa.BigInteger(), nullable=False),
-    sa.Column('device_total_fen', sa.BigInteger(), nullable=False),
+    sa.Column('device_total_fen', sa.BigInteger(), nullable=True),
     sa.Column('physical_total_fen', sa.BigInteger(), nullable=False),
     sa.Column('technician', sa.String(length=64), nullable=False),
     sa.Column('at', central.schema.UtcDateTime(timezone=True), nullable=False),
