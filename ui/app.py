@@ -106,5 +106,8 @@ def run_frontend(config: Any, windowed: bool = False, demo: Any = None) -> int:
         window.close()
         if panel is not None:
             panel.close()
+        # Closing the last window posts a Quit event; handle it now so that it cannot stop
+        # the next event loop of a process that goes on (tests, an in-process restart).
+        app.processEvents()
         runtime.stop()
     return int(code)
