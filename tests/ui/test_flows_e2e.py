@@ -275,9 +275,8 @@ def test_card_used_once_is_refused_the_second_time(customer: Customer, tmp_path:
     customer.wait_screen("screen_card")
     customer.tap("card_number")
     customer.click("card_keypad_key_clear")
-    enter = customer.keypad
-    enter("card_keypad", card.card_no, ok=True)
-    enter("card_keypad", card.pin, ok=True)
+    customer.keypad("card_keypad", card.card_no, ok=True)
+    customer.keypad("card_keypad", card.pin, ok=True)
     customer.wait_text("card_error", error_text({"code": "card_used"}, "zh"))
     customer.wait_screen("screen_card")
     assert stack.server.balance_fen(account) == balance
