@@ -114,6 +114,7 @@ class Session:
     notice: str | None = None
     idle_prompt: bool = False
     lookup_token: int = 0
+    looking_up: str | None = None
     close_reason: str = "customer_finished"
 
 
@@ -363,6 +364,7 @@ class Engine:
             return
         self.fire(Trigger.ENTER_ACCOUNT)
         self.session.error = None
+        self.session.looking_up = account_no  # shown while the lookup runs
         self._tokens += 1  # a late answer to an earlier lookup must not show
         self.session.lookup_token = token = self._tokens
         self._net.run(
@@ -813,6 +815,8 @@ class Engine:
             self._timers.cancel("qr_poll", "qr_expiry")
             self.fire(Trigger.QR_ENDED)
             self.session.result = {"status": "cancelled", "reason": f"qr_{status}"}
+            if status == "expired" and not self.session.qr.get("cancelling"):
+                self.session.error = {"code": "qr_expired", "detail": {}}
             self._timers.set("done", 8)
 
     # ------------------------------------------------------------------- card
@@ -1383,6 +1387,7 @@ class Engine:
             "language": self.language,
             "large_text": self.large_text,
             "account": _account_json(account) if account is not None else None,
+            "pending_account_no": s.looking_up,
             "amount_fen": s.amount_fen,
             "method": s.method,
             "txn_id": s.txn_id,

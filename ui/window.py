@@ -184,9 +184,16 @@ class KioskWindow(QMainWindow):
         screen = self.screens[SCREEN_FOR_STATE.get(state, "out_of_service")]
         if state not in SCREEN_FOR_STATE:
             log.warning("no screen for engine state %r; showing out of service", state)
+        new_customer = state == "home" and self.state != "home"
         for other in self.screens.values():
-            if other is not screen:
-                other.snap = snap  # off-screen screens follow too (cleared inputs, language)
+            if other is screen:
+                continue
+            if new_customer:
+                # Render hidden screens too, so that each clears what the last customer typed
+                # (account number, amount, card number): nothing of theirs may show again.
+                other.show_snapshot(snap)
+            else:
+                other.snap = snap  # off-screen screens follow (language) without a render
         screen.show_snapshot(snap)
         if self.stack.currentWidget() is not screen:
             self.stack.setCurrentWidget(screen)

@@ -192,11 +192,6 @@ def test_qr_expired_ends_the_payment_with_nothing_charged(customer: Customer) ->
     customer.wait_screen("screen_home")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kiosk/engine.py _qr_finished sets no session error on expiry (only result.reason "
-    "'qr_expired'), so the done screen says 'cancelled' without why; error.qr_expired is unused",
-)
 def test_qr_expiry_is_explained_to_the_customer(customer: Customer) -> None:
     stack = customer.stack
     payload = show_qr(customer, stack.server.accounts["residential_arrears"], "10")
@@ -285,12 +280,6 @@ def test_card_used_once_is_refused_the_second_time(customer: Customer, tmp_path:
     customer.wait_text("done_headline", zh("done.cancelled"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/window.py show_snapshot renders only the visible screen, so the clearing in "
-    "AccountEntryScreen.render / CardScreen.render (on state home / not card_entry) never "
-    "runs and the amount panel stays open: the next customer sees the last one's numbers",
-)
 def test_the_next_customer_finds_every_field_empty(customer: Customer, tmp_path: Path) -> None:
     stack = customer.stack
     account = stack.server.accounts["residential_paid_up"]

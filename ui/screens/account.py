@@ -96,7 +96,7 @@ class LookingUpScreen(Screen):
 
     def render(self, snap: dict[str, Any]) -> None:
         account = snap.get("account") or {}
-        number = account.get("account_no") or snap.get("account_no") or ""
+        number = account.get("account_no") or snap.get("pending_account_no") or ""
         self.title.setText(self.t("lookup.title", account_no=number).strip())
         self.hint.setText(self.t("lookup.hint"))
         self.cancel.setText(self.t("nav.cancel"))
@@ -213,6 +213,10 @@ class AccountShownScreen(Screen):
         self.send("choose_amount", amount_fen=fen)
 
     def render(self, snap: dict[str, Any]) -> None:
+        if snap.get("state") == "home":  # a new customer: nothing of the last one stays open
+            self.amount_panel.hide()
+            self.amount_input.clear()
+            self.amount_error.clear()
         account = snap.get("account") or {}
         mode = snap.get("mode", "pay")
         self.title.setText(self.t("shown.title"))
