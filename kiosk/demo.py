@@ -40,6 +40,15 @@ from drivers.emulators.errors import CommandError
 from drivers.emulators.printer_emulator import PrinterEmulator
 from kiosk import KioskError, money
 from kiosk.config import KioskConfig
+from kiosk.journal import Journal
+from kiosk.technicians import Registry, Role
+
+# Demo maintenance staff (shown by `kiosk demo`); a real kiosk adds its own with
+# `kiosk technicians add`.
+DEMO_STAFF = (
+    ("T001", "张工 Zhang", Role.TECHNICIAN, "123456"),
+    ("C001", "李收款 Li", Role.COLLECTOR, "654321"),
+)
 
 log = logging.getLogger("kiosk.demo")
 
@@ -357,9 +366,23 @@ class Demo:
             cash=dataclasses.replace(base.cash, enabled=True, url=cash_path),
             printer=dataclasses.replace(base.printer, enabled=True, url=printer_path),
         )
+        self._add_demo_staff(self.workdir / KIOSK_DIR / "journal.db")
         log.info(
             "demo up: server %s, acceptor %s, printer %s", self.server.url, cash_path, printer_path
         )
+
+    @staticmethod
+    def _add_demo_staff(journal_path: Path) -> None:
+        """A technician and a collector, so the maintenance screen can be tried (demo only)."""
+        journal_path.parent.mkdir(parents=True, exist_ok=True)
+        journal = Journal(journal_path)
+        try:
+            registry = Registry(journal)
+            for staff_id, name, role, pin in DEMO_STAFF:
+                if registry.find(staff_id) is None:
+                    registry.add(staff_id, name, role, pin)
+        finally:
+            journal.close()
 
     def _take_lock(self) -> None:
         lock = (self.workdir / LOCK_FILE).open("wb")

@@ -21,7 +21,7 @@ from types import FrameType
 from typing import Any
 
 from kiosk import config, money
-from kiosk.demo import DEMO_DIR, Demo, DemoError, scripted_payment, write_lines
+from kiosk.demo import DEMO_DIR, DEMO_STAFF, Demo, DemoError, scripted_payment, write_lines
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -157,9 +157,9 @@ def _guide(demo: Demo) -> None:
             f"  card: 充值卡缴费 Recharge card -> account {account} -> card {card.card_no}, "
             f"PIN {card.pin} -> 确认缴费 Pay (copy buttons in the control window)"
         )
-    print(
-        "  faults: jam, cassette full, paper out and cover open are buttons there too", flush=True
-    )
+    print("  faults: jam, cassette full, paper out and cover open are buttons there too")
+    staff = ", ".join(f"{sid} PIN {pin} ({role.value})" for sid, _, role, pin in DEMO_STAFF)
+    print(f"  maintenance: hold the top-left corner 3 s, then {staff}", flush=True)
 
 
 def _headless(demo: Demo) -> int:
