@@ -13,7 +13,6 @@ when its account, amount and method (and QR order) agree.
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import logging
 from typing import Any
