@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -155,7 +155,7 @@ class CentralProcess:
         self.log_path = log_path
 
     @classmethod
-    def start(cls, db_url: str, log_path: Path) -> CentralProcess:
+    def start(cls, db_url: str, log_path: Path, extra_args: Sequence[str] = ()) -> CentralProcess:
         with log_path.open("ab") as server_log:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [
@@ -171,6 +171,7 @@ class CentralProcess:
                     "0",
                     "--log-level",
                     "WARNING",
+                    *extra_args,
                 ],
                 stdout=subprocess.PIPE,
                 stderr=server_log,

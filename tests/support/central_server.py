@@ -24,15 +24,15 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import requests
 from sqlalchemy import create_engine, text
+
+from kiosk.demo import CentralProcess
 
 REPO = Path(__file__).resolve().parent.parent.parent
 START_TIMEOUT_S = 30.0
@@ -152,72 +152,18 @@ def start_central_server(
     accounts = {line["role"]: line["account_no"] for line in seeded if "role" in line}
     cards = [DemoCard(c["card_no"], c["pin"], c["face_fen"]) for c in seeded if "card_no" in c]
     log_path = workdir / "central-server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "central.cli",
-                "serve",
-                "--db",
-                db_url,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--log-level",
-                "WARNING",
-                *extra_args,
-            ],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            env=_env(),
-        )
-    server = None
-    try:
-        url = _listening_url(process, log_path)
-        server = CentralServer(
-            url, db_url, kiosk["kiosk_id"], kiosk["secret"], accounts, cards, process, log_path
-        )
-        _wait_until_healthy(server)
-    except BaseException:
-        if server is not None:
-            server.stop()
-        else:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT_S)
-            if process.stdout is not None:
-                process.stdout.close()
-        raise
-    return server
-
-
-def _listening_url(process: subprocess.Popen[bytes], log_path: Path) -> str:
-    assert process.stdout is not None
-    line = process.stdout.readline()  # the server prints it before serving, or exits
-    if not line:
-        process.wait(timeout=STOP_TIMEOUT_S)
-        raise RuntimeError(
-            f"kiosk-central serve exited: {log_path.read_text(errors='replace')[-2000:]}"
-        )
-    url: str = json.loads(line)["listening"]
-    return url
-
-
-def _wait_until_healthy(server: CentralServer) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"kiosk-central serve exited: {server.log()[-2000:]}")
-        try:
-            if requests.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"kiosk-central serve did not answer in {START_TIMEOUT_S:.0f} s")
-        time.sleep(0.05)
+    # The same child process the demo runs (kiosk.demo), so both start it one way.
+    central = CentralProcess.start(db_url, log_path, extra_args)
+    return CentralServer(
+        central.url,
+        db_url,
+        kiosk["kiosk_id"],
+        kiosk["secret"],
+        accounts,
+        cards,
+        central.process,
+        log_path,
+    )
 
 
 @contextlib.contextmanager
