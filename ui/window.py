@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -28,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from ui.bridge import Bridge
 from ui.i18n import tr
-from ui.maintenance.screen import MaintenanceScreen
 from ui.messages import error_text, notice_text
 from ui.screens.account import AccountEntryScreen, AccountShownScreen, LookingUpScreen
 from ui.screens.base import Screen, button, label
@@ -127,23 +127,24 @@ class KioskWindow(QMainWindow):
         # A hidden screen's minimum size must not stop the window from fitting the display.
         self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         send = self.bridge.send
-        self.screens: dict[str, Screen] = {
-            "home": HomeScreen(send, utility_name),
-            "account_entry": AccountEntryScreen(send),
-            "looking_up": LookingUpScreen(send),
-            "account_shown": AccountShownScreen(send),
-            "method": MethodScreen(send),
-            "cash": CashScreen(send),
-            "qr": QrScreen(send),
-            "card": CardScreen(send),
-            "processing": ProcessingScreen(send),
-            "done": DoneScreen(send),
-            "out_of_service": OutOfServiceScreen(send),
-            "maintenance": MaintenanceScreen(send),
+        # Screens are built when first needed: start-up builds only the home screen.
+        self._factories: dict[str, Callable[[], Screen]] = {
+            "home": lambda: HomeScreen(send, utility_name),
+            "account_entry": lambda: AccountEntryScreen(send),
+            "looking_up": lambda: LookingUpScreen(send),
+            "account_shown": lambda: AccountShownScreen(send),
+            "method": lambda: MethodScreen(send),
+            "cash": lambda: CashScreen(send),
+            "qr": lambda: QrScreen(send),
+            "card": lambda: CardScreen(send),
+            "processing": lambda: ProcessingScreen(send),
+            "done": lambda: DoneScreen(send),
+            "out_of_service": lambda: OutOfServiceScreen(send),
+            "maintenance": lambda: _maintenance_screen(send),
         }
-        for screen in self.screens.values():
-            self.stack.addWidget(screen)
-            self.language_changed.connect(screen.retranslate_ui)
+        self.screens: dict[str, Screen] = {}
+        self._portrait: bool | None = None
+        self.screen_named("home")
         self.banner = label("banner", "banner")
         self.banner.hide()
         body.addWidget(self.stack, 1)
@@ -156,6 +157,22 @@ class KioskWindow(QMainWindow):
         QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
         self.apply_style(False)
         self.retranslate_ui(self.language)
+
+    def screen_named(self, name: str) -> Screen:
+        """The screen called ``name``, built (in the current language and layout) if new."""
+        screen = self.screens.get(name)
+        if screen is None:
+            screen = self._factories[name]()
+            self.screens[name] = screen
+            self.stack.addWidget(screen)
+            self.language_changed.connect(screen.retranslate_ui)
+            screen.retranslate_ui(self.language)
+            if self._portrait is not None:
+                screen.set_portrait(self._portrait)
+                screen._oriented = True  # type: ignore[attr-defined]
+            if self.snap:
+                screen.snap = self.snap
+        return screen
 
     def _build_idle_prompt(self, parent: QWidget) -> None:
         self.idle = QFrame(parent)
@@ -181,7 +198,7 @@ class KioskWindow(QMainWindow):
         if large != self.large_text:
             self.apply_style(large)
         state = str(snap.get("state") or "home")
-        screen = self.screens[SCREEN_FOR_STATE.get(state, "out_of_service")]
+        screen = self.screen_named(SCREEN_FOR_STATE.get(state, "out_of_service"))
         if state not in SCREEN_FOR_STATE:
             log.warning("no screen for engine state %r; showing out of service", state)
         new_customer = state == "home" and self.state != "home"
@@ -262,6 +279,7 @@ class KioskWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         portrait = event.size().height() >= event.size().width()
+        self._portrait = portrait
         for screen in self.screens.values():
             if screen.portrait != portrait or not hasattr(screen, "_oriented"):
                 screen.set_portrait(portrait)
@@ -284,7 +302,7 @@ class KioskWindow(QMainWindow):
         # The barcode scanner is a keyboard: digits typed anywhere on the entry screen go
         # to the account field, even if a tap moved the focus.
         if self.state == "account_entry" and not self._forwarding:
-            entry = self.screens["account_entry"]
+            entry = self.screen_named("account_entry")
             field = entry.input  # type: ignore[attr-defined]
             # reaching the window means the field did not get the key: hand it over
             field.setFocus()
@@ -302,3 +320,10 @@ class KioskWindow(QMainWindow):
             event.accept()
         else:
             event.ignore()  # no way out by keyboard shortcuts on the kiosk
+
+
+def _maintenance_screen(send: Callable[..., None]) -> Screen:
+    # imported on first use: technicians need it, customers' start-up does not
+    from ui.maintenance.screen import MaintenanceScreen
+
+    return MaintenanceScreen(send)

@@ -73,17 +73,24 @@ class Customer:
     # ------------------------------------------------------------------ touching
     def click(self, name: str) -> None:
         """Touch a button as a customer: it must be on screen and enabled."""
-        widget = self.find(name, QPushButton)
-        self.wait_until(
-            lambda: widget.isVisible() and widget.isEnabled(),
-            f"button {name} visible and enabled",
-        )
-        self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+        # Screens are built when first shown: wait for the button to exist, too.
+        def ready() -> bool:
+            widget = self.window.findChild(QPushButton, name)
+            return widget is not None and widget.isVisible() and widget.isEnabled()
+
+        self.wait_until(ready, f"button {name} visible and enabled")
+        self.qtbot.mouseClick(self.find(name, QPushButton), Qt.MouseButton.LeftButton)
 
     def tap(self, name: str) -> None:
         """Touch any widget on screen, e.g. a text field to move the keypad to it."""
+        self.wait_until(
+            lambda: (
+                (found := self.window.findChild(QWidget, name)) is not None and found.isVisible()
+            ),
+            f"{name} visible",
+        )
         widget = self.find(name)
-        self.wait_until(widget.isVisible, f"{name} visible")
         self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
     def keypad(self, pad: str, keys: str, *, ok: bool = False) -> None:
@@ -121,13 +128,14 @@ class Customer:
 
     def wait_text(self, name: str, expected: str, timeout_ms: int = WAIT_MS) -> str:
         """Wait until the label ``name`` is visible and contains ``expected``; return its text."""
-        widget = self.find(name, QLabel)
-        self.wait_until(
-            lambda: widget.isVisible() and expected in widget.text(),
-            f"{name} shows {expected!r} (it shows {widget.text()!r})",
-            timeout_ms,
-        )
-        return str(widget.text())
+
+        # Screens are built when first shown: the label may not exist yet.
+        def shown() -> bool:
+            widget = self.window.findChild(QLabel, name)
+            return widget is not None and widget.isVisible() and expected in widget.text()
+
+        self.wait_until(shown, f"{name} shows {expected!r}", timeout_ms)
+        return self.label(name)
 
     def banner(self) -> str:
         banner = self.window.banner
