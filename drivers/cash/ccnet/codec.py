@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drivers.cash import framing
 from drivers.cash.ccnet.codes import ADDRESS_BILL_VALIDATOR, SYNC, Command
-from drivers.crc import crc16_kermit, crc16_kermit_bytes
+from drivers.crc import crc16_kermit_bytes
 
 HEADER_SIZE = 3  # SYNC, ADR, LNG
 CRC_SIZE = 2
 MIN_FRAME = HEADER_SIZE + 1 + CRC_SIZE
 MAX_FRAME = 250  # longer frames use an extended length form that no command here needs
+LAYOUT = framing.Layout(sync=SYNC, length_at=2, header_size=HEADER_SIZE, max_frame=MAX_FRAME)
 
 
 @dataclass(frozen=True)
@@ -56,32 +58,9 @@ NAK_FRAME = encode(bytes([Command.NAK]))
 
 def decode_stream(buffer: bytes) -> DecodeResult:
     """Every whole, valid frame in ``buffer``; what may begin a frame is left over."""
-    frames: list[Frame] = []
-    bad_crc = garbage = 0
-    position = 0
-    end = len(buffer)
-    while position < end:
-        if buffer[position] != SYNC:
-            position += 1
-            garbage += 1
-            continue
-        if end - position < HEADER_SIZE:
-            break
-        length = buffer[position + 2]
-        if not MIN_FRAME <= length <= MAX_FRAME:
-            position += 1  # not a frame start: resynchronise on the next SYNC
-            garbage += 1
-            continue
-        if end - position < length:
-            break
-        frame = buffer[position : position + length]
-        if crc16_kermit(frame[:-CRC_SIZE]) != int.from_bytes(frame[-CRC_SIZE:], "little"):
-            bad_crc += 1
-            position += 1  # the real frame may start inside this one
-            continue
-        frames.append(Frame(frame[1], bytes(frame[HEADER_SIZE:-CRC_SIZE])))
-        position += length
-    return DecodeResult(frames, bytes(buffer[position:]), bad_crc, garbage)
+    found = framing.scan(buffer, LAYOUT)
+    frames = [Frame(frame[1], frame[HEADER_SIZE:-CRC_SIZE]) for frame in found.frames]
+    return DecodeResult(frames, found.leftover, found.bad_crc, found.garbage)
 
 
 def decode(buffer: bytes) -> tuple[list[Frame], bytes]:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drivers.cash import framing
 from drivers.cash.id003.codes import SYNC
-from drivers.crc import crc16_kermit, crc16_kermit_bytes
+from drivers.crc import crc16_kermit_bytes
 
 HEADER_SIZE = 2  # SYNC, LNG
 CRC_SIZE = 2
 MIN_FRAME = HEADER_SIZE + 1 + CRC_SIZE
 MAX_FRAME = 255
+LAYOUT = framing.Layout(sync=SYNC, length_at=1, header_size=HEADER_SIZE, max_frame=MAX_FRAME)
 
 
 @dataclass(frozen=True)
@@ -49,32 +51,9 @@ def encode_command(command: int, parameters: bytes = b"") -> bytes:
 
 def decode_stream(buffer: bytes) -> DecodeResult:
     """Every whole, valid frame in ``buffer``; what may begin a frame is left over."""
-    frames: list[Frame] = []
-    bad_crc = garbage = 0
-    position = 0
-    end = len(buffer)
-    while position < end:
-        if buffer[position] != SYNC:
-            position += 1
-            garbage += 1
-            continue
-        if end - position < HEADER_SIZE:
-            break
-        length = buffer[position + 1]
-        if length < MIN_FRAME:
-            position += 1
-            garbage += 1
-            continue
-        if end - position < length:
-            break
-        frame = buffer[position : position + length]
-        if crc16_kermit(frame[:-CRC_SIZE]) != int.from_bytes(frame[-CRC_SIZE:], "little"):
-            bad_crc += 1
-            position += 1
-            continue
-        frames.append(Frame(bytes(frame[HEADER_SIZE:-CRC_SIZE])))
-        position += length
-    return DecodeResult(frames, bytes(buffer[position:]), bad_crc, garbage)
+    found = framing.scan(buffer, LAYOUT)
+    frames = [Frame(frame[HEADER_SIZE:-CRC_SIZE]) for frame in found.frames]
+    return DecodeResult(frames, found.leftover, found.bad_crc, found.garbage)
 
 
 def decode(buffer: bytes) -> tuple[list[Frame], bytes]:
