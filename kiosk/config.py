@@ -136,6 +136,11 @@ class KioskConfig:
     source: Path = field(default=Path(), compare=False)
 
     @property
+    def journal_path(self) -> Path:
+        """The payment journal, in the data directory (the one place that names the file)."""
+        return Path(self.kiosk.data_dir) / "journal.db"
+
+    @property
     def chars_per_line(self) -> int:
         """Half-width columns on the receipt paper (a Chinese character takes two)."""
         return 32 if self.printer.paper_width_mm == 58 else 48

@@ -367,7 +367,7 @@ class Demo:
             cash=dataclasses.replace(base.cash, enabled=True, url=cash_path),
             printer=dataclasses.replace(base.printer, enabled=True, url=printer_path),
         )
-        self._add_demo_staff(self.workdir / KIOSK_DIR / "journal.db")
+        self._add_demo_staff(self._config.journal_path)
         log.info(
             "demo up: server %s, acceptor %s, printer %s", self.server.url, cash_path, printer_path
         )

@@ -20,7 +20,6 @@ from kiosk.sdnotify import Notifier, Watchdog
 
 log = logging.getLogger("kiosk.runtime")
 
-JOURNAL_FILE = "journal.db"
 ENGINE_SILENCE_S = 10.0  # the engine loop wakes every second; ten silent seconds is a hang
 
 
@@ -29,7 +28,7 @@ class Runtime:
         self.config = config
         data_dir = Path(config.kiosk.data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.journal = Journal(data_dir / JOURNAL_FILE)
+        self.journal = Journal(config.journal_path)
         self.central = CentralClient(
             config.central.url,
             config.kiosk.id,

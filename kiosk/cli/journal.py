@@ -11,8 +11,6 @@ from typing import Any
 from kiosk import config
 from kiosk.journal import Journal
 
-JOURNAL_FILE = "journal.db"
-
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("journal", help="verify or export the payment journal")
@@ -38,7 +36,7 @@ def journal_path(args: argparse.Namespace) -> Path:
     if args.journal is not None:
         return Path(args.journal)
     loaded = config.load(args.config or config.default_path())
-    return loaded.kiosk.data_dir / JOURNAL_FILE
+    return loaded.journal_path
 
 
 def _open(args: argparse.Namespace) -> Journal | None:

@@ -14,8 +14,6 @@ from kiosk import config
 from kiosk.journal import Journal
 from kiosk.technicians import Registry, Role, TechnicianError
 
-JOURNAL_FILE = "journal.db"
-
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("technicians", help="add, disable and list maintenance staff")
@@ -39,7 +37,7 @@ def register(commands: Any) -> None:
 
 def _handle(args: argparse.Namespace) -> int:
     loaded = config.load(args.config or config.default_path())
-    path = Path(loaded.kiosk.data_dir) / JOURNAL_FILE
+    path = loaded.journal_path
     os.makedirs(path.parent, exist_ok=True)
     journal = Journal(path)
     registry = Registry(journal)

@@ -154,7 +154,7 @@ class KioskStack:
             **sections,
         )
         if before_start is not None:
-            before_start(cash, Path(config.kiosk.data_dir) / "journal.db", kiosk_id)
+            before_start(cash, config.journal_path, kiosk_id)
         runtime = Runtime(config)
         snapshots = Snapshots()
         runtime.engine.subscribe(snapshots)
