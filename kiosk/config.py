@@ -46,6 +46,9 @@ class KioskSection:
     location: str
     language: Language
     data_dir: Path
+    # Below this much free space on the data directory no cash payment starts: the journal
+    # must always have room for the notes of a payment already under way.
+    data_min_free_mb: int = field(default=50, metadata=_limit(minimum=0, maximum=1_000_000))
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,9 @@ def _build(cls: type[_T], table: object, *, prefix: str, path: Path, skip: set[s
     for name, spec in fields.items():
         key = f"{prefix}{name}"
         if name not in table:
+            if spec.default is not dataclasses.MISSING:
+                values[name] = spec.default  # a key added in a later release: old files work
+                continue
             hint = _ENV_HINTS.get(key, "")
             raise ConfigError(f"{path}: {key}: missing (required){hint}")
         values[name] = _convert(hints[name], table[name], key, path, spec.metadata)
