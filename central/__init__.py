@@ -12,7 +12,7 @@ Exception tree of the server::
     ├── AdminError            an admin command cannot do what was asked (unknown kiosk, ...)
     └── ApiError              an HTTP answer {"error": code, ...} with its status
         ├── InvalidRequest    400 invalid_request, names the field
-        └── Unauthorized      401 unauthorized, never with detail
+        └── Unauthorized      401 unauthorized, with a reason (central/errors.py)
 """
 
 __version__ = "0.1.0"

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, delete, select
 
@@ -57,13 +58,25 @@ def check(
     if isinstance(parsed, str):
         raise _refuse(None, parsed)
     now = time.time()
-    if abs(now - parsed.timestamp) > central.config.payments.clock_skew_s:
-        raise _refuse(parsed.kiosk_id, f"clock skew {now - parsed.timestamp:+.0f} s")
+    allowed_s = central.config.payments.clock_skew_s
+    if abs(now - parsed.timestamp) > allowed_s:
+        # The server's time is no secret (every answer's Date header has it): say it, so
+        # the kiosk corrects its offset and signs again at once (kiosk/server_clock.py).
+        raise _refuse(
+            parsed.kiosk_id,
+            f"clock skew {now - parsed.timestamp:+.0f} s",
+            "clock_skew",
+            server_time=datetime.fromtimestamp(now, UTC).isoformat(),
+            max_skew_s=allowed_s,
+        )
     return Call(method, path, body, parsed, now)
 
 
 def verify(conn: Connection, central: Central, call: Call) -> str:
-    """Inside the caller's transaction: a known, enabled kiosk, its signature, a new nonce.
+    """Inside the caller's transaction: a known kiosk, its signature, enabled, a new nonce.
+
+    Only a caller whose signature verifies learns that the kiosk is disabled or the nonce
+    reused; an unknown kiosk and a wrong secret are the same ``bad_signature``.
 
     The nonce is inserted in this transaction; if the caller's work then fails and rolls
     back, it must ``remember`` the nonce in a transaction of its own.
@@ -73,13 +86,13 @@ def verify(conn: Connection, central: Central, call: Call) -> str:
     ).first()
     if row is None:
         raise _refuse(call.kiosk_id, "unknown kiosk")
-    if not row.enabled:
-        raise _refuse(call.kiosk_id, "kiosk disabled")
     secret = _secret(central, call.kiosk_id, row.secret_sealed)
     if not signature_ok(secret, call.headers, call.method, call.path, call.body):
         raise _refuse(call.kiosk_id, "bad signature")
+    if not row.enabled:
+        raise _refuse(call.kiosk_id, "kiosk disabled", "kiosk_disabled")
     if not record_nonce(conn, call):
-        raise _refuse(call.kiosk_id, "reused nonce")
+        raise _refuse(call.kiosk_id, "reused nonce", "reused_nonce")
     return call.kiosk_id
 
 
@@ -147,9 +160,11 @@ def _secret(central: Central, kiosk_id: str, sealed: str) -> str:
     return secret
 
 
-def _refuse(kiosk_id: str | None, reason: str) -> Unauthorized:
-    log.warning("refused a request from %s: %s", kiosk_id or "an unnamed caller", reason)
-    return Unauthorized(reason)
+def _refuse(
+    kiosk_id: str | None, log_reason: str, reason: str = "bad_signature", **detail: object
+) -> Unauthorized:
+    log.warning("refused a request from %s: %s", kiosk_id or "an unnamed caller", log_reason)
+    return Unauthorized(log_reason, reason, **detail)
 
 
 def _count(conn: Connection, kiosk_id: str, action: str, limit: int, now_s: int) -> int | None:

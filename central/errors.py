@@ -46,8 +46,17 @@ class InvalidRequest(ApiError):
 
 
 class Unauthorized(ApiError):
-    """401 unauthorized with no detail; ``reason`` is for the server log only."""
+    """401 unauthorized, with a machine-readable ``reason`` the kiosk acts on.
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(401, "unauthorized")
-        self.reason = reason
+    ``reason`` (on the wire) is one of ``REASONS``; a caller that has not proved it holds the
+    kiosk's secret only ever learns ``bad_signature`` or ``clock_skew``, so kiosk ids cannot
+    be probed. ``log_reason`` is for the server log only. Older kiosks read only ``error``.
+    """
+
+    REASONS = ("bad_signature", "clock_skew", "kiosk_disabled", "reused_nonce")
+
+    def __init__(self, log_reason: str, reason: str = "bad_signature", **detail: object) -> None:
+        if reason not in self.REASONS:
+            raise ValueError(f"no such 401 reason: {reason!r}")
+        super().__init__(401, "unauthorized", {"reason": reason, **detail})
+        self.log_reason = log_reason

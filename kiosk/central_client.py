@@ -13,9 +13,17 @@ Exception tree (``KioskError`` is the core's base)::
         ├── CentralOffline        connection refused, DNS failure, reset before an answer
         ├── CentralTimeout        connect or read timeout (the request may have been processed)
         ├── CentralRejected       a 4xx answer {"error": code, ...}: .status .code .detail
-        │   ├── CentralUnauthorized   401 (bad secret, clock skew, disabled kiosk)
+        │   ├── CentralUnauthorized   401 (bad secret, clock skew, disabled kiosk): .reason
         │   └── CentralRateLimited    429 (.retry_after_s)
         └── CentralServerError    5xx, or an answer that breaks the wire format
+
+The server's time: every answer's ``Date`` header, and the ``server_time`` of a heartbeat,
+a ping or a ``clock_skew`` refusal, feed ``self.clock`` (kiosk/server_clock.py), and requests
+are signed with ``self.clock.now()``, so a kiosk whose own clock is wrong still signs with the
+server's time. A 401 that the clock caused (``reason: clock_skew``, or from an older server
+with no reason, a 401 after which the offset moved by more than a minute) is sent once more,
+newly signed, at once: the server refused it before doing anything, so sending it again is
+safe. Any other 401 is raised: the caller decides (the outbox parks, see kiosk/outbox.py).
 
 Thread safety: calls are serialised by a lock, which is enough for one worker thread and
 harmless for two.
@@ -37,6 +45,7 @@ import requests
 
 from kiosk import KioskError
 from kiosk.money import MoneyError, fen_from_json
+from kiosk.server_clock import Exchange, ServerClock
 from kiosk.signing import signed_headers
 
 log = logging.getLogger("kiosk.central")
@@ -44,6 +53,8 @@ log = logging.getLogger("kiosk.central")
 T = TypeVar("T")
 USER_AGENT = "power-kiosk/1"
 MAX_ANSWER_BYTES = 4_000_000
+CLOCK_SKEW = "clock_skew"  # the 401 reason a stale or future X-Timestamp gets
+SKEW_SUSPECTED_S = 60.0  # a 401 from a server that gives no reason, after the offset moved this
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -74,7 +85,20 @@ class CentralRejected(CentralError):
 
 
 class CentralUnauthorized(CentralRejected):
-    """401: wrong secret, clock skew over 300 s, a reused nonce, or the kiosk is disabled."""
+    """401: wrong secret, clock skew over 300 s, a reused nonce, or the kiosk is disabled.
+
+    ``reason`` is the server's machine-readable why (``clock_skew``, ``bad_signature``,
+    ``kiosk_disabled``, ``reused_nonce``), or None from a server too old to say.
+    """
+
+    @property
+    def reason(self) -> str | None:
+        value = self.detail.get("reason")
+        return value if isinstance(value, str) else None
+
+    @property
+    def clock_skew(self) -> bool:
+        return self.reason == CLOCK_SKEW
 
 
 class CentralRateLimited(CentralRejected):
@@ -311,7 +335,9 @@ class CentralClient:
         connect_timeout_s: float,
         read_timeout_s: float,
         clock: Callable[[], float] = time.time,
+        server_clock: ServerClock | None = None,
     ) -> None:
+        """``clock`` is the kiosk's own wall clock (for tests); ``self.clock`` corrects it."""
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(
                 f"central server URL must start with http:// or https://: {base_url!r}"
@@ -322,7 +348,7 @@ class CentralClient:
         self.kiosk_id = kiosk_id
         self._secret = secret
         self._timeouts = (connect_timeout_s, read_timeout_s)
-        self._clock = clock
+        self.clock = server_clock or ServerClock(wall=clock)
         self._lock = threading.Lock()
         self._session = requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
@@ -392,7 +418,7 @@ class CentralClient:
         return self._parsed(lambda raw: _str(_obj(raw, "the cancel answer"), "status"), body)
 
     def heartbeat(self, body: Mapping[str, object]) -> HeartbeatAnswer:
-        _, answer = self._call("POST", "/v1/heartbeat", body)
+        _, answer = self._call("POST", "/v1/heartbeat", body, server_time_key="server_time")
 
         def parse(raw: object) -> HeartbeatAnswer:
             data = _obj(raw, "the heartbeat answer")
@@ -415,7 +441,7 @@ class CentralClient:
     def ping(self) -> float:
         """One signed trivial call; returns the round trip in seconds."""
         started = time.monotonic()
-        _, body = self._call("GET", "/v1/ping")
+        _, body = self._call("GET", "/v1/ping", server_time_key="server_time")
         elapsed = time.monotonic() - started
         self._parsed(lambda raw: _instant(_obj(raw, "the ping answer"), "server_time"), body)
         return elapsed
@@ -438,6 +464,42 @@ class CentralClient:
         path: str,
         body: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        *,
+        server_time_key: str | None = None,
+    ) -> tuple[int, object]:
+        """One request, sent once more if the kiosk's clock made the server refuse it."""
+        for attempt in (1, 2):
+            signed_at = self.clock.now()
+            try:
+                return self._call_once(
+                    method, path, body, extra_headers, signed_at, server_time_key
+                )
+            except CentralUnauthorized as exc:
+                if attempt == 2 or not self._clock_caused(exc, signed_at):
+                    raise
+                log.warning(
+                    "%s %s: refused for clock skew; the server's clock is %+.0f s from ours: "
+                    "signing again with its time",
+                    method,
+                    path,
+                    self.clock.offset_s or 0.0,
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _clock_caused(self, exc: CentralUnauthorized, signed_at: float) -> bool:
+        if exc.reason is not None:
+            return exc.clock_skew
+        # An older server says only "unauthorized": blame the clock if the answer moved it.
+        return abs(self.clock.now() - signed_at) > SKEW_SUSPECTED_S
+
+    def _call_once(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, object] | None,
+        extra_headers: Mapping[str, str] | None,
+        signed_at: float,
+        server_time_key: str | None,
     ) -> tuple[int, object]:
         if body is not None and _contains_float(body):
             raise MoneyError(f"{method} {path}: the body holds a float; money is integer fen")
@@ -450,10 +512,11 @@ class CentralClient:
         if body is not None:
             headers["Content-Type"] = "application/json"
         headers.update(
-            signed_headers(self.kiosk_id, self._secret, method, path, data, now=self._clock())
+            signed_headers(self.kiosk_id, self._secret, method, path, data, now=signed_at)
         )
         url = self.base_url + path
         with self._lock:
+            sent = self.clock.begin()
             try:
                 response = self._session.request(
                     method,
@@ -474,7 +537,25 @@ class CentralClient:
                 ) from exc
             except requests.RequestException as exc:
                 raise CentralOffline(f"{method} {path}: {_short(exc)}") from exc
-        return self._answer(method, path, response.status_code, content)
+            exchange = self.clock.finish(sent)
+        self.clock.observe_date_header(exchange, response.headers.get("Date"))
+        try:
+            status, parsed = self._answer(method, path, response.status_code, content)
+        except CentralUnauthorized as exc:
+            self._observe_server_time(exchange, exc.detail, "server_time")
+            raise
+        if server_time_key is not None and isinstance(parsed, dict):
+            self._observe_server_time(exchange, parsed, server_time_key)
+        return status, parsed
+
+    def _observe_server_time(
+        self, exchange: Exchange, data: Mapping[str, object], key: str
+    ) -> None:
+        try:
+            server_time = _instant(data, key)
+        except _Malformed:
+            return  # the strict parse of the answer says so; the clock just learns nothing
+        self.clock.observe_server_time(exchange, server_time)
 
     def _answer(self, method: str, path: str, status: int, content: bytes) -> tuple[int, object]:
         where = f"{method} {path}"

@@ -1,10 +1,16 @@
-"""Request signing: every refusal is 401 {"error": "unauthorized"} with no detail."""
+"""Request signing: every refusal is 401 {"error": "unauthorized", "reason": ...}.
+
+An unsigned or wrongly signed caller learns only ``bad_signature`` (or ``clock_skew`` with
+the server's time, which every Date header tells anyway); ``kiosk_disabled`` and
+``reused_nonce`` only once the signature verifies.
+"""
 
 from __future__ import annotations
 
 import logging
 import secrets
 import time
+from datetime import datetime
 
 import pytest
 from sqlalchemy import insert, select
@@ -15,12 +21,12 @@ from kiosk.central_client import CentralUnauthorized
 from tests.central.conftest import Live
 from tests.central.wire_helpers import send
 
-UNAUTHORIZED = {"error": "unauthorized"}
+UNAUTHORIZED = {"error": "unauthorized", "reason": "bad_signature"}
 
 
-def _refused(response) -> None:  # type: ignore[no-untyped-def]
+def _refused(response, reason: str = "bad_signature") -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == 401, response.text
-    assert response.json() == UNAUTHORIZED
+    assert response.json() == {**UNAUTHORIZED, "reason": reason}
 
 
 def test_a_signed_request_passes(live: Live) -> None:
@@ -73,21 +79,34 @@ def test_query_string_is_part_of_the_signature(live: Live) -> None:
     ("offset", "accepted"), [(-301, False), (-290, True), (290, True), (301, False)]
 )
 def test_clock_skew_over_300_s_is_refused(live: Live, offset: int, accepted: bool) -> None:
-    client = live.client(clock=lambda: time.time() + offset)
+    response = send(live.url, "GET", "/v1/ping", now=time.time() + offset)
     if accepted:
-        assert client.ping() > 0
-    else:
-        with pytest.raises(CentralUnauthorized) as caught:
-            client.ping()
-        assert caught.value.detail == {}
+        assert response.status_code == 200, response.text
+        return
+    assert response.status_code == 401
+    answer = response.json()
+    assert answer["error"] == "unauthorized"
+    assert answer["reason"] == "clock_skew"
+    assert answer["max_skew_s"] == live.central.config.payments.clock_skew_s
+    server_time = datetime.fromisoformat(answer["server_time"]).timestamp()
+    assert abs(server_time - time.time()) < 60
+    assert "Date" in response.headers
+
+
+@pytest.mark.parametrize("offset", [-3600, 3600])
+def test_the_kiosk_client_signs_again_with_the_servers_time(live: Live, offset: int) -> None:
+    client = live.client(clock=lambda: time.time() + offset)
+    assert client.ping() > 0  # refused for clock skew once, then signed with the server's time
+    assert client.clock.offset_s is not None
+    assert abs(client.clock.offset_s + offset) < 5
 
 
 def test_a_reused_nonce_is_refused(live: Live) -> None:
     nonce = secrets.token_hex(16)
     assert send(live.url, "GET", "/v1/ping", nonce=nonce).status_code == 200
-    _refused(send(live.url, "GET", "/v1/ping", nonce=nonce))
+    _refused(send(live.url, "GET", "/v1/ping", nonce=nonce), "reused_nonce")
     # Also when the second request is otherwise different and correctly signed.
-    _refused(send(live.url, "GET", "/v1/ping?other=1", nonce=nonce))
+    _refused(send(live.url, "GET", "/v1/ping?other=1", nonce=nonce), "reused_nonce")
 
 
 @pytest.mark.parametrize("nonce", ["short", "z" * 32, "a" * 65])
@@ -102,8 +121,13 @@ def test_unknown_and_disabled_kiosks_are_refused(live: Live) -> None:
     from central import kiosks as registry
 
     registry.set_enabled(live.engine, "K-DISABLED", False)
-    with pytest.raises(CentralUnauthorized):
+    with pytest.raises(CentralUnauthorized) as caught:
         client.ping()
+    assert caught.value.reason == "kiosk_disabled"
+    # Without the secret, a disabled kiosk looks like any wrong signature.
+    _refused(
+        send(live.url, "GET", "/v1/ping", kiosk_id="K-DISABLED", secret="wrong-secret-wrong-secret")
+    )
     registry.set_enabled(live.engine, "K-DISABLED", True)
     assert client.ping() > 0
 
@@ -164,7 +188,9 @@ def test_a_refused_payment_still_uses_up_its_nonce(live: Live) -> None:
     headers = {"Idempotency-Key": body["txn_id"]}
     first = send(live.url, "POST", "/v1/payments", body, headers=headers, nonce=nonce)
     assert first.status_code == 404
-    _refused(send(live.url, "POST", "/v1/payments", body, headers=headers, nonce=nonce))
+    _refused(
+        send(live.url, "POST", "/v1/payments", body, headers=headers, nonce=nonce), "reused_nonce"
+    )
 
 
 def test_a_replayed_wrong_pin_is_refused_and_not_counted(live: Live) -> None:
@@ -176,6 +202,8 @@ def test_a_replayed_wrong_pin_is_refused_and_not_counted(live: Live) -> None:
     headers = {"Idempotency-Key": body["txn_id"]}
     first = send(live.url, "POST", "/v1/payments", body, headers=headers, nonce=nonce)
     assert (first.status_code, first.json()["attempts_left"]) == (403, 4)
-    _refused(send(live.url, "POST", "/v1/payments", body, headers=headers, nonce=nonce))
+    _refused(
+        send(live.url, "POST", "/v1/payments", body, headers=headers, nonce=nonce), "reused_nonce"
+    )
     again = send(live.url, "POST", "/v1/payments", body, headers=headers)
     assert again.json()["attempts_left"] == 3

@@ -147,7 +147,8 @@ def test_unauthorized_and_rejected(server: CentralServer) -> None:
     ):
         bad.ping()
     assert caught.value.status == 401
-    assert caught.value.detail == {}
+    assert caught.value.reason == "bad_signature"
+    assert not caught.value.clock_skew
     with (
         CentralClient(
             server.url, server.kiosk_id, server.secret, connect_timeout_s=5, read_timeout_s=10
@@ -418,3 +419,108 @@ def test_the_client_does_not_retry(tmp_path: Path) -> None:
         httpd.server_close()
         thread.join(timeout=5)
     assert hits == ["/v1/ping"]
+
+
+# --- the server's clock --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def counted() -> Iterator[tuple[ThreadingHTTPServer, list[str]]]:
+    """A scripted server that counts requests; its Date header is the real time."""
+    hits: list[str] = []
+
+    class Counting(_Scripted):
+        def _reply(self) -> None:
+            hits.append(self.headers.get("X-Timestamp") or "")
+            super()._reply()
+
+        do_GET = _reply  # noqa: N815 - the names http.server dispatches to
+        do_POST = _reply  # noqa: N815
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Counting)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    try:
+        yield httpd, hits
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def _skewed_client(httpd: ThreadingHTTPServer, skew_s: float) -> CentralClient:
+    return CentralClient(
+        f"http://127.0.0.1:{httpd.server_address[1]}",
+        "K0001",
+        "s" * 16,
+        connect_timeout_s=2,
+        read_timeout_s=5,
+        clock=lambda: time.time() + skew_s,
+    )
+
+
+def _json(status: int, body: dict[str, object]) -> tuple[int, bytes, str]:
+    return (status, json.dumps(body).encode(), "application/json")
+
+
+@pytest.mark.parametrize("skew_s", [-3600.0, 3600.0])
+def test_every_answer_teaches_the_clock_and_requests_are_signed_with_it(
+    counted: tuple[ThreadingHTTPServer, list[str]], skew_s: float
+) -> None:
+    httpd, hits = counted
+    httpd.answer = _json(200, {"server_time": datetime.now(UTC).isoformat()})  # type: ignore[attr-defined]
+    with _skewed_client(httpd, skew_s) as c:
+        c.ping()
+        assert c.clock.offset_s is not None
+        assert abs(c.clock.offset_s + skew_s) < 2
+        c.ping()
+    first, second = (int(t) for t in hits)
+    assert abs(first - time.time() - skew_s) < 5  # signed with the kiosk's own clock
+    assert abs(second - time.time()) < 5  # then with the server's
+
+
+def test_a_clock_skew_refusal_is_signed_again_once(
+    counted: tuple[ThreadingHTTPServer, list[str]],
+) -> None:
+    httpd, hits = counted
+    refusal = {
+        "error": "unauthorized",
+        "reason": "clock_skew",
+        "server_time": datetime.now(UTC).isoformat(),
+    }
+    httpd.answer = _json(401, refusal)  # type: ignore[attr-defined]
+    with _skewed_client(httpd, 3600) as c, pytest.raises(CentralUnauthorized) as caught:
+        c.ping()  # a server that keeps refusing gets two requests, never a storm
+    assert caught.value.clock_skew
+    assert len(hits) == 2
+    assert abs(int(hits[1]) - time.time()) < 5
+
+
+def test_an_older_server_that_gives_no_reason_is_judged_by_its_date_header(
+    counted: tuple[ThreadingHTTPServer, list[str]],
+) -> None:
+    httpd, hits = counted
+    httpd.answer = _json(401, {"error": "unauthorized"})  # type: ignore[attr-defined]
+    with _skewed_client(httpd, -3600) as c, pytest.raises(CentralUnauthorized) as caught:
+        c.ping()
+    assert caught.value.reason is None
+    assert len(hits) == 2  # the Date header moved the offset by an hour: signed again once
+    hits.clear()
+    with _skewed_client(httpd, 0) as c, pytest.raises(CentralUnauthorized):
+        c.ping()
+    assert len(hits) == 1  # the clock was right: a wrong secret is not retried
+
+
+def test_other_refusals_are_not_signed_again(
+    counted: tuple[ThreadingHTTPServer, list[str]],
+) -> None:
+    httpd, hits = counted
+    for reason in ("bad_signature", "kiosk_disabled"):
+        hits.clear()
+        httpd.answer = _json(401, {"error": "unauthorized", "reason": reason})  # type: ignore[attr-defined]
+        with _skewed_client(httpd, 3600) as c, pytest.raises(CentralUnauthorized) as caught:
+            c.ping()
+        assert caught.value.reason == reason
+        assert len(hits) == 1
