@@ -23,6 +23,8 @@ class Health:
     cashbox_notes: int = 0
     disabled_methods: frozenset[str] = field(default_factory=frozenset)
     recovering: bool = False  # a note from before a restart is not settled yet
+    journal_fault: str | None = None  # the journal cannot be written: nothing may start
+    disk_low: bool = False  # free space on the data directory is below the configured floor
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,13 @@ def methods(health: Health, limits: Limits) -> Mapping[str, Availability]:
     """cash / qr / card, each available or with the first reason it is not."""
     result: dict[str, Availability] = {}
 
-    def cash_reason() -> str | None:
+    def cash_reason() -> str | None:  # noqa: PLR0911 - one rule a line, in order
         if not limits.cash_enabled or "cash" in health.disabled_methods:
             return "disabled"
+        if health.journal_fault is not None:
+            return "journal_fault"
+        if health.disk_low:
+            return "disk_low"
         if not health.acceptor_ready:
             return f"acceptor_{health.acceptor_fault or 'not_ready'}"
         if health.recovering:
@@ -83,6 +89,8 @@ def methods(health: Health, limits: Limits) -> Mapping[str, Availability]:
     def online_reason(method: str) -> str | None:
         if method in health.disabled_methods:
             return "disabled"
+        if health.journal_fault is not None:
+            return "journal_fault"  # every payment starts with a journal write
         if not health.server_reachable:
             return "server_offline"
         return printer_blocks(health, limits)

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from drivers.cash.api import (
@@ -53,7 +54,8 @@ from kiosk.central_client import (
     PaymentAnswer,
 )
 from kiosk.config import KioskConfig
-from kiosk.journal import Journal
+from kiosk.data_disk import DiskSpace, examine, explain_write_failure
+from kiosk.journal import Journal, JournalError
 from kiosk.maintenance import Maintenance
 from kiosk.outbox import Outbox, OutboxResult, answer_json, paid_fen
 from kiosk.projection import Kind
@@ -70,6 +72,11 @@ STACK_WAIT_S = 15.0  # a note under STACK reports stacked or returned well withi
 CARD_POST_ATTEMPTS = 3
 CARD_POST_DEADLINE_S = 25.0
 HEALTH_CHECK_S = 10.0
+JOURNAL_CHECK_S = 1.0  # while writes fail: how often to try again
+
+
+class NotRecorded(RuntimeError):
+    """A money event could not be journaled: the device must not be acknowledged."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,7 @@ class _Reply:
     event: AcceptorEvent
     answered: threading.Event = field(default_factory=threading.Event)
     decision: Decision = Decision.RETURN
+    error: BaseException | None = None  # set when the event was not recorded
 
 
 @dataclass
@@ -94,6 +102,7 @@ class CashSession:
     notes: dict[int, int] = field(default_factory=dict)
     inserted_fen: int = 0
     in_escrow_fen: int = 0  # stack decided, outcome not reported yet
+    unsettled_fen: int = 0  # handed to recovery unreported: pending verification
     finishing: bool = False
     last_note: str | None = None
 
@@ -176,10 +185,14 @@ class Engine:
             ),
         )
         self.disabled_methods = load_disabled_methods(journal)
+        self.disk: DiskSpace = examine(config.kiosk.data_dir)
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
-        self.recovery.start(self)
+        try:
+            self.recovery.start(self)
+        except JournalError as exc:  # a full or read-only disk at boot: start, take nothing
+            self._journal_failed(exc)
         self._thread = threading.Thread(target=self._loop, name="engine", daemon=True)
         self._thread.start()
         self.outbox.start()
@@ -254,6 +267,8 @@ class Engine:
         if not reply.answered.wait(timeout):
             log.error("no escrow decision within %.1f s: the note will be returned", timeout)
             return Decision.RETURN
+        if reply.error is not None:
+            return Decision.RETURN  # the escrow row is not on disk: the note goes back
         return reply.decision
 
     def acceptor_event(self, event: AcceptorEvent) -> None:
@@ -267,7 +282,10 @@ class Engine:
                 if self._stopping.is_set():
                     # Not journaled: raise so the host does not acknowledge, and the device
                     # reports the note again to the next start.
-                    raise RuntimeError("the engine is stopping; the note was not journaled")
+                    raise NotRecorded("the engine is stopping; the note was not journaled")
+            if reply.error is not None:
+                # Only "recorded" lets the device go on: unacknowledged, it reports again.
+                raise NotRecorded(f"not journaled: {reply.error}") from reply.error
             return
         self._queue.put(event)
 
@@ -286,6 +304,8 @@ class Engine:
                     log.warning("refused: %s", exc)
                     self.refused.append(str(exc))
                     del self.refused[:-20]
+                except JournalError as exc:
+                    self._journal_failed(exc)
                 except Exception:
                     log.exception("engine failed handling %r", type(message).__name__)
             for name in self._timers.pop_due():
@@ -293,6 +313,8 @@ class Engine:
                     self._on_timer(name)
                 except TransitionRefused as exc:
                     log.warning("refused: %s", exc)
+                except JournalError as exc:
+                    self._journal_failed(exc)
                 except Exception:
                     log.exception("engine failed on timer %s", name)
             try:
@@ -469,6 +491,17 @@ class Engine:
             }
             self.fire(Trigger.METHOD_FAILED)
             return
+        self._examine_disk()
+        if self.health.disk_low or self.health.journal_fault is not None:
+            self.session.error = {
+                "code": "method_unavailable",
+                "detail": {
+                    "method": "cash",
+                    "reason": "journal_fault" if self.health.journal_fault else "disk_low",
+                },
+            }
+            self.fire(Trigger.METHOD_FAILED)
+            return
         self._open_txn("cash")
         self.session.cash = CashSession()
         try:
@@ -491,6 +524,8 @@ class Engine:
         cash = self.session.cash
         if self.test_mode:
             return Decision.RETURN, "test_mode"
+        if self.health.journal_fault is not None:
+            return Decision.RETURN, "journal_fault"
         if self.recovery.wants_stack(escrow):
             return Decision.STACK, "recovery"
         if self.machine.state is not State.CASH_INSERT or self.session.txn_id is None:
@@ -508,6 +543,8 @@ class Engine:
         return Decision.STACK, "accepted"
 
     def _on_reply(self, reply: _Reply) -> None:
+        """A money event has three outcomes: recorded (the device goes on), refused (an
+        escrow returned), or not recorded (the device is not acknowledged and reports again)."""
         try:
             event = reply.event
             if isinstance(event, Escrow):
@@ -518,6 +555,10 @@ class Engine:
                 self._on_returned(event)
             elif isinstance(event, StackedUnidentified):
                 self._on_stacked_unidentified()
+        except BaseException as exc:
+            reply.decision = Decision.RETURN
+            reply.error = exc
+            raise
         finally:
             reply.answered.set()
 
@@ -563,20 +604,52 @@ class Engine:
             self.session.notice = f"returned_{reason}"
         return decision
 
-    def _on_stacked(self, event: Stacked) -> None:
+    def _on_stacked(self, event: Stacked, *, evidence: str = "") -> None:
+        """Journal a note in the box against the stack decision it settles.
+
+        A report is matched to a pending decision by denomination: the running payment's
+        note in flight first, then a note handed to recovery (after a restart or a stack
+        timeout). A report that matches no decision is never merged into a payment: it is
+        the repeat of a note already journaled, or a suspect a technician checks.
+        """
         denomination = event.denomination_fen
-        expected = self.session.cash.in_escrow_fen or self.recovery.txn_for_outcome(denomination)
-        if not expected and self.recovery.is_repeated_stack(denomination):
+        cash = self.session.cash
+        payload: dict[str, Any] = {"denomination_fen": denomination}
+        if evidence:
+            payload["evidence"] = evidence
+        if cash.in_escrow_fen and self.session.txn_id is not None:
+            if denomination != cash.in_escrow_fen:
+                self._stacked_mismatch(self.session.txn_id, cash.in_escrow_fen, denomination)
+                return
+            self._journal(Kind.STACKED, payload, txn_id=self.session.txn_id)
+            self._note_stacked_in_session(denomination)
+            return
+        recovered = self.recovery.txn_for_outcome(denomination)
+        if recovered is not None:
+            self._journal(Kind.STACKED, payload, txn_id=recovered)
+            self.recovery.settled(recovered)
+            self._late_note_settled(recovered, denomination, stacked=True)
+            self.close_recovered(recovered)
+            return
+        if self.recovery.is_repeated_stack(denomination):
             return  # the pre-restart note's report again: journaled once already
-        txn_id = self._txn_awaiting(denomination)
-        if txn_id is None:
-            self._record_stray_stack(denomination)
+        if self.session.txn_id is not None and self.machine.state in (
+            State.CASH_INSERT,
+            State.PROCESSING,
+        ):
+            # In the box with no stack decision: the payment's customer may own it, but
+            # only a technician counting the box can say so.
+            self._stacked_mismatch(self.session.txn_id, 0, denomination)
             return
-        self._journal(Kind.STACKED, {"denomination_fen": denomination}, txn_id=txn_id)
-        self.recovery.settled(txn_id)
-        if txn_id != self.session.txn_id:
-            self.close_recovered(txn_id)
-            return
+        if self.recovery.unsettled:
+            pending = self.recovery.only_pending_denomination()
+            txn_id = self.recovery.txn_for_outcome(pending) if pending else None
+            if txn_id is not None:
+                self._stacked_mismatch(txn_id, pending, denomination, recovered=True)
+                return
+        self._record_stray_stack(denomination)
+
+    def _note_stacked_in_session(self, denomination: int) -> None:
         cash = self.session.cash
         cash.in_escrow_fen = 0
         cash.inserted_fen += denomination
@@ -592,6 +665,38 @@ class Engine:
         ):
             self._finish_cash("payment_limit_reached")
 
+    def _stacked_mismatch(
+        self, txn_id: str, decided: int, reported: int, *, recovered: bool = False
+    ) -> None:
+        """The device says another note reached the box than the one decided: a suspect."""
+        kiosk_id = self.config.kiosk.id
+        why = (
+            f"device reported {reported} fen stacked for a {decided} fen stack decision"
+            if decided
+            else f"device reported {reported} fen stacked with no stack decision"
+        )
+        log.error("%s: %s: suspect", txn_id, why)
+        self.journal.append_many(
+            lambda conn: [projection.suspect_event(conn, kiosk_id, txn_id, reported, why)]
+        )
+        if recovered:
+            self.recovery.settled(txn_id)
+            self._late_note_settled(txn_id, decided, stacked=False)
+            self.close_recovered(txn_id)
+            return
+        self.session.cash.in_escrow_fen = 0
+        if self.session.cash.finishing:
+            self._close_cash_if_settled()
+
+    def _late_note_settled(self, txn_id: str, denomination: int, *, stacked: bool) -> None:
+        """The customer may still be looking at the result that showed this note pending."""
+        result = self.session.result
+        if result is None or result.get("txn_id") != txn_id or not result.get("pending_fen"):
+            return
+        result["pending_fen"] = max(0, int(result["pending_fen"]) - denomination)
+        if stacked:
+            result["late_credited_fen"] = int(result.get("late_credited_fen") or 0) + denomination
+
     def _on_stacked_unidentified(self) -> None:
         """A note reached the stacker but the device could not say which (ID-003 after a
         restart between escrow and vend valid): it is the one we decided to stack."""
@@ -601,33 +706,26 @@ class Engine:
         elif not self.recovery.is_repeated_stack(None):
             self._record_stray_stack(0)
 
-    def _on_returned(self, event: Returned) -> None:
-        txn_id = self._txn_awaiting(event.denomination_fen, returned=True)
-        if txn_id is None:
-            return  # a note we decided to return: nothing was taken
-        self._journal(Kind.RETURNED, {"denomination_fen": event.denomination_fen}, txn_id=txn_id)
-        self.recovery.settled(txn_id)
-        if txn_id != self.session.txn_id:
-            self.close_recovered(txn_id)
+    def _on_returned(self, event: Returned, *, evidence: str = "") -> None:
+        denomination = event.denomination_fen
+        payload: dict[str, Any] = {"denomination_fen": denomination}
+        if evidence:
+            payload["evidence"] = evidence
+        cash = self.session.cash
+        if cash.in_escrow_fen == denomination and self.session.txn_id is not None:
+            self._journal(Kind.RETURNED, payload, txn_id=self.session.txn_id)
+            cash.in_escrow_fen = 0
+            self.session.notice = "note_returned"
+            if cash.finishing:
+                self._close_cash_if_settled()
             return
-        self.session.cash.in_escrow_fen = 0
-        self.session.notice = "note_returned"
-        if self.session.cash.finishing:
-            self._close_cash_if_settled()
-
-    def _txn_awaiting(self, denomination: int, *, returned: bool = False) -> str | None:
-        """Which transaction a stacked/returned note belongs to (a pending stack decision)."""
-        if self.session.txn_id and self.session.cash.in_escrow_fen:
-            return self.session.txn_id
-        pending = self.recovery.txn_for_outcome(denomination)
-        if pending is not None:
-            return pending
-        if not returned and self.session.txn_id and self.machine.state is State.CASH_INSERT:
-            # stacked without a journaled decision cannot happen with a correct device;
-            # record it against the open payment rather than lose it
-            log.error("stacked %d fen with no pending stack decision", denomination)
-            return self.session.txn_id
-        return None
+        recovered = self.recovery.txn_for_outcome(denomination)
+        if recovered is None:
+            return  # a note we decided to return: nothing was taken
+        self._journal(Kind.RETURNED, payload, txn_id=recovered)
+        self.recovery.settled(recovered)
+        self._late_note_settled(recovered, denomination, stacked=False)
+        self.close_recovered(recovered)
 
     def _record_stray_stack(self, denomination: int) -> None:
         """A note reached the box with no payment to own it: keep it visible to a technician."""
@@ -669,7 +767,15 @@ class Engine:
         if cash.in_escrow_fen or txn_id is None or self.session.result is not None:
             return
         self._timers.cancel("stack_wait")
-        self.close_and_queue(txn_id, self.session.close_reason)
+        try:
+            self.close_and_queue(txn_id, self.session.close_reason)
+        except JournalError as exc:
+            # The notes are journaled; only the close is not. The customer is told it is
+            # recorded, and the close is written once the journal can be (adopt_open).
+            self._journal_failed(exc)
+            self.fire(Trigger.SETTLED)
+            self._settle("queued")
+            return
         self._timers.set("post_wait", self.config.central.read_timeout_s + 2)
 
     def close_and_queue(self, txn_id: str, reason: str) -> None:
@@ -715,7 +821,10 @@ class Engine:
     def _cancel_cash(self, reason: str) -> None:
         self.disable_acceptor()
         if self.session.txn_id is not None:
-            self._journal(Kind.CANCELLED, {"reason": reason})
+            try:
+                self._journal(Kind.CANCELLED, {"reason": reason})
+            except JournalError as exc:  # nothing was taken; cancelled once writable
+                self._journal_failed(exc)
         self.session.result = {"status": "cancelled", "reason": reason}
         self._timers.set("done", 5)
 
@@ -965,9 +1074,7 @@ class Engine:
         self._apply_printer_status(done)
         ok = done.ok
         if txn_id:  # slips and test pages belong to no transaction
-            kind = Kind.RECEIPT_PRINTED if ok else Kind.RECEIPT_FAILED
-            payload = {"text": text} if ok else {"text": text, "reason": str(done.error)}
-            self.journal.append(kind.value, payload, txn_id=txn_id)
+            self._record_receipt(txn_id, ok=ok, text=text, reason=str(done.error))
         if self.session.result is not None and self.session.result.get("txn_id") == txn_id:
             self.session.result["printing"] = "printed" if ok else "failed"
 
@@ -1004,7 +1111,7 @@ class Engine:
             self._set_health(acceptor_ready=True, acceptor_fault=None)
             self.recovery.device_ready(self)
         elif isinstance(event, PowerUp):
-            self.recovery.power_up(self, event)
+            self._on_power_up(event)
         elif isinstance(event, Fault):
             self.acceptor_state.update(state="fault", last_error=event.kind.value)
             self._set_health(acceptor_ready=False, acceptor_fault=event.kind.value)
@@ -1018,6 +1125,25 @@ class Engine:
             self._acceptor_lost()
         elif isinstance(event, Rejected):
             self.session.notice = f"note_rejected_{event.reason}"
+
+    def _on_power_up(self, event: PowerUp) -> None:
+        """The device restarted (power cut, cable, its own reset) and says where a bill was."""
+        pending = self.session.cash.in_escrow_fen
+        if pending and self.session.txn_id is not None and event.bill_in is not None:
+            why = f"power-up report: bill in {event.bill_in}"
+            log.warning("%s: the %d fen note settled by %s", self.session.txn_id, pending, why)
+            if event.bill_in == "stacker":
+                self._on_stacked(Stacked(denomination_fen=pending, bill_type=-1), evidence=why)
+            else:
+                self._on_returned(Returned(denomination_fen=pending, bill_type=-1), evidence=why)
+            return
+        pending = self.recovery.last_pending()
+        if pending and event.bill_in is not None:
+            why = f"power-up report: bill in {event.bill_in}"
+            if event.bill_in == "stacker":
+                self._on_stacked(Stacked(denomination_fen=pending, bill_type=-1), evidence=why)
+            else:
+                self._on_returned(Returned(denomination_fen=pending, bill_type=-1), evidence=why)
 
     def _acceptor_lost(self) -> None:
         """A fault mid-payment ends cash insertion with what was taken so far."""
@@ -1055,8 +1181,11 @@ class Engine:
             self.go_home()
         elif name == "health":
             self._check_printer(purpose="health")
+            self._examine_disk()
             self._refresh_service_state()
             self._timers.set("health", HEALTH_CHECK_S)
+        elif name == "journal_check":
+            self._check_journal()
         elif name == "heartbeat":
             self._send_heartbeat()
             self._timers.set("heartbeat", self.config.outbox.heartbeat_interval_s)
@@ -1095,28 +1224,102 @@ class Engine:
                 self._timers.set("done", 3)
 
     def _stack_timed_out(self) -> None:
-        """STACK was sent but the device never said stacked or returned: a suspect."""
+        """STACK was sent but the device has not said stacked or returned.
+
+        The device may still tell (a late stacked report, a power-up with the bill in the
+        stacker once it has power again), so the note is not a suspect yet: recovery holds
+        it as unsettled, exactly as after a restart, and no new cash is taken meanwhile.
+        The customer is not kept waiting: the result shows the note as pending verification,
+        and the payment is closed and posted once the note is settled.
+        """
         cash, txn_id = self.session.cash, self.session.txn_id
         if not cash.in_escrow_fen or txn_id is None:
             return
-        kiosk_id, denomination = self.config.kiosk.id, cash.in_escrow_fen
-        self.journal.append_many(
-            lambda conn: [
-                projection.suspect_event(
-                    conn,
-                    kiosk_id,
-                    txn_id,
-                    denomination,
-                    "no stacked or returned report after STACK",
-                )
-            ]
-        )
+        denomination = cash.in_escrow_fen
+        log.error("%s: no report for the %d fen note under STACK: unsettled", txn_id, denomination)
         cash.in_escrow_fen = 0
-        self._close_cash_if_settled()
+        cash.unsettled_fen += denomination
+        self.recovery.adopt_unsettled(
+            self, txn_id, denomination, ready=self.health.acceptor_ready
+        )
+        if self.machine.state is State.PROCESSING and self.session.result is None:
+            self._timers.cancel("post_wait")
+            self.fire(Trigger.SETTLED)
+            self._settle("queued")
+
+    # ------------------------------------------------------------ the data disk
+    def _examine_disk(self) -> None:
+        self.disk = examine(self.config.kiosk.data_dir)
+        low = self.disk.below(self.config.kiosk.data_min_free_mb)
+        if low and not self.health.disk_low:
+            log.error(
+                "data disk low: %s MB free on %s, below the %d MB floor: no cash payments",
+                self.disk.free_mb,
+                self.disk.path,
+                self.config.kiosk.data_min_free_mb,
+            )
+        self._set_health(disk_low=low)
+
+    def _journal_failed(self, error: JournalError) -> None:
+        """A journal write failed: take nothing more until a write reaches the disk again.
+
+        What was not written did not happen: a note whose `stacked` row failed is not
+        acknowledged, so the device keeps reporting it; an escrow whose row failed went
+        back. The payment under way pauses (the acceptor is disabled) and goes on once
+        writes succeed; what it could not close is settled then, as after a restart.
+        """
+        first = self.health.journal_fault is None
+        reason = explain_write_failure(
+            error, Path(self.config.kiosk.data_dir), self.config.journal_path
+        )
+        if first:
+            log.error("%s (%s): cash paused until the journal can be written", reason, error)
+        else:
+            log.debug("journal still failing: %s", error)
+        self._set_health(journal_fault=reason)
+        self.disable_acceptor()
+        if self._timers.remaining("journal_check") is None:
+            self._timers.set("journal_check", JOURNAL_CHECK_S)
+        if first and self.machine.state is State.METHOD_CHOSEN:
+            self.session.error = {
+                "code": "method_unavailable",
+                "detail": {"method": self.session.method, "reason": "journal_fault"},
+            }
+            self.session.txn_id = None  # left open in the journal; settled once writable
+            self.fire(Trigger.METHOD_FAILED)
+
+    def _check_journal(self) -> None:
+        self._examine_disk()
+        try:
+            self.journal.probe()
+        except JournalError as exc:
+            self._journal_failed(exc)
+            return
+        log.warning("the journal can be written again: %s", self.health.journal_fault)
+        self._set_health(journal_fault=None)
+        live = self.session.txn_id if self._payment_live() else None
+        summary = self.recovery.adopt_open(self, live_txn=live)
+        if any(summary.values()):
+            log.warning("settled after the journal failure: %s", summary)
+        cash = self.session.cash
+        if self.machine.state is State.CASH_INSERT and not cash.finishing:
+            self.enable_acceptor(frozenset(self.config.cash.denominations_fen))
+        self._refresh_service_state()
+
+    def _payment_live(self) -> bool:
+        """The session's transaction is still the engine's to finish (not recovery's)."""
+        state = self.machine.state
+        if state in (State.CASH_INSERT, State.QR_WAIT, State.METHOD_CHOSEN):
+            return True
+        return state is State.PROCESSING and self.session.result is None
 
     # ---------------------------------------------------------------- settling
     def _settle(self, status: str) -> None:
-        """The payment is over for the customer: show the result and print the receipt."""
+        """The payment is over for the customer: show the result and print the receipt.
+
+        Every payment with money in the box prints one, listing any note whose outcome is
+        not known yet as pending verification.
+        """
         session = self.session
         txn_id = session.txn_id
         assert txn_id is not None
@@ -1130,17 +1333,25 @@ class Engine:
             "balance_fen": None,
             "receipt_url": None,
             "receipt_text": None,
+            "pending_fen": 0,
+            "pending_notes": {},
         }
         if status == "unconfirmed":
             return  # nothing certain to print; the screen says what to do
         row = self.txn_row(txn_id)
+        pending = self.pending_notes(txn_id) if row.method == "cash" else {}
+        if pending:
+            session.result["pending_fen"] = sum(d * n for d, n in pending.items())
+            session.result["pending_notes"] = {str(d): n for d, n in sorted(pending.items())}
+            if not row.cash_fen:
+                session.result["status"] = "pending_verification"
         try:
-            receipt = receipt_for(self.config, row, language=self.language)
+            receipt = receipt_for(self.config, row, language=self.language, pending=pending)
             document = printable(self.config, receipt)
         except ReceiptError as exc:
             # Never print figures that contradict each other; a technician can reprint.
             log.error("receipt for %s not printed: %s", txn_id, exc)
-            self.journal.append(Kind.RECEIPT_FAILED.value, {"reason": str(exc)}, txn_id=txn_id)
+            self._record_receipt(txn_id, ok=False, text="", reason=str(exc))
             session.result["printing"] = "failed"
             return
         session.result.update(
@@ -1154,12 +1365,40 @@ class Engine:
             session.result["printing"] = "pending"
             self._print(txn_id, document.text, document.escpos)
         else:
-            self.journal.append(
-                Kind.RECEIPT_FAILED.value,
-                {"text": document.text, "reason": "no printer"},
-                txn_id=txn_id,
-            )
+            self._record_receipt(txn_id, ok=False, text=document.text, reason="no printer")
             session.result["printing"] = "failed"
+
+    def pending_notes(self, txn_id: str) -> dict[int, int]:
+        """Notes of this payment whose outcome nobody knows yet: open suspects, and a note
+        recovery still holds unsettled. Denomination in fen -> count."""
+        s, t = projection.suspects, projection.transactions
+
+        def query(conn: Any) -> tuple[list[Any], int]:
+            rows = conn.execute(
+                s.select().where(s.c.txn_id == txn_id).where(s.c.state == "open")
+            ).all()
+            held = conn.execute(
+                t.select().with_only_columns(t.c.pending_escrow_fen).where(t.c.txn_id == txn_id)
+            ).scalar()
+            return rows, int(held or 0)
+
+        suspects, held = self.journal.read(query)
+        notes: dict[int, int] = {}
+        for row in suspects:
+            notes[row.denomination_fen] = notes.get(row.denomination_fen, 0) + 1
+        if held and self.recovery.pending(txn_id):
+            notes[held] = notes.get(held, 0) + 1
+        return notes
+
+    def _record_receipt(self, txn_id: str, *, ok: bool, text: str, reason: str = "") -> None:
+        """Whether the receipt printed: worth keeping, never worth stopping for."""
+        kind = Kind.RECEIPT_PRINTED if ok else Kind.RECEIPT_FAILED
+        payload = {"text": text} if ok else {"text": text, "reason": reason}
+        try:
+            self.journal.append(kind.value, payload, txn_id=txn_id)
+        except JournalError as exc:
+            log.error("%s: receipt %s not journaled: %s", txn_id, kind.value, exc)
+            self._journal_failed(exc)
 
     def _print(self, txn_id: str | None, text: str, data: bytes) -> None:
         self._tokens += 1
@@ -1333,6 +1572,8 @@ class Engine:
             "cashbox": {str(k): v for k, v in self.cashbox_counts().items()},
             "outbox_pending": self.health.offline_count,
             "oldest_unposted_at": self.outbox.oldest_pending_at(),
+            "journal_fault": self.health.journal_fault,
+            "data_disk_free_mb": self.disk.free_mb,
         }
 
         def beat() -> float:
@@ -1401,8 +1642,13 @@ class Engine:
                 "still_due_fen": max(0, due - cash.inserted_fen),
                 "surplus_fen": max(0, cash.inserted_fen - due),
                 "in_escrow_fen": cash.in_escrow_fen,
+                "unsettled_fen": cash.unsettled_fen,
                 "can_cancel": self.machine.state is State.CASH_INSERT and self._nothing_taken(),
-                "accepting": self.machine.state is State.CASH_INSERT and not cash.finishing,
+                "accepting": self.machine.state is State.CASH_INSERT
+                and not cash.finishing
+                and self.health.journal_fault is None,
+                "paused": self.machine.state is State.CASH_INSERT
+                and self.health.journal_fault is not None,
                 "denominations_fen": sorted(self.config.cash.denominations_fen),
             },
             "qr": {
@@ -1421,6 +1667,12 @@ class Engine:
             ),
             "methods": {k: v.as_json() for k, v in self.methods().items()},
             "recovering": self.recovery.active,
+            "journal_fault": self.health.journal_fault,
+            "data_disk": {
+                **self.disk.as_json(),
+                "floor_mb": self.config.kiosk.data_min_free_mb,
+                "low": self.health.disk_low,
+            },
             "outbox": {
                 "pending": self.health.offline_count,
                 "pending_fen": self.health.offline_total_fen,

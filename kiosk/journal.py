@@ -36,6 +36,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 
 from kiosk import KioskError
@@ -257,6 +258,28 @@ class Journal:
         written = Event(seq, at, kind, txn_id, actor, json.loads(text), self._last_hash, digest)
         self._project(conn, written)
         return written
+
+    def probe(self) -> None:
+        """Prove that a commit reaches the disk now, or raise JournalError saying why not.
+
+        The row lives outside the chain; rewriting it still appends to the WAL, which is what
+        a money event needs room for.
+        """
+        with self._lock:
+            try:
+                with self._engine.begin() as conn:
+                    conn.execute(
+                        text(
+                            "CREATE TABLE IF NOT EXISTS write_probe"
+                            " (id INTEGER PRIMARY KEY, at TEXT)"
+                        )
+                    )
+                    conn.execute(
+                        text("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, :at)"),
+                        {"at": self._clock()},
+                    )
+            except Exception as exc:
+                raise JournalError(f"journal write failed: {exc}") from exc
 
     def write_state(self, fn: Callable[[Connection], None]) -> None:
         """Write to a table outside the chain (e.g. a lockout counter), under the same lock."""

@@ -232,9 +232,11 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912, PLR0915 - a br
         )
         _set_counter_at_least(conn, "txn_seq", int(p["seq"]))
     elif kind is Kind.ESCROW:
-        pending = p["denomination_fen"] if p["decision"] == "stack" else 0
         _txn(conn, ev.txn_id)
-        _update_txn(conn, ev, pending_escrow_fen=pending)
+        # A return decision leaves an earlier note's pending stack alone: only that note's own
+        # outcome (stacked, returned, suspect) may settle it.
+        if p["decision"] == "stack":
+            _update_txn(conn, ev, pending_escrow_fen=p["denomination_fen"])
     elif kind is Kind.STACKED:
         row = _txn(conn, ev.txn_id)
         notes = json.loads(row.notes)

@@ -8,6 +8,7 @@ without guessing the allocation.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,8 +34,16 @@ class PrintableReceipt:
     escpos: bytes
 
 
-def receipt_for(config: KioskConfig, row: Any, *, language: str, copy: bool = False) -> Receipt:
-    """``row`` is the journal's derived transaction row (kiosk.projection.transactions)."""
+def receipt_for(
+    config: KioskConfig,
+    row: Any,
+    *,
+    language: str,
+    copy: bool = False,
+    pending: Mapping[int, int] | None = None,
+) -> Receipt:
+    """``row`` is the journal's derived transaction row (kiosk.projection.transactions);
+    ``pending`` the payment's notes whose outcome is not known yet (Engine.pending_notes)."""
     answer: dict[str, Any] | None = json.loads(row.answer) if row.answer else None
     status = PaymentStatus.POSTED if answer else PaymentStatus.QUEUED
     tender: Tender
@@ -78,6 +87,7 @@ def receipt_for(config: KioskConfig, row: Any, *, language: str, copy: bool = Fa
         check_url=check_url,
         copy=copy,
         language="en" if language == "en" else "zh",
+        pending_notes=dict(pending or {}),
     )
 
 

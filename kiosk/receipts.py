@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import types
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, TypeAlias
 
@@ -260,6 +260,10 @@ class _Words:
     status: str
     posted: str
     queued: str
+    pending_note: Callable[[str, int], str]
+    pending_total: str
+    pending_status: str
+    pending_explain: Callable[[str], str]
     scan_to_check: str
     offline_check: str
     keep: str
@@ -313,6 +317,13 @@ _WORDS: Mapping[Language, _Words] = types.MappingProxyType(
             status="状态",
             posted="已入账",
             queued="已记录，恢复联网后入账",
+            pending_note=lambda yuan, count: f"  {yuan}元 x {count}张 待核实",
+            pending_total="待核实合计",
+            pending_status="待核实",
+            pending_explain=lambda txn: (
+                f"待核实：本机未能确认上列纸币是否已入钱箱。技术人员将核对钱箱，"
+                f"如确认收到，将计入您的账户。查询请提供流水号 {txn}。"
+            ),
             scan_to_check="扫码查验电子凭证",
             offline_check="本机暂时离线：入账后可凭流水号查询本次缴费。",
             keep="请妥善保管本凭证",
@@ -363,6 +374,14 @@ _WORDS: Mapping[Language, _Words] = types.MappingProxyType(
             status="Status",
             posted="Posted",
             queued="Recorded, will be credited when the kiosk is back online",
+            pending_note=lambda yuan, count: f"  ¥{yuan} x {count} pending verification",
+            pending_total="Pending verification",
+            pending_status="Pending verification",
+            pending_explain=lambda txn: (
+                "Pending verification: the kiosk could not confirm that the note(s) above "
+                "reached the cash box. A technician will check the cash box; if a note is "
+                f"found, your account is credited. Quote txn no. {txn}."
+            ),
             scan_to_check="Scan to check this receipt",
             offline_check="Kiosk offline: look this payment up by its txn no. once it is posted.",
             keep="Please keep this receipt",
@@ -436,7 +455,7 @@ class CashTender:
     notes: Mapping[int, int]
 
     def __post_init__(self) -> None:
-        if not isinstance(self.notes, Mapping) or not self.notes:
+        if not isinstance(self.notes, Mapping):
             raise ReceiptError("cash notes must map each denomination in fen to a count")
         checked = {}
         for denomination, count in self.notes.items():
@@ -450,6 +469,10 @@ class CashTender:
     @property
     def total_fen(self) -> int:
         return sum(fen * count for fen, count in self.notes.items())
+
+
+def pending_total_fen(notes: Mapping[int, int]) -> int:
+    return sum(fen * count for fen, count in notes.items())
 
 
 @dataclass(frozen=True)
@@ -495,6 +518,9 @@ class Receipt:
     check_url: str | None
     copy: bool = False
     language: Language = "zh"
+    # Cash notes whose outcome is not known yet (denomination in fen -> count): printed as
+    # pending verification, never counted in the amount paid.
+    pending_notes: Mapping[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("utility_name", "kiosk_location", "kiosk_id", "txn_id", "account_no"):
@@ -509,13 +535,26 @@ class Receipt:
         object.__setattr__(self, "bills", tuple(self.bills))
         if not all(isinstance(bill, BillPaid) for bill in self.bills):
             raise ReceiptError("bills must be BillPaid entries")
-        applied = _fen(self.amount_applied_fen, "amount_applied_fen", allow_zero=False)
+        pending = {
+            _fen(fen, "pending denomination", allow_zero=False): count
+            for fen, count in dict(self.pending_notes).items()
+        }
+        if any(isinstance(c, bool) or not isinstance(c, int) or c < 1 for c in pending.values()):
+            raise ReceiptError("pending note counts must be whole numbers >= 1")
+        object.__setattr__(
+            self, "pending_notes", types.MappingProxyType(dict(sorted(pending.items())[::-1]))
+        )
+        if pending and not isinstance(self.tender, CashTender):
+            raise ReceiptError("only cash can have notes pending verification")
+        applied = _fen(self.amount_applied_fen, "amount_applied_fen", allow_zero=bool(pending))
         credited = _fen(self.credited_to_balance_fen, "credited_to_balance_fen")
         if self.new_balance_fen is not None:
             _fen(self.new_balance_fen, "new_balance_fen")
         if self.check_url is not None:
             _text(self.check_url, "check_url")
         allocated = sum(bill.total_fen for bill in self.bills) + credited
+        if isinstance(self.tender, CashTender) and not self.tender.notes and not pending:
+            raise ReceiptError("a cash receipt lists at least one note")
         if (self.bills or self.status is PaymentStatus.POSTED) and allocated != applied:
             raise ReceiptError(
                 f"bills ({allocated - credited} fen) plus credited to balance ({credited} fen) "
@@ -541,6 +580,7 @@ def layout_receipt(receipt: Receipt, *, columns: int) -> Layout:
     _receipt_bills(out, receipt, words)
     out.rule()
     _receipt_tender(out, receipt.tender, words)
+    _receipt_pending(out, receipt, words)
     _receipt_outcome(out, receipt, words)
     out.rule()
     _receipt_foot(out, receipt, words)
@@ -584,6 +624,15 @@ def _receipt_tender(out: _Builder, tender: Tender, words: _Words) -> None:
         out.field(words.qr_order + words.sep, tender.order_ref)
 
 
+def _receipt_pending(out: _Builder, receipt: Receipt, words: _Words) -> None:
+    if not receipt.pending_notes:
+        return
+    for fen, count in receipt.pending_notes.items():
+        out.pair(words.pending_note(_yuan(fen), count), _money(fen * count, words))
+    total = pending_total_fen(receipt.pending_notes)
+    out.pair(words.pending_total, _money(total, words), bold=True)
+
+
 def _receipt_outcome(out: _Builder, receipt: Receipt, words: _Words) -> None:
     out.pair(words.amount_paid, _money(receipt.amount_applied_fen, words), bold=True)
     if receipt.credited_to_balance_fen or receipt.bills:
@@ -592,7 +641,13 @@ def _receipt_outcome(out: _Builder, receipt: Receipt, words: _Words) -> None:
     shown = words.balance_unknown if balance is None else _money(balance, words)
     out.pair(words.new_balance, shown)
     posted = receipt.status is PaymentStatus.POSTED
-    out.field(words.status + words.sep, words.posted if posted else words.queued)
+    if receipt.amount_applied_fen == 0:
+        status = words.pending_status  # every note is pending: nothing posted or queued
+    else:
+        status = words.posted if posted else words.queued
+    out.field(words.status + words.sep, status)
+    if receipt.pending_notes:
+        out.text(words.pending_explain(receipt.txn_id))
 
 
 def _receipt_foot(out: _Builder, receipt: Receipt, words: _Words) -> None:

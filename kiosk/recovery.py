@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from drivers.cash.api import Escrow, PowerUp
+from drivers.cash.api import Escrow
 from kiosk.journal import EventSpec, Journal
 from kiosk.outbox import answer_json, paid_fen
 from kiosk.projection import Kind, TxnState, suspect_event, transactions
@@ -54,6 +54,19 @@ class Recovery:
         return bool(self._unsettled or self._qr)
 
     def start(self, engine: Engine) -> None:
+        summary = self.adopt_open(engine)
+        self._unacknowledged = self._last_note_event()
+        self.summary = summary
+        self._journal.append(Kind.STARTED.value, {"recovery": summary})
+        if any(summary.values()):
+            log.warning("recovery: %s", {k: v for k, v in summary.items() if v})
+
+    def adopt_open(self, engine: Engine, *, live_txn: str | None = None) -> dict[str, list[str]]:
+        """Settle every transaction the journal still holds open, except the live one.
+
+        Run on start, and again when the journal can be written after a failure: a payment
+        whose `closed` could not be written is finished exactly as a crash would leave it.
+        """
         rows = self._journal.read(
             lambda c: c.execute(
                 select(transactions).where(transactions.c.state == TxnState.OPEN.value)
@@ -67,6 +80,8 @@ class Recovery:
             "card_attention": [],
         }
         for row in rows:
+            if row.txn_id == live_txn:
+                continue
             if row.method == "cash":
                 if row.pending_escrow_fen:
                     self._unsettled[row.txn_id] = row.pending_escrow_fen
@@ -85,15 +100,23 @@ class Recovery:
             else:
                 self._park_card(row.txn_id)
                 summary["card_attention"].append(row.txn_id)
-        self._unacknowledged = self._last_note_event()
-        self.summary = summary
-        self._journal.append(Kind.STARTED.value, {"recovery": summary})
-        if any(summary.values()):
-            log.warning("recovery: %s", {k: v for k, v in summary.items() if v})
         if self._unsettled:
             engine.set_timer("recovery", WINDOW_WITHOUT_DEVICE_S)
-        for txn_id in self._qr:
+        for txn_id in summary["qr_check"]:
             self._check_qr(engine, txn_id)
+        return summary
+
+    def adopt_unsettled(
+        self, engine: Engine, txn_id: str, denomination: int, *, ready: bool
+    ) -> None:
+        """A running payment's note the device did not report in time.
+
+        Its evidence may still come (a late stacked report, a power-up with the bill in the
+        stacker). Until it does or the window closes, the note is unsettled exactly as after
+        a restart, and no new cash is taken.
+        """
+        self._unsettled[txn_id] = denomination
+        engine.set_timer("recovery", WINDOW_AFTER_READY_S if ready else WINDOW_WITHOUT_DEVICE_S)
 
     def _record_suspect(self, txn_id: str, denomination: int) -> None:
         why = "stack decided before a restart; the device reported no outcome"
@@ -180,20 +203,11 @@ class Recovery:
         if self._unsettled:
             engine.set_timer("recovery", WINDOW_AFTER_READY_S)
 
-    def power_up(self, engine: Engine, event: PowerUp) -> None:
-        if not self._unsettled or event.bill_in is None:
-            return
-        txn_id, denomination = list(self._unsettled.items())[-1]
-        if event.bill_in == "stacker":
-            kind, why = Kind.STACKED, "power-up report: bill in stacker"
-        else:
-            kind, why = Kind.RETURNED, "power-up report: bill in validator, returned"
-        log.warning("recovery: %s %s by %s", txn_id, kind.value, why)
-        self._journal.append(
-            kind.value, {"denomination_fen": denomination, "evidence": why}, txn_id=txn_id
-        )
-        self.settled(txn_id)
-        engine.close_recovered(txn_id)
+    def last_pending(self) -> int:
+        """The denomination of the most recent unsettled note (0 when none): the one a
+        power-up report with a bill in the mechanism speaks of."""
+        values = list(self._unsettled.values())
+        return values[-1] if values else 0
 
     def window_closed(self, engine: Engine) -> None:
         """No report settled these: suspects for a technician, then close the rest."""

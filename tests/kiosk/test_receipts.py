@@ -221,8 +221,57 @@ def test_cash_notes_are_checked_and_sorted() -> None:
         CashTender({1000: 0})
     with pytest.raises(ReceiptError, match="denomination"):
         CashTender({0: 1})
-    with pytest.raises(ReceiptError, match="map each denomination"):
-        CashTender({})
+    assert CashTender({}).total_fen == 0  # every note may be pending verification
+    with pytest.raises(ReceiptError, match="amount_applied_fen is zero"):
+        cash_receipt(
+            tender=CashTender({}), bills=(), amount_applied_fen=0, credited_to_balance_fen=0,
+            status=PaymentStatus.QUEUED, new_balance_fen=None, check_url=None,
+        )
+
+
+def test_a_pending_note_is_printed_with_what_happens_next_in_both_languages() -> None:
+    receipt = cash_receipt(
+        tender=CashTender({2000: 1}),
+        bills=(),
+        amount_applied_fen=2000,
+        credited_to_balance_fen=0,
+        new_balance_fen=None,
+        status=PaymentStatus.QUEUED,
+        check_url=None,
+        pending_notes={10000: 1},
+    )
+    text = render_text(receipt, columns=48)
+    assert "100元 x 1张 待核实" in text
+    assert "20元 x 1张" in text
+    assert "本次缴费" in text and "￥20.00" in text  # the pending note is not counted as paid
+    assert "技术人员将核对钱箱" in "".join(text.split()) and "K0001-00000042" in text
+    english = render_text(dataclasses.replace(receipt, language="en"), columns=48)
+    assert "¥100 x 1 pending verification" in english
+    assert "A technician will check the cash box" in " ".join(english.split())
+
+
+def test_a_payment_whose_only_note_is_pending_still_prints_a_receipt() -> None:
+    receipt = cash_receipt(
+        tender=CashTender({}),
+        bills=(),
+        amount_applied_fen=0,
+        credited_to_balance_fen=0,
+        new_balance_fen=None,
+        status=PaymentStatus.QUEUED,
+        check_url=None,
+        pending_notes={10000: 1},
+    )
+    text = render_text(receipt, columns=32)
+    assert "状态：待核实" in text.replace(" ", "")
+    assert "已记录" not in text  # nothing was queued: the status must not say so
+    with pytest.raises(ReceiptError, match="pending"):
+        cash_receipt(pending_notes={10000: 0})
+    with pytest.raises(ReceiptError, match="only cash"):
+        cash_receipt(
+            tender=CardTender("8800000000000001"), bills=(), amount_applied_fen=5000,
+            credited_to_balance_fen=0, status=PaymentStatus.QUEUED, check_url=None,
+            new_balance_fen=None, pending_notes={10000: 1},
+        )
 
 
 def test_columns_out_of_range() -> None:
