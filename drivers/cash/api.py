@@ -15,8 +15,15 @@ Delivery rules the core can rely on:
   "stacked" report is acknowledged only after ``on_event(Stacked)`` returned. If ``on_event``
   raises, nothing is acknowledged: the device repeats the report and it is delivered again.
   Across a host restart the device may repeat a stacked report that the previous process
-  delivered but could not acknowledge (it died in between): the core sees it again right after
-  ``Ready``.
+  delivered but could not acknowledge (it died in between): the core sees it again during
+  start-up, before the RESET and so before ``Ready``. (ICT has no acknowledgement: see
+  drivers/cash/ict/host.py for what its hosts promise instead.)
+- Start-up, on every start and after every reconnect or device power-up: RESET, poll until
+  the device leaves power-up / initialisation, identification, bill table, enable; then
+  ``Ready``. ``PowerUp(bill_in=...)`` comes before ``Ready`` when the device had just been
+  switched on. A bill table with no note in the configured table codes is not ready:
+  ``Fault(FaultKind.BILL_TABLE, reason=...)`` comes instead, naming what the device reported,
+  and nothing is enabled.
 - ``StackedUnidentified`` is an ID-003 VEND VALID seen without its escrow (the host restarted
   in between): a bill went into the cassette and its denomination is not known to the host.
 - ``PowerUp(bill_in="stacker")``: the device restarted with a note in the stacker; it finishes
@@ -62,14 +69,26 @@ class FaultKind(enum.Enum):
     CHEATED = "cheated"
     PAUSE = "pause"
     FAILURE = "failure"
+    BILL_TABLE = "bill_table"  # the device's table has no note the kiosk may accept
 
 
 @dataclass(frozen=True)
 class Identity:
+    """What the device says it is, as far as its protocol tells.
+
+    CCNET: ``model`` is the part number, ``serial`` the serial number and ``asset_number`` the
+    asset number of IDENTIFICATION (no firmware version in the basic command). ID-003:
+    ``firmware`` is the whole answer to the version request and ``model`` its first word (no
+    serial number in the protocol). ICT: nothing beyond the protocol name. ``table_code`` is
+    the configured identifier the bill table matched ("CNY", "CHN", "156"; ICT: "config").
+    """
+
     protocol: str
     model: str
     serial: str
     firmware: str
+    asset_number: str = ""
+    table_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +137,7 @@ class Rejected(AcceptorEvent):
 class Fault(AcceptorEvent):
     kind: FaultKind
     code: int = 0
+    reason: str = ""  # in words, where the code does not say it (BILL_TABLE)
 
 
 @dataclass(frozen=True)

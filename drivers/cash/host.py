@@ -1,4 +1,20 @@
-"""The poll loop both protocol hosts share: link keeping, state tracking, events, escrow.
+"""The poll loop every protocol host shares: start-up, link keeping, state tracking, escrow.
+
+Start-up, as the protocol specifications give it, on every connection round and whenever the
+device reports a power-up while linked:
+
+1. poll once: a device that still holds a bill's outcome from before (a stacked report the
+   last host never acknowledged, a bill in escrow) is dealt with first, through the usual
+   events, so no credit is lost to the RESET; a power-up report (with a bill in the validator
+   or the stacker) is reported as ``PowerUp``, the evidence the core needs after a power cut;
+2. RESET, then poll until the device has left power-up / initialisation (bounded by
+   ``startup_timeout_s``);
+3. identification (IDENTIFICATION, the version request; ICT has none) and the bill table (GET
+   BILL TABLE, the currency assignment; ICT: configuration), of which only the notes whose
+   identifier is one of ``table_codes`` count (``drivers.cash.bill_table.choose``);
+4. enable what the core asked for, then ``Ready``; or, when the table has no note the kiosk
+   may take, ``Fault(BILL_TABLE, reason=...)`` naming what the device reported, nothing
+   enabled and no ``Ready``.
 
 One thread owns the port. Every ``poll_interval_s`` it polls the device, turns the answer into
 events (edge-triggered: a state the device repeats is reported once) and acknowledges it the
@@ -15,6 +31,7 @@ tried again with a capped exponential backoff until the device answers (``Reconn
 from __future__ import annotations
 
 import abc
+import dataclasses
 import logging
 import threading
 import time
@@ -44,11 +61,15 @@ from drivers.cash.api import (
     Stacked,
     StackedUnidentified,
 )
+from drivers.cash.bill_table import DEFAULT_TABLE_CODES, TableEntry, choose
 from drivers.cash.decisions import DecisionThread, PendingEscrow
 from drivers.cash.status import (
+    BILL_IN_MOTION_KINDS,
     FAULT_KINDS,
+    OUTCOME_KINDS,
     POWER_UP_KINDS,
     SETTLED_KINDS,
+    STARTING_KINDS,
     DeviceStatus,
     StatusKind,
 )
@@ -72,7 +93,12 @@ class HostSettings:
     reconnect_backoff_max_s: float = 5.0
     max_reconnect_rounds: int | None = None  # None: until stop(), so a replugged device returns
     start_timeout_s: float = 5.0  # start() returns after Ready, Disconnected or this
-    currency: str = "CNY"
+    startup_timeout_s: float = 10.0  # RESET to settled, and a left-over bill to its outcome
+    # Bill-table identifiers that count as yuan (CCNET "CNY"/"CHN", ID-003 country numbers);
+    # None: DEFAULT_TABLE_CODES for the protocol.
+    table_codes: tuple[str | int, ...] | None = None
+    # ICT only: bill type byte (0x40..) -> fen, since the device cannot be asked.
+    bill_types: Mapping[int, int] | None = None
 
     def __post_init__(self) -> None:
         if not 0.005 <= self.poll_interval_s <= 5:
@@ -82,6 +108,8 @@ class HostSettings:
             raise ValueError(f"escrow_decision_timeout_s {timeout} is not in 0..30")
         if self.missed_polls_limit < 1 or self.exchange_retries < 0 or self.connect_attempts < 1:
             raise ValueError("missed_polls_limit and connect_attempts must be >= 1, retries >= 0")
+        if not 0 < self.startup_timeout_s <= 120:
+            raise ValueError(f"startup_timeout_s {self.startup_timeout_s} is not in 0..120")
 
 
 class AcceptorHost(abc.ABC):
@@ -116,7 +144,8 @@ class AcceptorHost(abc.ABC):
         # poll-thread state
         self._linked = False
         self._disconnected_reported = False
-        self._awaiting_ready = True
+        self._power_up: DeviceStatus | None = None  # seen while linked: start up again
+        self.table_refusal = ""  # why the bill table cannot be used ("" when it can)
         self._missed = 0
         self._last_kind: StatusKind | None = None
         self._fault: FaultKind | None = None
@@ -199,8 +228,12 @@ class AcceptorHost(abc.ABC):
     # ---- protocol hooks ---------------------------------------------------------------
 
     @abc.abstractmethod
-    def _identify(self) -> tuple[Identity, dict[int, int]]:
-        """Ask identity and bill table (type -> fen); raise NoReplyError / PortLostError."""
+    def _identify(self) -> tuple[Identity, list[TableEntry]]:
+        """Ask identity and bill table; raise NoReplyError / PortLostError."""
+
+    def _table_codes(self) -> tuple[str | int, ...]:
+        codes = self.settings.table_codes
+        return DEFAULT_TABLE_CODES.get(self.protocol, ()) if codes is None else codes
 
     @abc.abstractmethod
     def _poll(self) -> DeviceStatus:
@@ -286,6 +319,12 @@ class AcceptorHost(abc.ABC):
         self._missed = 0
         if self._handle(status):
             self._acknowledge(status)
+        if self._power_up is not None:
+            try:
+                self._start_up(self._power_up)
+            except (AcceptorError, ValueError, IndexError) as exc:
+                self._lose_link(f"start-up after a power-up failed: {exc}")
+            return
         self._act_on_decision()
 
     def _wait_for_next_poll(self, next_poll: float) -> None:
@@ -317,17 +356,38 @@ class AcceptorHost(abc.ABC):
         if not opened:
             self._report_disconnected(f"cannot open {self._transport.url}")
             return False
+        self._last_kind = None
+        self._stacked_delivered = self._returned_delivered = False
         try:
-            identity, table = self._identify()
+            self._start_up(None)
         except (AcceptorError, PortLostError, ValueError, IndexError) as exc:
+            self._linked = False
             self._transport.close()
-            self._report_disconnected(f"{self._transport.url}: no identification: {exc}")
+            self._report_disconnected(f"{self._transport.url}: start-up failed: {exc}")
             return False
-        self._identity, self._table = identity, table
+        return True
+
+    # ---- start-up ---------------------------------------------------------------------
+
+    def _start_up(self, first: DeviceStatus | None) -> None:
+        """RESET, wait out initialisation, identify, read the table, enable: see the docstring."""
+        status = self._poll() if first is None else first
+        status = self._finish_left_over_bill(status)
+        if status.kind in POWER_UP_KINDS:
+            self._abandon_escrow("device powered up")
+            self._emit(PowerUp(POWER_UP_KINDS[status.kind]))
+        self._acknowledge(status)
+        self._reset()
+        settled = self._wait_until_started()
+        identity, entries = self._identify()
+        choice = choose(entries, self._table_codes())
+        identity = dataclasses.replace(identity, table_code=",".join(choice.matched))
+        self._identity, self._table = identity, choice.table
         self._linked = True
         self._missed = 0
-        self._awaiting_ready = True
-        self._last_kind = None
+        self._power_up = None
+        self._last_kind = settled.kind
+        self._fault = None  # Ready starts afresh: a fault still there is reported again
         self._stacked_delivered = self._returned_delivered = False
         with self._lock:
             self._settings_dirty = True
@@ -335,15 +395,78 @@ class AcceptorHost(abc.ABC):
             self._counters["reconnects"] += 1
             self._disconnected_reported = False
             self._emit(Reconnected())
+        self.table_refusal = choice.refusal
+        if choice.refusal:
+            self.log.error("%s: %s", self._transport.url, choice.refusal)
+            with self._lock:
+                self._settings_dirty = False
+            if self._settings_allowed(settled.kind):
+                self._apply_enable(frozenset())
+            self._emit(Fault(FaultKind.BILL_TABLE, reason=choice.refusal))
+            return
         self.log.info(
-            "%s: %s %s serial %s, bill table %s",
+            "%s: %s %s serial %s firmware %r; bill table matched %s: %s",
             self._transport.url,
             identity.protocol,
             identity.model,
             identity.serial,
-            table,
+            identity.firmware,
+            identity.table_code,
+            choice.table,
         )
-        return True
+        self._apply_settings()
+        self._emit(Ready(identity, dict(choice.table)))
+
+    def _finish_left_over_bill(self, status: DeviceStatus) -> DeviceStatus:
+        """A bill's outcome or a bill in the mechanism from before this start: see it through.
+
+        The device still holds a report the last host never acknowledged (its bill is in the
+        cassette) or a bill in escrow; a RESET now would lose the one and hand back the other
+        unannounced. The usual handling delivers them (the table is read first, to name them).
+        """
+        deadline = time.monotonic() + self.settings.startup_timeout_s
+        while status.kind in OUTCOME_KINDS or status.kind in BILL_IN_MOTION_KINDS:
+            if not self._table:
+                identity, entries = self._identify()
+                self._identity = identity
+                self._table = choose(entries, self._table_codes()).table
+            self.log.info("%s: a bill from before this start: %s", self._transport.url, status)
+            if self._handle(status):
+                self._acknowledge(status)
+            self._act_on_decision()
+            if time.monotonic() >= deadline:
+                raise AcceptorProtocolError(f"a bill still in the mechanism: {status.kind.value}")
+            self._wait_for_next_poll(time.monotonic() + self.settings.poll_interval_s)
+            if self._stopping.is_set():
+                raise AcceptorNotConnected("stopped during start-up")
+            status = self._poll()
+        self._abandon_escrow("start-up")
+        return status
+
+    def _wait_until_started(self) -> DeviceStatus:
+        """Poll after RESET until the device has left power-up and initialisation."""
+        deadline = time.monotonic() + self.settings.startup_timeout_s
+        last = "no answer"
+        while True:
+            try:
+                status: DeviceStatus | None = self._poll()
+            except NoReplyError:  # some devices are silent while they reset
+                status = None
+            if status is not None:
+                self._acknowledge(status)
+                last = status.kind.value
+                waiting = status.kind in STARTING_KINDS or status.kind in (
+                    StatusKind.COMMUNICATION_ERROR,
+                    StatusKind.INVALID_COMMAND,
+                )
+                if not waiting:
+                    return status
+            if time.monotonic() >= deadline:
+                raise AcceptorProtocolError(
+                    f"still starting {self.settings.startup_timeout_s:g} s after RESET ({last})"
+                )
+            if self._stopping.wait(self.settings.poll_interval_s):
+                raise AcceptorNotConnected("stopped during start-up")
 
     def _lose_link(self, reason: str) -> None:
         self.log.warning("%s: link lost: %s", self._transport.url, reason)
@@ -422,7 +545,9 @@ class AcceptorHost(abc.ABC):
         """Deliver one event; False when the receiver raised (logged)."""
         if event.at == 0.0:
             object.__setattr__(event, "at", time.monotonic())  # frozen: stamped once, here
-        if isinstance(event, Ready | Disconnected):
+        if isinstance(event, Ready | Disconnected) or (
+            isinstance(event, Fault) and event.kind is FaultKind.BILL_TABLE
+        ):
             self._first_outcome.set()
         try:
             self._on_event(event)
@@ -442,22 +567,11 @@ class AcceptorHost(abc.ABC):
             self._returned_delivered = False
 
         if kind in POWER_UP_KINDS:
-            if previous != kind:
-                self._abandon_escrow("device powered up")
-                self._emit(PowerUp(POWER_UP_KINDS[kind]))
-            self._acknowledge(status)
-            self._reset()
-            self._awaiting_ready = True
-            with self._lock:
-                self._settings_dirty = True
-            return False  # acknowledged above, before the reset
+            self._power_up = status  # the device restarted: start it up again (_poll_once)
+            return False  # start-up acknowledges it
         if kind in (StatusKind.INITIALIZING, StatusKind.BUSY):
             return True
         self._track_fault(kind, status)
-        if self._awaiting_ready and self._identity is not None:
-            self._awaiting_ready = False
-            self._apply_settings()
-            self._emit(Ready(self._identity, dict(self._table)))
         return self._on_operating_status(status, previous)
 
     def _on_operating_status(self, status: DeviceStatus, previous: StatusKind | None) -> bool:

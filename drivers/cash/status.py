@@ -1,7 +1,7 @@
 """What a device's poll answer means, independent of the protocol.
 
 Each codec parses its status bytes into a ``DeviceStatus``; the host's state tracking works on
-these kinds only, so CCNET and ID-003 share it.
+these kinds only, so CCNET, ID-003 and ICT share it.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ class StatusKind(enum.Enum):
     CHEATED = "cheated"
     FAILURE = "failure"  # detail: the failure code
     COMMUNICATION_ERROR = "communication_error"  # ID-003 4A
-    INVALID_COMMAND = "invalid_command"  # ID-003 4B
+    INVALID_COMMAND = "invalid_command"  # ID-003 4B, ICT 2A
+    FAULT_CLEARED = "fault_cleared"  # ICT 2F: the device says its error is over
 
 
 POWER_UP_KINDS = {
@@ -58,6 +59,25 @@ FAULT_KINDS: dict[StatusKind, FaultKind] = {
 
 # States in which the device is settled and takes settings (enable masks).
 SETTLED_KINDS = frozenset({StatusKind.IDLE, StatusKind.DISABLED})
+
+# States a device passes through while it starts: the host polls until it has left them.
+STARTING_KINDS = frozenset({*POWER_UP_KINDS, StatusKind.INITIALIZING, StatusKind.BUSY})
+
+# Reports that carry a bill's outcome and wait for the host (CCNET 81 / 82, ID-003 15).
+OUTCOME_KINDS = frozenset({StatusKind.STACKED, StatusKind.RETURNED})
+
+# A bill is in the mechanism: the device finishes with it before it can be reset cleanly.
+BILL_IN_MOTION_KINDS = frozenset(
+    {
+        StatusKind.ACCEPTING,
+        StatusKind.ESCROW,
+        StatusKind.HOLDING,
+        StatusKind.STACKING,
+        StatusKind.STACKED_INFO,
+        StatusKind.RETURNING,
+        StatusKind.REJECTING,
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,25 @@ VEND VALID is repeated until the host ACKs it; operation commands are answered A
 INVALID COMMAND when they make no sense now); setting commands are echoed; a frame with a bad
 CRC gets COMMUNICATION ERROR. Settings are taken while the acceptor is idle, disabled,
 powering up or initialising.
+
+State after switching on and after RESET (ID-003: the settings live in volatile memory; the
+acceptor reports POWER UP ``40`` until the host RESETs it, then INITIALIZE ``1B``, then
+DISABLE ``1A``)::
+
+    C0 enable/inhibit denominations  00 00  no denomination inhibited
+    C1 security                      00 00
+    C2 communication mode            00     polling
+    C3 inhibit acceptor              01     inhibited: DISABLE until the host sends C3 00
+    C4 direction                     00
+    C5 optional functions            00 00
+
+So ``C3 00`` alone enables every denomination, as on a device; ``C0`` narrows it. The status
+requests ``80``..``85`` answer the current value of ``C0``..``C5`` (the request byte, then the
+setting's data), ``88`` the version text and ``8A`` the currency assignment (escrow code,
+country code, digits, exponent per note). Only polling mode is implemented: ``C2 01``
+(interrupt mode, where the acceptor would send ENQ ``05`` on every change) is answered
+INVALID COMMAND ``4B``, so a host learns at once that it must poll. Any other command this
+emulator does not implement is answered ``4B`` too.
 """
 
 from __future__ import annotations
@@ -15,6 +34,7 @@ from drivers.cash.id003.codes import (
     ESCROW_CODES,
     FIRST_ESCROW_CODE,
     INHIBIT_ACCEPT,
+    INHIBIT_ALL,
     SETTING_COMMANDS,
     Command,
     RejectReason,
@@ -33,6 +53,17 @@ from drivers.emulators.cash_mechanics import (
 )
 
 DIALECT = Dialect(returned_report=False, stacked_info=True)
+COMMUNICATION_MODE_POLLING = 0x00
+STATUS_REQUEST_OFFSET = 0x40  # 80..85 read back what C0..C5 set
+# Each setting's data after switching on and after RESET (see the module docstring).
+DEFAULT_SETTINGS: dict[int, bytes] = {
+    Command.SET_DENOMINATIONS: b"\x00\x00",
+    Command.SET_SECURITY: b"\x00\x00",
+    Command.SET_COMMUNICATION_MODE: bytes([COMMUNICATION_MODE_POLLING]),
+    Command.SET_INHIBIT: bytes([INHIBIT_ALL]),
+    Command.SET_DIRECTION: b"\x00",
+    Command.SET_OPTIONAL_FUNCTION: b"\x00\x00",
+}
 
 _REJECT = {
     RejectCause.INSERTION: RejectReason.INSERTION,
@@ -90,8 +121,7 @@ class Id003Front(ProtocolFront):
             raise ValueError(f"ID-003 has {ESCROW_CODES} denominations at most")
         self.version = version
         self.country_code = country_code
-        self._inhibit_bits = 0xFF
-        self._inhibited = True
+        self.settings = dict(DEFAULT_SETTINGS)
 
     def decode(self, buffer: bytes) -> Decoded:
         result = codec.decode_stream(buffer)
@@ -106,12 +136,14 @@ class Id003Front(ProtocolFront):
         return bytes([Status.COMMUNICATION_ERROR])
 
     def power_cycle(self) -> None:
-        self._inhibit_bits, self._inhibited = 0xFF, True
+        self.settings = dict(DEFAULT_SETTINGS)
         self._apply()
 
     def _apply(self) -> None:
-        enabled = frozenset(i for i in range(ESCROW_CODES) if not self._inhibit_bits >> i & 1)
-        self.mechanics.set_enabled(frozenset() if self._inhibited else enabled)
+        inhibit_bits = self.settings[Command.SET_DENOMINATIONS][0]
+        inhibited = self.settings[Command.SET_INHIBIT][0] != INHIBIT_ACCEPT
+        enabled = frozenset(i for i in range(ESCROW_CODES) if not inhibit_bits >> i & 1)
+        self.mechanics.set_enabled(frozenset() if inhibited else enabled)
 
     def answer(  # noqa: PLR0911 - one answer per command, as the protocol lists them
         self, data: bytes, now: float
@@ -144,17 +176,23 @@ class Id003Front(ProtocolFront):
             return bytes([Command.GET_VERSION]) + self.version.encode("ascii")
         if command == Command.GET_CURRENCY_ASSIGNMENT:
             return bytes([Command.GET_CURRENCY_ASSIGNMENT]) + self._assignment()
+        setting = command + STATUS_REQUEST_OFFSET
+        if setting in SETTING_COMMANDS and not parameters:
+            return bytes([command]) + self.settings[setting]
         return invalid
 
     def _setting(self, command: int, parameters: bytes, data: bytes) -> bytes:
-        if self.mechanics.phase not in _TAKES_SETTINGS or not parameters:
-            return bytes([Status.INVALID_COMMAND])
-        if command == Command.SET_DENOMINATIONS:
-            if len(parameters) != 2:
-                return bytes([Status.INVALID_COMMAND])
-            self._inhibit_bits = parameters[0]
-        elif command == Command.SET_INHIBIT:
-            self._inhibited = parameters[0] != INHIBIT_ACCEPT
+        invalid = bytes([Status.INVALID_COMMAND])
+        if self.mechanics.phase not in _TAKES_SETTINGS:
+            return invalid
+        if len(parameters) != len(DEFAULT_SETTINGS[command]):
+            return invalid
+        if (
+            command == Command.SET_COMMUNICATION_MODE
+            and parameters[0] != COMMUNICATION_MODE_POLLING
+        ):
+            return invalid  # interrupt mode (ENQ) is not implemented: the host must poll
+        self.settings[command] = bytes(parameters)
         self._apply()
         return data  # settings are echoed
 

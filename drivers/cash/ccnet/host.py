@@ -1,16 +1,21 @@
-"""The CCNET host: POLL, ACK every data answer, NAK a damaged one, commands with bounded retries."""
+"""The CCNET host: POLL, ACK every data answer, NAK a damaged one, commands with bounded retries.
+
+Start-up (drivers/cash/host.py): POLL, RESET, POLL until the device leaves ``10``-``13``,
+IDENTIFICATION ``37``, GET BILL TABLE ``41``, ENABLE BILL TYPES ``34``.
+"""
 
 from __future__ import annotations
 
 import time
 
 from drivers.cash.api import AcceptorProtocolError, Identity
-from drivers.cash.bill_table import to_fen
+from drivers.cash.bill_table import TableEntry, to_fen
 from drivers.cash.ccnet import codec
 from drivers.cash.ccnet.codes import (
     ADDRESS_BILL_VALIDATOR,
     BILL_TABLE_ENTRIES,
     BILL_TABLE_ENTRY_SIZE,
+    IDENT_ASSET_SIZE,
     IDENT_PART_SIZE,
     IDENT_SERIAL_SIZE,
     Command,
@@ -22,6 +27,20 @@ from drivers.cash.host import AcceptorHost, NoReplyError
 from drivers.cash.status import DeviceStatus
 
 BYTE_TIME_S = 0.00105  # one byte at 9600 baud, 10 bits on the wire
+
+
+def parse_table(data: bytes) -> list[TableEntry]:
+    """GET BILL TABLE's answer: 24 entries of (digits, 3-letter code, exponent); empty skipped."""
+    entries: list[TableEntry] = []
+    size = BILL_TABLE_ENTRY_SIZE
+    for bill_type in range(len(data) // size):
+        entry = data[bill_type * size : (bill_type + 1) * size]
+        digits, country, exponent = entry[0], entry[1:4], entry[4]
+        if digits == 0:
+            continue
+        code = country.decode("ascii", "replace").strip(" \x00")
+        entries.append(TableEntry(bill_type, code, to_fen(digits, exponent)))
+    return entries
 
 
 class CcnetHost(AcceptorHost):
@@ -91,40 +110,22 @@ class CcnetHost(AcceptorHost):
 
     # ---- hooks ----------------------------------------------------------------------------
 
-    def _identify(self) -> tuple[Identity, dict[int, int]]:
+    def _identify(self) -> tuple[Identity, list[TableEntry]]:
         ident = self._request(Command.IDENTIFICATION, answer_size=40)
-        part = ident[:IDENT_PART_SIZE].decode("ascii", "replace").strip()
-        serial = (
-            ident[IDENT_PART_SIZE : IDENT_PART_SIZE + IDENT_SERIAL_SIZE]
-            .decode("ascii", "replace")
-            .strip()
-        )
+
+        def text(start: int, size: int) -> str:
+            return ident[start : start + size].decode("ascii", "replace").strip(" \x00")
+
+        part = text(0, IDENT_PART_SIZE)
+        serial = text(IDENT_PART_SIZE, IDENT_SERIAL_SIZE)
+        asset = ident[IDENT_PART_SIZE + IDENT_SERIAL_SIZE :][:IDENT_ASSET_SIZE]
         table_bytes = self._request(
             Command.GET_BILL_TABLE, answer_size=BILL_TABLE_ENTRIES * BILL_TABLE_ENTRY_SIZE + 6
         )
-        return Identity("ccnet", part, serial, ""), self._parse_table(table_bytes)
-
-    def _parse_table(self, data: bytes) -> dict[int, int]:
-        table: dict[int, int] = {}
-        size = BILL_TABLE_ENTRY_SIZE
-        for bill_type in range(len(data) // size):
-            entry = data[bill_type * size : (bill_type + 1) * size]
-            digits, country, exponent = entry[0], entry[1:4], entry[4]
-            if digits == 0:
-                continue
-            currency = country.decode("ascii", "replace")
-            if currency != self.settings.currency:
-                self.log.warning(
-                    "bill type %d is %s, not %s: ignored",
-                    bill_type,
-                    currency,
-                    self.settings.currency,
-                )
-                continue
-            fen = to_fen(digits, exponent)
-            if fen is not None:
-                table[bill_type] = fen
-        return table
+        identity = Identity(
+            "ccnet", part, serial, "", asset_number=asset.hex() if any(asset) else ""
+        )
+        return identity, parse_table(table_bytes)
 
     def _poll(self) -> DeviceStatus:
         answer = self._exchange(bytes([Command.POLL]), retry_on_timeout=False)

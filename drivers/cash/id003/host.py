@@ -1,15 +1,19 @@
-"""The ID-003 host: STATUS REQUEST, ACK after VEND VALID, settings echoed, commands ACKed."""
+"""The ID-003 host: STATUS REQUEST, ACK after VEND VALID, settings echoed, commands ACKed.
+
+Start-up (drivers/cash/host.py): STATUS REQUEST, RESET ``40``, STATUS REQUEST until the device
+leaves ``40``-``42`` / ``1B``, version ``88``, currency assignment ``8A``, then ``C0`` (the
+inhibit bits) and ``C3`` (accept or inhibit). Polling mode only: the host never sends ``C2``.
+"""
 
 from __future__ import annotations
 
 import time
 
 from drivers.cash.api import AcceptorProtocolError, Identity
-from drivers.cash.bill_table import to_fen
+from drivers.cash.bill_table import TableEntry, to_fen
 from drivers.cash.host import AcceptorHost, NoReplyError
 from drivers.cash.id003 import codec
 from drivers.cash.id003.codes import (
-    COUNTRY_CNY,
     ESCROW_CODES,
     FIRST_ESCROW_CODE,
     INHIBIT_ACCEPT,
@@ -26,9 +30,19 @@ ACK_FRAME = codec.encode_command(Command.ACK)
 CURRENCY_ENTRY_SIZE = 4
 
 
+def parse_assignment(data: bytes) -> list[TableEntry]:
+    """The currency assignment: entries of (escrow code, country code, digits, exponent)."""
+    entries: list[TableEntry] = []
+    for offset in range(0, len(data) - CURRENCY_ENTRY_SIZE + 1, CURRENCY_ENTRY_SIZE):
+        code, country, digits, exponent = data[offset : offset + CURRENCY_ENTRY_SIZE]
+        if digits == 0 or not FIRST_ESCROW_CODE <= code < FIRST_ESCROW_CODE + ESCROW_CODES:
+            continue  # an unused slot, or an escrow code the status cannot carry
+        entries.append(TableEntry(code, country, to_fen(digits, exponent)))
+    return entries
+
+
 class Id003Host(AcceptorHost):
     protocol = "id003"
-    country_code = COUNTRY_CNY
 
     def _exchange(self, data: bytes, *, retry_on_timeout: bool, answer_size: int = 8) -> bytes:
         """Send one frame, return the answer's data; ask again after a damaged answer."""
@@ -78,37 +92,20 @@ class Id003Host(AcceptorHost):
 
     # ---- hooks ----------------------------------------------------------------------------
 
-    def _identify(self) -> tuple[Identity, dict[int, int]]:
+    def _identify(self) -> tuple[Identity, list[TableEntry]]:
         version = self._exchange(
             bytes([Command.GET_VERSION]), retry_on_timeout=True, answer_size=64
         )
         if version[0] != Command.GET_VERSION:
             raise AcceptorProtocolError(f"version request answered 0x{version[0]:02X}")
-        text = version[1:].decode("ascii", "replace").strip()
+        text = version[1:].decode("ascii", "replace").strip(" \x00")
         assignment = self._exchange(
             bytes([Command.GET_CURRENCY_ASSIGNMENT]), retry_on_timeout=True, answer_size=40
         )
         if assignment[0] != Command.GET_CURRENCY_ASSIGNMENT:
             raise AcceptorProtocolError(f"currency request answered 0x{assignment[0]:02X}")
         model = text.split(" ", 1)[0] if text else ""
-        return Identity("id003", model, "", text), self._parse_assignment(assignment[1:])
-
-    def _parse_assignment(self, data: bytes) -> dict[int, int]:
-        table: dict[int, int] = {}
-        for offset in range(0, len(data) - CURRENCY_ENTRY_SIZE + 1, CURRENCY_ENTRY_SIZE):
-            code, country, digits, exponent = data[offset : offset + CURRENCY_ENTRY_SIZE]
-            if country != self.country_code:
-                self.log.warning(
-                    "escrow code 0x%02X has country %d, not %d: ignored",
-                    code,
-                    country,
-                    self.country_code,
-                )
-                continue
-            fen = to_fen(digits, exponent)
-            if fen is not None and FIRST_ESCROW_CODE <= code < FIRST_ESCROW_CODE + ESCROW_CODES:
-                table[code] = fen
-        return table
+        return Identity("id003", model, "", text), parse_assignment(assignment[1:])
 
     def _poll(self) -> DeviceStatus:
         answer = self._exchange(bytes([Command.STATUS_REQUEST]), retry_on_timeout=False)
