@@ -25,6 +25,7 @@ from central import (
     accounts,
     auth,
     collections,
+    console,
     heartbeat,
     pages,
     payments,
@@ -106,6 +107,7 @@ def create_app(config: CentralConfig | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=config.server.max_body_bytes)
     _install_error_handlers(app)
     _install_routes(app, central)
+    console.install(app, central)
     return app
 
 

@@ -184,6 +184,42 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(prompt: str) -> str:
+    """From the terminal without echo, or the first line of stdin when it is not a terminal."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass(prompt)
+        if getpass.getpass("again: ") != first:
+            raise AdminError("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_operators(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from central import operators
+    from central.schema_fleet import Role
+
+    engine = _engine(_config(args))
+    now = datetime.now(UTC)
+    if args.action == "list":
+        for line in operators.listing(engine):
+            _emit(line)
+        return 0
+    if not args.name:
+        raise AdminError(f"operators {args.action} needs the operator's NAME")
+    password = _read_password(f"password for {args.name}: ")
+    if args.action == "add":
+        made = operators.add(engine, args.name, Role(args.role), password, now=now)
+        _emit({"operator": made.name, "role": made.role.value, "added": True})
+    else:
+        operators.set_password(engine, args.name, password, now=now)
+        _emit({"operator": args.name, "password_set": True})
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from central.seed import DEMO_KIOSK_ID, DEMO_KIOSK_SECRET
 
@@ -254,6 +290,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD")
     report.add_argument("--kiosk", help="only this kiosk")
+    ops = add(
+        "operators",
+        "console operators: add NAME --role R, passwd NAME (password from the terminal or "
+        "stdin), list",
+        cmd_operators,
+    )
+    ops.add_argument("action", choices=["add", "passwd", "list"])
+    ops.add_argument("name", nargs="?")
+    ops.add_argument("--role", choices=["viewer", "operator", "admin"], default="viewer")
     return parser
 
 

@@ -92,10 +92,47 @@ class LateFeeSection(_Strict):
         return Decimal(repr(rate))
 
 
+class AlertsSection(_Strict):
+    """[alerts]: when a kiosk's state raises an alert, and where raises and clears are POSTed."""
+
+    offline_after_s: int = Field(default=180, ge=10, le=86_400)
+    cashbox_capacity_notes: int = Field(default=1000, ge=1)  # unless the heartbeat says
+    cashbox_full_pct: int = Field(default=90, ge=1, le=100)
+    outbox_backlog: int = Field(default=50, ge=1)
+    outbox_oldest_s: int = Field(default=3600, ge=60)
+    clock_offset_s: int = Field(default=60, ge=1)
+    sweep_every_s: int = Field(default=30, ge=1, le=3600)
+    webhooks: list[str] = Field(default_factory=list)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=100)
+    webhook_deadline_s: int = Field(default=3600, ge=10)
+    webhook_timeout_s: float = Field(default=5.0, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _http_webhooks(self) -> AlertsSection:
+        for url in self.webhooks:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"alerts.webhooks: {url!r} must start with http:// or https://")
+        return self
+
+
+class ConsoleSection(_Strict):
+    """[console]: operator sessions and lockout, heartbeat history, pairing and rotation."""
+
+    heartbeat_retention_days: int = Field(default=30, ge=1, le=3650)
+    session_idle_s: int = Field(default=8 * 3600, ge=60)
+    lockout_after_failures: int = Field(default=5, ge=1, le=100)
+    lockout_s: int = Field(default=900, ge=1)
+    pair_code_ttl_s: int = Field(default=900, ge=60, le=86_400)
+    secret_grace_s: int = Field(default=7 * 86_400, ge=0)
+    cookie_secure: bool = False  # true behind an HTTPS reverse proxy
+
+
 class CentralConfig(_Strict):
     server: ServerSection
     payments: PaymentsSection
     late_fee: LateFeeSection
+    alerts: AlertsSection = AlertsSection()
+    console: ConsoleSection = ConsoleSection()
 
     @model_validator(mode="after")
     def _urls(self) -> CentralConfig:

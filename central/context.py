@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -23,12 +24,14 @@ class Central:
     housekeeping_lock: threading.Lock = field(default_factory=threading.Lock)
     # Unsealed kiosk secrets by (kiosk id, sealed value): a new seal (rotation) misses the cache.
     secrets: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    # The server's clock (tests replace it to move time forward instead of sleeping).
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
 
     def __post_init__(self) -> None:
         self.rules = LateFeeRules.from_config(self.config.late_fee)
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return self.clock()
 
     def local_date(self, instant: datetime) -> date:
         """The calendar day of an instant where the utility is (server.timezone)."""

@@ -336,3 +336,7 @@ rate_limits = Table(
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# The fleet console's tables and columns join this metadata (import for its side effect).
+from central import schema_fleet as _schema_fleet  # noqa: E402, F401

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from central import migrate
 from central.cli import main
 from central.db import make_engine
 from central.schema import accounts, bills, cards, kiosks
@@ -56,10 +57,10 @@ def test_commands_refuse_a_database_without_schema(
 def test_init_db_twice_and_seed_demo_twice(capsys: pytest.CaptureFixture[str], db: str) -> None:
     code, lines, _ = run(capsys, "init-db", "--db", db)
     assert code == 0
-    assert lines[0]["to"] == "0001_initial"
+    assert lines[0]["to"] == migrate.HEAD_REVISION
     code, lines, _ = run(capsys, "init-db", "--db", db)
     assert code == 0
-    assert lines[0]["from"] == "0001_initial"
+    assert lines[0]["from"] == migrate.HEAD_REVISION
     code, first, _ = run(capsys, "seed-demo", "--db", db)
     assert code == 0
     roles = {line["role"]: line["account_no"] for line in first if "role" in line}
