@@ -561,7 +561,7 @@ class Maintenance:
 
     # -- outbox and power
     def _outbox_retry(self) -> None:
-        self.engine.outbox.wake()
+        self.engine.outbox.retry_now()  # also ends a park for refused credentials
         self._audit("outbox_retry", "ok")
 
     def _restart_app(self) -> None:

@@ -9,6 +9,24 @@ as the server is unreachable: that is the outbox's job; the bound on how much ma
 is the offline limits (count, total, age), past which the kiosk stops taking cash. A
 permanent refusal (a 4xx other than 401/408/409/425/429) parks the item as
 ``needs_attention`` for a technician; nothing is ever deleted.
+
+Clocks and credentials (DESIGN section 6, docs/deployment.md):
+
+* A 401 for clock skew has already been signed again by the client with the server's time
+  (kiosk/central_client.py); if it still fails it is retried like an unreachable server.
+* Any other 401 (a wrong secret, a disabled or unknown kiosk) *parks the outbox*: it stops
+  posting, says why (``auth_block``, the maintenance status, ``OutboxResult.auth_refused``) and
+  keeps every item pending, untouched. Posting again would only be refused again, so it does
+  not, until one of: the process restarts (the usual fix is a corrected ``central.secret`` and
+  a restart), a technician's "retry now" (``retry_now``), or another signed call is accepted
+  again (``credentials_accepted``: the engine calls it when a heartbeat gets through, e.g. the
+  kiosk was enabled again on the server). The heartbeat goes on at its own interval, so a
+  parked kiosk makes one request per heartbeat interval, not a retry storm.
+* A payment stamped by a clock that was fast before the kiosk first heard from the server
+  has a ``created_at`` the server refuses as "in the future" (400, no record kept). Such an
+  item is restamped once with the server's time (its own ``created_at`` moved by today's clock
+  offset, and never later than now), durably (kiosk/settings.py, plus an audit event) so every
+  later attempt sends the same bytes, and posted again; refused again, it parks as usual.
 """
 
 from __future__ import annotations
@@ -20,7 +38,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -29,15 +47,30 @@ from kiosk.central_client import (
     CentralClient,
     CentralError,
     CentralRejected,
+    CentralUnauthorized,
     PaymentAnswer,
 )
 from kiosk.config import OutboxSection
 from kiosk.journal import Journal
 from kiosk.projection import Kind, OutboxState, outbox
+from kiosk.settings import load_restamps, save_restamp
 
 log = logging.getLogger("kiosk.outbox")
 
 TRANSIENT_STATUSES = frozenset({401, 408, 409, 425, 429})
+PARKED_WAIT_S = 3600.0  # parked for credentials: only a wake-up from outside ends the wait
+
+
+@dataclass(frozen=True)
+class AuthBlock:
+    """Why the outbox stopped posting: the server refuses this kiosk's credentials."""
+
+    reason: str  # the server's 401 reason: bad_signature, kiosk_disabled, or "unauthorized"
+    message: str
+    since: str  # ISO 8601, by the server's clock
+
+    def as_json(self) -> dict[str, str]:
+        return {"reason": self.reason, "message": self.message, "since": self.since}
 
 
 @dataclass(frozen=True)
@@ -48,6 +81,7 @@ class OutboxResult:
     txn_id: str | None = None
     answer: PaymentAnswer | None = None
     parked: bool = False
+    auth_refused: str | None = None  # the outbox parked: the server refuses our credentials
 
 
 @dataclass(frozen=True)
@@ -132,6 +166,8 @@ class Outbox:
         self._failures = 0
         self.last_error: str | None = None
         self.posted_count = 0
+        self.auth_block: AuthBlock | None = None
+        self._restamps: dict[str, str] | None = None  # loaded on first use
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
@@ -144,9 +180,21 @@ class Outbox:
             self._thread.join(timeout=15)
 
     def wake(self) -> None:
-        """New work, or a technician's "retry now": try at once, forgetting the backoff."""
+        """New work: try at once, forgetting the backoff (not while parked for credentials)."""
         self._failures = 0
         self._wake.set()
+
+    def retry_now(self) -> None:
+        """A technician's "retry now": also ends a park for credentials (one more try)."""
+        self.auth_block = None
+        self.wake()
+
+    def credentials_accepted(self) -> None:
+        """Another signed call got through: a park for credentials is over."""
+        if self.auth_block is not None:
+            log.info("outbox: the server accepts this kiosk again; posting resumes")
+            self.auth_block = None
+            self.wake()
 
     # ---------------------------------------------------------------- the worker
     def _run(self) -> None:
@@ -162,6 +210,8 @@ class Outbox:
     def drain_once(self) -> float:
         """Post what is pending; return how long to wait before the next round."""
         while not self._stopping.is_set():
+            if self.auth_block is not None:
+                return PARKED_WAIT_S
             items = self._pending(self._settings.batch_size)
             if not items:
                 self._failures = 0
@@ -171,6 +221,14 @@ class Outbox:
                     self._post_batch([i for i in items if i.endpoint == "payments"])
                 else:
                     self._post_one(items[0])
+            except CentralUnauthorized as exc:
+                if exc.clock_skew:  # signed again with the server's time and still refused
+                    self.last_error = str(exc)
+                    self._failures += 1
+                    self._on_result(OutboxResult(reachable=True))
+                    return self._backoff()
+                self._park_for_credentials(exc)
+                return PARKED_WAIT_S
             except CentralError as exc:
                 self.last_error = str(exc)
                 self._failures += 1
@@ -187,10 +245,25 @@ class Outbox:
         )
         return float(ceiling / 2 + self._rng.uniform(0, ceiling / 2))  # equal jitter
 
+    def _park_for_credentials(self, exc: CentralUnauthorized) -> None:
+        reason = exc.reason or exc.code
+        self.auth_block = AuthBlock(
+            reason=reason,
+            message=(
+                f"the central server refuses this kiosk's requests ({reason}); posting is "
+                "parked with every item kept: check central.secret and that the kiosk is "
+                "enabled on the server, then restart the kiosk or press retry"
+            ),
+            since=self._central.clock.now_utc().isoformat(timespec="seconds"),
+        )
+        self.last_error = self.auth_block.message
+        log.error("outbox: %s", self.auth_block.message)
+        self._on_result(OutboxResult(reachable=True, auth_refused=reason))
+
     def _post_one(self, item: _Item) -> None:
         try:
             if item.endpoint == "payments":
-                answer: Any = self._central.post_payment(item.body)
+                answer: Any = self._central.post_payment(self._body(item))
             elif item.endpoint == "resolutions":
                 answer = self._central.post_resolution(item.body)
             else:
@@ -198,12 +271,14 @@ class Outbox:
         except CentralError as exc:
             if not is_permanent(exc):
                 raise
+            if isinstance(exc, CentralRejected) and self._restamp(item, exc.detail):
+                return  # still pending: the next round posts it with its new stamp
             self._record([(item, None, exc)])
             return
         self._record([(item, answer, None)])
 
     def _post_batch(self, items: list[_Item]) -> None:
-        results = self._central.post_batch([item.body for item in items])
+        results = self._central.post_batch([self._body(item) for item in items])
         by_id = {item.item_id: item for item in items}
         settled: list[tuple[_Item, Any, CentralError | None]] = []
         transient = 0
@@ -214,6 +289,8 @@ class Outbox:
             if result.answer is not None:
                 settled.append((item, result.answer, None))
             elif result.status not in TRANSIENT_STATUSES and 400 <= result.status < 500:
+                if self._restamp(item, result.detail):
+                    continue  # still pending: the next round posts it with its new stamp
                 error = CentralRejected(
                     result.status, result.error or "rejected", dict(result.detail or {})
                 )
@@ -223,6 +300,62 @@ class Outbox:
         self._record(settled)  # one commit (one fsync) for the whole batch
         if transient:
             raise CentralRejected(409, "batch_items_pending", {"pending": transient})
+
+    # ---------------------------------------------------------------- restamping
+    def _body(self, item: _Item) -> dict[str, Any]:
+        """The body to post: the queued one, or with the ``created_at`` it was restamped to."""
+        if self._restamps is None:
+            self._restamps = load_restamps(self._journal)
+        stamp = self._restamps.get(item.item_id)
+        return item.body if stamp is None else {**item.body, "created_at": stamp}
+
+    def _restamp(self, item: _Item, detail: dict[str, object]) -> bool:
+        """True if ``item`` was refused for a ``created_at`` in the future and is restamped.
+
+        The server refuses such a body before it records anything (400), so no earlier
+        attempt can have been applied and a new body is safe; it is written down before the
+        next attempt, so every later attempt sends the same bytes.
+        """
+        field = detail.get("field")
+        if item.endpoint != "payments" or not (
+            isinstance(field, str) and field.endswith("created_at")
+        ):
+            return False
+        self._body(item)  # loads the restamps
+        assert self._restamps is not None
+        offset = self._central.clock.offset_s
+        if item.item_id in self._restamps or offset is None:
+            return False  # restamped already, or nothing known to restamp with: park
+        try:
+            stamped = datetime.fromisoformat(str(item.body.get("created_at")))
+        except ValueError:
+            return False
+        if stamped.tzinfo is None:
+            return False
+        now = self._central.clock.now_utc()
+        corrected = min(stamped + timedelta(seconds=offset), now).astimezone(stamped.tzinfo)
+        text = corrected.isoformat(timespec="milliseconds")
+        save_restamp(self._journal, item.item_id, text)
+        self._restamps[item.item_id] = text
+        self._journal.append(
+            Kind.AUDIT.value,
+            {
+                "action": "outbox_restamp",
+                "result": "ok",
+                "item_id": item.item_id,
+                "created_at_was": item.body.get("created_at"),
+                "created_at": text,
+                "clock_offset_s": round(offset),
+            },
+            txn_id=item.txn_id,
+        )
+        log.warning(
+            "outbox: %s was stamped by a fast clock (%s); posting it as %s",
+            item.item_id,
+            item.body.get("created_at"),
+            text,
+        )
+        return True
 
     def _record(self, settled: list[tuple[_Item, Any, CentralError | None]]) -> None:
         """Journal what the server said, then tell the engine; posted items reset the backoff."""
@@ -266,7 +399,8 @@ class Outbox:
         if not rows:
             return Backlog(0, 0, None, 0.0)
         oldest = min(r.queued_at for r in rows)
-        age = ((now or datetime.now(UTC)) - datetime.fromisoformat(oldest)).total_seconds()
+        now = now or self._central.clock.now_utc()  # queued_at is stamped by the same clock
+        age = (now - datetime.fromisoformat(oldest)).total_seconds()
         return Backlog(len(rows), sum(r.amount_fen for r in rows), oldest, max(0.0, age))
 
     def oldest_pending_at(self) -> str | None:

@@ -43,3 +43,30 @@ def save_disabled_methods(journal: Journal, methods: set[str]) -> None:
         )
 
     journal.write_state(write)
+
+
+RESTAMP_PREFIX = "restamp:"
+
+
+def load_restamps(journal: Journal) -> dict[str, str]:
+    """Outbox item id -> the ``created_at`` it is posted with instead of its own (outbox.py)."""
+    _ensure(journal)
+    rows = journal.read(
+        lambda c: c.execute(
+            select(settings.c.name, settings.c.value).where(
+                settings.c.name.startswith(RESTAMP_PREFIX)
+            )
+        ).all()
+    )
+    return {row.name.removeprefix(RESTAMP_PREFIX): row.value for row in rows}
+
+
+def save_restamp(journal: Journal, item_id: str, created_at: str) -> None:
+    _ensure(journal)
+    name = RESTAMP_PREFIX + item_id
+
+    def write(conn):  # type: ignore[no-untyped-def]
+        conn.execute(delete(settings).where(settings.c.name == name))
+        conn.execute(insert(settings).values(name=name, value=created_at))
+
+    journal.write_state(write)
