@@ -23,6 +23,7 @@ class Health:
     cashbox_notes: int = 0
     disabled_methods: frozenset[str] = field(default_factory=frozenset)
     recovering: bool = False  # a note from before a restart is not settled yet
+    server_auth: str | None = None  # the server refuses our credentials: its 401 reason
     journal_fault: str | None = None  # the journal cannot be written: nothing may start
     disk_low: bool = False  # free space on the data directory is below the configured floor
 
@@ -83,6 +84,8 @@ def methods(health: Health, limits: Limits) -> Mapping[str, Availability]:
             return "recovering"
         if health.cashbox_notes >= limits.cashbox_capacity_notes:
             return "cashbox_full"
+        if health.server_auth is not None:
+            return "server_auth"  # cash taken now could not be posted until someone fixes it
         # Past a limit cash waits until the backlog drains, even if the server answers again.
         return offline_limit_reached(health, limits) or printer_blocks(health, limits)
 
@@ -93,6 +96,8 @@ def methods(health: Health, limits: Limits) -> Mapping[str, Availability]:
             return "journal_fault"  # every payment starts with a journal write
         if not health.server_reachable:
             return "server_offline"
+        if health.server_auth is not None:
+            return "server_auth"
         return printer_blocks(health, limits)
 
     reason = cash_reason()
