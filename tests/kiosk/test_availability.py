@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from kiosk.availability import Health, Limits, methods
@@ -69,7 +71,6 @@ def test_onscreen_receipt_fallback_lets_cash_through_without_a_printer() -> None
 @pytest.mark.parametrize("reachable", [True, False])
 def test_refused_credentials_stop_every_method(reachable: bool) -> None:
     """Cash taken while the server refuses the kiosk's secret could not be posted."""
-    health = Health(**{**HEALTHY.__dict__, "server_auth": "bad_signature"})
-    health = Health(**{**health.__dict__, "server_reachable": reachable})
+    health = dataclasses.replace(HEALTHY, server_auth="bad_signature", server_reachable=reachable)
     online = "server_auth" if reachable else "server_offline"
     assert reasons(health) == {"cash": "server_auth", "qr": online, "card": online}
