@@ -345,7 +345,7 @@ class Outbox:
                 "item_id": item.item_id,
                 "created_at_was": item.body.get("created_at"),
                 "created_at": text,
-                "clock_offset_s": round(offset),
+                "clock_offset_s": -round(offset),  # kiosk minus server, as reported
             },
             txn_id=item.txn_id,
         )

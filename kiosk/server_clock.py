@@ -80,10 +80,12 @@ class ServerClock:
         with self._lock:
             return self._offset_s
 
-    def offset_whole_s(self) -> int | None:
-        """The offset rounded to whole seconds, as the status and the heartbeat report it."""
+    def clock_offset_s(self) -> int | None:
+        """How far the kiosk's clock is *ahead* of the server's (kiosk minus server), in whole
+        seconds: what the status, the snapshot and the heartbeat report as ``clock_offset_s``
+        (the fleet console's sign: +3600 is a kiosk an hour fast). None until known."""
         offset = self.offset_s
-        return None if offset is None else round(offset)
+        return None if offset is None else -round(offset)
 
     def needs_warning(self) -> bool:
         """True when the kiosk's own clock is off by more than ``WARN_OFFSET_S``."""
