@@ -1,9 +1,12 @@
-"""Bill acceptors: CashCode CCNET and JCM ID-003 behind one interface (see api.py).
+"""Bill acceptors: CashCode CCNET, JCM ID-003 and ICT behind one interface (see api.py).
 
 ``open_acceptor("ccnet", "/dev/kiosk-cash", on_event=..., decide=...)`` builds a host for the
-protocol on a serial transport (8N1 for CCNET, 8E1 for ID-003); nothing is opened before
-``start()``. ``emulator://ccnet`` (optionally ``?state=FILE&bills=1000,2000``) gives the host
-its own emulated device, started and stopped with it: what config/kiosk.toml's demo uses.
+protocol on a serial transport (8N1 for CCNET, 8E1 for ID-003 and ICT); nothing is opened
+before ``start()``. ``table_codes=("CNY", "CHN")`` says which bill-table identifiers count as
+yuan (default: ``bill_table.DEFAULT_TABLE_CODES``); ICT takes ``bill_types={0x40: 100, ...}``
+(type byte -> fen) instead, since its devices cannot be asked. ``emulator://ccnet``
+(optionally ``?state=FILE&bills=1000,2000``) gives the host its own emulated device, started
+and stopped with it: what config/kiosk.toml's demo uses.
 """
 
 from __future__ import annotations
@@ -37,13 +40,14 @@ from drivers.cash.api import (
 )
 from drivers.cash.ccnet.host import CcnetHost
 from drivers.cash.host import AcceptorHost, HostSettings
+from drivers.cash.ict.host import IctHost
 from drivers.cash.id003.host import Id003Host
 from drivers.transport import Parity, SerialTransport
 
 if TYPE_CHECKING:
     from drivers.emulators.cash import CashEmulator
 
-PROTOCOLS = ("ccnet", "id003")
+PROTOCOLS = ("ccnet", "id003", "ict")
 EMULATOR_SCHEME = "emulator"
 
 __all__ = [
@@ -86,7 +90,7 @@ def open_acceptor(
     escrow_decision_timeout_s: float = 2.0,
     **settings: Any,
 ) -> AcceptorHost:
-    """A host for ``protocol`` ("ccnet" or "id003") on ``url``; more ``HostSettings`` by name.
+    """A host for ``protocol`` (one of PROTOCOLS) on ``url``; more ``HostSettings`` by name.
 
     Raises ValueError naming a wrong protocol or setting.
     """
@@ -105,6 +109,9 @@ def open_acceptor(
     elif protocol == "id003":
         transport = SerialTransport(url, baudrate=baudrate, parity=Parity.EVEN)
         host = Id003Host(transport, on_event=on_event, decide=decide, settings=host_settings)
+    elif protocol == "ict":
+        transport = SerialTransport(url, baudrate=baudrate, parity=Parity.EVEN)
+        host = IctHost(transport, on_event=on_event, decide=decide, settings=host_settings)
     else:
         raise ValueError(f"unknown bill acceptor protocol {protocol!r}; use one of {PROTOCOLS}")
     if url.startswith(f"{EMULATOR_SCHEME}://"):

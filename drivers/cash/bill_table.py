@@ -82,12 +82,12 @@ class TableChoice:
 
 def choose(entries: list[TableEntry], accepted: tuple[str | int, ...]) -> TableChoice:
     """The notes whose code is one of ``accepted``; a refusal naming what the device reported."""
-    wanted = {_normal(code) for code in accepted}
+    wanted = {_normal(code): str(code) for code in accepted}
     table: dict[int, int] = {}
     matched: list[str] = []
     for entry in entries:
-        code = _normal(entry.code)
-        if code in wanted and entry.fen is not None:
+        code = wanted.get(_normal(entry.code))
+        if code is not None and entry.fen is not None:
             table[entry.bill_type] = entry.fen
             if code not in matched:
                 matched.append(code)

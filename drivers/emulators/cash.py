@@ -1,4 +1,4 @@
-"""A bill acceptor on a pseudo-terminal, speaking CCNET or ID-003, scriptable with faults.
+"""A bill acceptor on a pseudo-terminal, speaking CCNET, ID-003 or ICT, scriptable with faults.
 
 ``CashEmulator("ccnet").start()`` returns the path a host opens (a symlink to the pty slave
 that stays the same across ``unplug()`` / ``replug()``). The emulator thread answers the host
@@ -31,6 +31,7 @@ from typing import Any
 
 from drivers.emulators.cash_ccnet import CcnetFront
 from drivers.emulators.cash_front import ProtocolFront
+from drivers.emulators.cash_ict import IctFront
 from drivers.emulators.cash_id003 import Id003Front
 from drivers.emulators.cash_mechanics import Cassette, Mechanics, Phase, Timings
 from drivers.emulators.cash_state import encode, load, save
@@ -41,10 +42,10 @@ from drivers.emulators.pty_device import PtyDevice
 log = logging.getLogger("drivers.emulators.cash")
 
 CNY_BILLS_FEN = (100, 500, 1000, 2000, 5000, 10000)
-PROTOCOLS = ("ccnet", "id003")
+PROTOCOLS = ("ccnet", "id003", "ict")
+_DIALECTS = {"ccnet": CcnetFront.dialect, "id003": Id003Front.dialect, "ict": IctFront.dialect}
 READ_SLICE_S = 0.02  # how long the device thread waits for bytes before looking at the clock
 STALE_PARTIAL_S = 0.1  # a partial frame older than this is line noise
-_SYNCS = frozenset({0x02, 0xFC})
 
 
 def _parse_code(text: str) -> int:
@@ -85,7 +86,7 @@ class CashEmulator:
         self._saved_text = ""
         self._mechanics = Mechanics(
             tuple(bill_table_fen),
-            CcnetFront.dialect if protocol == "ccnet" else Id003Front.dialect,
+            _DIALECTS[protocol],
             timings or Timings(),
             cassette,
             self._persist,
@@ -98,8 +99,10 @@ class CashEmulator:
             self._front = CcnetFront(
                 self._mechanics, part_number="EMU-CCNET-CNY", serial_number=serial_number
             )
-        else:
+        elif protocol == "id003":
             self._front = Id003Front(self._mechanics, version=f"EMU-ID003 CNY {serial_number}")
+        else:
+            self._front = IctFront(self._mechanics)
         self._control = ControlServer(self._command_table(), control_path)
         self._counters: Counter[str] = Counter()
         self._silent_until = 0.0
@@ -170,6 +173,7 @@ class CashEmulator:
                 self._stopping.wait(READ_SLICE_S)
                 with self._lock:
                     self._mechanics.tick(time.monotonic())
+                    self._front.unsolicited(time.monotonic())  # said to nobody: lost
                 buffer = b""
                 continue
             try:
@@ -179,6 +183,8 @@ class CashEmulator:
             now = self._last_frame_at = time.monotonic()
             with self._lock:
                 self._mechanics.tick(now)
+                if now >= self._silent_until:
+                    self._send(self._front.unsolicited(now))
                 if not chunk:
                     if buffer and now - last_byte_at > STALE_PARTIAL_S:
                         self._counters["garbage_bytes"] += len(buffer)
@@ -230,7 +236,8 @@ class CashEmulator:
             self._counters["corrupted"] += 1
         if self._noise_next:
             # line noise, never a SYNC byte, so the frame after it is still found whole
-            junk = bytes(b for b in random.randbytes(4 * self._noise_next) if b not in _SYNCS)
+            noise = random.randbytes(8 * self._noise_next)
+            junk = bytes(b for b in noise if self._front.noise_safe(b))
             frame = junk[: self._noise_next] + frame
             self._counters["noise_bytes"] += min(len(junk), self._noise_next)
             self._noise_next = 0

@@ -44,3 +44,11 @@ class ProtocolFront(abc.ABC):
     @abc.abstractmethod
     def power_cycle(self) -> None:
         """Forget the settings the host made (they live in volatile memory)."""
+
+    def unsolicited(self, now: float) -> bytes | None:  # noqa: ARG002 - a hook
+        """What the device sends unasked now (ICT); CCNET and ID-003 devices only answer."""
+        return None
+
+    def noise_safe(self, byte: int) -> bool:
+        """Whether line noise may contain ``byte`` without it being read as a message."""
+        return byte not in (0x02, 0xFC)  # the CCNET and ID-003 sync bytes

@@ -1,0 +1,148 @@
+"""The ICT host: poll ``0C``, answer the device's power-up and escrow, enable with one byte.
+
+ICT differs from CCNET and ID-003 in three ways the shared poll loop must allow for:
+
+- The device speaks unasked: ``80 8F`` at power-up (answered ``02`` within 2 s, or the device
+  inhibits itself) and ``81 TT`` when a bill of type ``TT`` reaches escrow (answered ``02``
+  stack or ``0F`` return), then ``10`` stacked or ``11`` returned. Every read keeps what came
+  unasked in a queue; ``_poll`` hands out queued messages before it sends another ``0C``.
+- There is no table query and no identification: bill types come from configuration
+  (``HostSettings.bill_types``, type byte -> fen) and the identity is the protocol's name.
+- Enabling is all or nothing (``3E`` / ``5E``); a bill the core did not ask for reaches
+  escrow and the core's decision returns it.
+
+Start-up (drivers/cash/host.py): poll; RESET ``30``; answer the device's new ``80 8F`` with
+``02``; poll until it answers ``3E`` or ``5E``; the configured table; ``3E`` or ``5E``.
+
+Stacked delivery. ``10`` is sent once and never repeated: there is no acknowledgement with
+which to hold it back, so the device cannot be asked again. This host therefore keeps an
+undelivered ``Stacked`` itself and offers it to ``on_event`` again on every poll, up to
+``REDELIVERY_LIMIT`` times, before anything else the device said is looked at. For the engine
+this means: ``on_event(Stacked)`` raising does not lose the note while this process lives,
+but a process that dies between the device's ``10`` and the journal commit loses the report
+for good. The engine must treat an escrow it answered STACK with no outcome after a restart
+as unsettled (the recovery window, then a suspect for a technician): it cannot expect the
+device to repeat the report, as CCNET and ID-003 devices do.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+
+from drivers.cash.api import AcceptorProtocolError, Identity
+from drivers.cash.bill_table import TableEntry
+from drivers.cash.host import AcceptorHost, NoReplyError
+from drivers.cash.ict import codec
+from drivers.cash.ict.codes import HostCommand, StatusParseError, parse_status
+from drivers.cash.status import SETTLED_KINDS, DeviceStatus, StatusKind
+
+BYTE_TIME_S = 0.00115  # one byte at 9600 baud 8E1
+CONFIG_TABLE_CODE = "config"
+REDELIVERY_LIMIT = 100  # polls offering one undelivered Stacked again (10 s at 100 ms)
+
+# ICT's own names for the bill types 40..45 on Chinese units: 1, 5, 10, 20, 50, 100 yuan.
+DEFAULT_BILL_TYPES: dict[int, int] = {
+    0x40: 100,
+    0x41: 500,
+    0x42: 1000,
+    0x43: 2000,
+    0x44: 5000,
+    0x45: 10000,
+}
+
+
+class IctHost(AcceptorHost):
+    protocol = "ict"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._incoming = b""
+        self._queue: collections.deque[bytes] = collections.deque()
+        self._redeliver: DeviceStatus | None = None
+        self._redeliveries = 0
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def _read(self, timeout: float) -> None:
+        """Read what the device sent within ``timeout`` into the message queue."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            chunk = self._transport.read(timeout_s=max(0.0, remaining))
+            if chunk:
+                result = codec.decode_stream(self._incoming + chunk)
+                self._incoming = result.leftover
+                self._counters["garbage_bytes"] += result.garbage
+                self._queue.extend(result.messages)
+            if self._queue or remaining <= 0:
+                return
+
+    def _send(self, command: HostCommand) -> None:
+        self._transport.write(bytes([command]))
+
+    # ---- hooks ----------------------------------------------------------------------------
+
+    def _identify(self) -> tuple[Identity, list[TableEntry]]:
+        types = self.settings.bill_types
+        bill_types = DEFAULT_BILL_TYPES if types is None else types
+        entries = [TableEntry(t, CONFIG_TABLE_CODE, fen) for t, fen in sorted(bill_types.items())]
+        return Identity("ict", "", "", ""), entries
+
+    def _table_codes(self) -> tuple[str | int, ...]:
+        return (CONFIG_TABLE_CODE,)
+
+    def _poll(self) -> DeviceStatus:
+        if self._redeliver is not None:  # an undelivered Stacked comes first (docstring)
+            self._redeliveries += 1
+            if self._redeliveries <= REDELIVERY_LIMIT:
+                return self._redeliver
+            self.log.error(
+                "a stacked report could not be delivered %d times: dropped", REDELIVERY_LIMIT
+            )
+            self._counters["stacked_dropped"] += 1
+            self._redeliver = None
+        self._read(0.0)
+        if not self._queue:
+            self._send(HostCommand.POLL)
+            self._read(self.settings.reply_timeout_s + 2 * BYTE_TIME_S)
+        if not self._queue:
+            raise NoReplyError("no answer to 0C")
+        message = self._queue.popleft()
+        try:
+            status = parse_status(message)
+        except StatusParseError as exc:  # pragma: no cover - the codec only queues messages
+            raise AcceptorProtocolError(str(exc)) from exc
+        if status.kind is StatusKind.STACKED:
+            self._redeliver, self._redeliveries = status, 0
+        return self._while_in_escrow(status)
+
+    def _while_in_escrow(self, status: DeviceStatus) -> DeviceStatus:
+        """A bill in escrow stays there until ``10`` / ``11``, whatever a poll answers."""
+        escrow, pending = self._escrow, self._pending
+        if escrow is None or status.kind not in SETTLED_KINDS:
+            return status
+        if pending is not None and pending.acted:
+            return DeviceStatus(StatusKind.STACKING, status.code)  # on its way: wait for 10/11
+        return DeviceStatus(StatusKind.ESCROW, status.code, escrow.bill_type)
+
+    def _acknowledge(self, status: DeviceStatus) -> None:
+        if status.kind is StatusKind.POWER_UP:
+            self._send(HostCommand.ACCEPT)
+        elif status is self._redeliver:
+            self._redeliver = None  # delivered: nothing goes to the device
+
+    def _reset(self) -> None:
+        self._queue.clear()
+        self._incoming = b""
+        self._redeliver = None
+        self._send(HostCommand.RESET)
+
+    def _apply_enable(self, bill_types: frozenset[int]) -> None:
+        self._send(HostCommand.ENABLE if bill_types else HostCommand.DISABLE)
+
+    def _send_stack(self) -> None:
+        self._send(HostCommand.ACCEPT)
+
+    def _send_return(self) -> None:
+        self._send(HostCommand.REJECT)
