@@ -24,7 +24,9 @@ from central import (
     __version__,
     accounts,
     auth,
+    background,
     collections,
+    commands,
     console,
     heartbeat,
     pages,
@@ -102,6 +104,7 @@ def create_app(config: CentralConfig | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        lifespan=background.lifespan(central),  # alerts sweep, webhooks, pruning
     )
     app.state.central = central
     app.add_middleware(BodyLimit, max_bytes=config.server.max_body_bytes)
@@ -248,6 +251,13 @@ def _install_routes(app: FastAPI, central: Central) -> None:
                 request, lambda kiosk, body: heartbeat.record(central, kiosk, parsed(body))
             )
         )
+
+    @app.post("/v1/commands/{command_id}/result")
+    async def post_command_result(request: Request, command_id: str) -> JSONResponse:
+        def work(kiosk: str, body: bytes) -> dict[str, Any]:
+            return commands.record_result(central, kiosk, command_id, parsed(body))
+
+        return JSONResponse(await signed(request, work))
 
     @app.post("/v1/collections")
     async def post_collection(request: Request) -> JSONResponse:

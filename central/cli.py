@@ -220,6 +220,34 @@ def cmd_operators(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_command(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from central import commands
+    from central.schema_fleet import CommandKind
+
+    kind = CommandKind(args.kind)
+    made = commands.create(
+        _engine(_config(args)),
+        args.kiosk_id,
+        kind,
+        commands.arguments(kind, message=args.message, method=args.method, hours=args.hours),
+        actor="cli",
+        now=datetime.now(UTC),
+    )
+    _emit({**made, "status": "pending"})
+    return 0
+
+
+def cmd_commands(args: argparse.Namespace) -> int:
+    from central import commands, db
+
+    with db.read(_engine(_config(args))) as conn:
+        for line in commands.listing(conn, args.kiosk_id, limit=args.limit):
+            _emit(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from central.seed import DEMO_KIOSK_ID, DEMO_KIOSK_SECRET
 
@@ -299,6 +327,25 @@ def build_parser() -> argparse.ArgumentParser:
     ops.add_argument("action", choices=["add", "passwd", "list"])
     ops.add_argument("name", nargs="?")
     ops.add_argument("--role", choices=["viewer", "operator", "admin"], default="viewer")
+    command = add(
+        "command",
+        "queue a remote command for a kiosk (delivered with its next heartbeats)",
+        cmd_command,
+    )
+    command.add_argument("kiosk_id")
+    command.add_argument(
+        "kind",
+        choices=[
+            "lock", "unlock", "restart", "retry_outbox", "enable_method", "disable_method",
+            "upload_logs",
+        ],
+    )
+    command.add_argument("--message", help="lock: what the screen says while out of service")
+    command.add_argument("--method", choices=["cash", "card", "qr"], help="enable/disable_method")
+    command.add_argument("--hours", type=int, help="upload_logs: the last N hours (default 24)")
+    listed = add("commands", "a kiosk's commands, newest first, as JSON lines", cmd_commands)
+    listed.add_argument("kiosk_id")
+    listed.add_argument("--limit", type=int, default=100)
     return parser
 
 

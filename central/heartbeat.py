@@ -1,11 +1,12 @@
-"""POST /v1/heartbeat: the newest report of each kiosk (one row per kiosk, replaced)."""
+"""POST /v1/heartbeat: the newest report of each kiosk (one row per kiosk, replaced), its
+history, status and alerts (central/fleet.py), and the commands waiting for it."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from central import db, wire
+from central import db, fleet, wire
 from central.context import Central
 from central.schema import heartbeats
 
@@ -26,4 +27,5 @@ def record(central: Central, kiosk_id: str, raw: object) -> dict[str, Any]:
             .values(kiosk_id=kiosk_id, **values)
             .on_conflict_do_update(index_elements=["kiosk_id"], set_=values)
         )
-    return {"server_time": now.isoformat(), "commands": []}
+        commands = fleet.on_heartbeat(conn, central, kiosk_id, request, now)
+    return {"server_time": now.isoformat(), "commands": commands}

@@ -435,8 +435,23 @@ def heartbeat(raw: object) -> HeartbeatRequest:
     fields.obj("cashbox", required=True)
     pending = fields.integer("outbox_pending", minimum=0, maximum=10**9)
     oldest = fields.instant("oldest_unposted_at", required=False)
+    _heartbeat_extras(fields)
     fields.done()
     return HeartbeatRequest(version, pending, oldest, fields.raw)
+
+
+def _heartbeat_extras(fields: Fields) -> None:
+    """Optional fields the fleet console shows (central/README.md, "Heartbeat")."""
+    for key in ("clock_offset_s", "cashbox_capacity", "suspects"):
+        fields.used.add(key)
+    if fields.present("clock_offset_s"):
+        offset = fields.raw["clock_offset_s"]
+        if isinstance(offset, bool) or not isinstance(offset, int | float) or abs(offset) > 1e9:
+            raise InvalidRequest("clock_offset_s", "must be a number of seconds (kiosk - server)")
+    if fields.present("cashbox_capacity"):
+        fields.integer("cashbox_capacity", minimum=1, maximum=100_000)
+    if fields.present("suspects"):
+        fields.integer("suspects", minimum=0, maximum=10**6)
 
 
 def batch_items(raw: object, *, max_batch: int) -> list[object]:

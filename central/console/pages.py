@@ -1,13 +1,13 @@
-"""Console pages beyond login and audit (fleet, kiosk, alerts, cash, reports)."""
+"""Console pages beyond login and audit: each module installs its own routes."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI
 
+from central.console import fleet_pages
+from central.console.fleet_pages import Current, Posted
 from central.context import Central
 
 
-def install(app: FastAPI, central: Central, current: Any, posted: Any) -> None:
-    """Added piece by piece: see the modules next to this one."""
+def install(app: FastAPI, central: Central, current: Current, posted: Posted) -> None:
+    fleet_pages.install(app, central, current, posted)
