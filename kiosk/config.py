@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from kiosk import KioskError
 
-Protocol = Literal["ccnet", "id003"]
+Protocol = Literal["ccnet", "id003", "ict"]
 Language = Literal["zh", "en"]
 
 REPO_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
@@ -70,6 +70,21 @@ class CashSection:
     denominations_fen: tuple[int, ...]
     cashbox_capacity_notes: int = field(metadata=_limit(minimum=1))
     cashbox_near_full_notes: int = field(metadata=_limit(minimum=1))
+    # Which bill-table identifiers count as yuan: CCNET 3-letter codes, ID-003 country numbers.
+    # Optional; empty or absent: the protocol's default (drivers.cash.bill_table).
+    table_codes: tuple[str | int, ...] = ()
+    # ICT only (it has no table query): bill type byte in hex -> denomination in fen.
+    # Optional; absent: 40..45 = 1, 5, 10, 20, 50, 100 yuan.
+    bill_types: dict[str, int] = field(default_factory=dict)
+
+    def acceptor_settings(self) -> dict[str, Any]:
+        """The driver settings these keys give (``open_acceptor`` keywords)."""
+        settings: dict[str, Any] = {}
+        if self.table_codes:
+            settings["table_codes"] = tuple(self.table_codes)
+        if self.bill_types:
+            settings["bill_types"] = {int(k, 16): v for k, v in self.bill_types.items()}
+        return settings
 
 
 @dataclass(frozen=True)
@@ -211,10 +226,34 @@ def _check_relations(config: KioskConfig, path: Path) -> None:
         raise bad("cash.denominations_fen", "lists a denomination twice")
     if cash.cashbox_near_full_notes > cash.cashbox_capacity_notes:
         raise bad("cash.cashbox_near_full_notes", "must not exceed cash.cashbox_capacity_notes")
+    _check_acceptor_table(cash, bad)
     if limits.min_payment_fen > limits.max_payment_fen:
         raise bad("limits.min_payment_fen", "must not exceed limits.max_payment_fen")
     if config.outbox.backoff_initial_s > config.outbox.backoff_max_s:
         raise bad("outbox.backoff_initial_s", "must not exceed outbox.backoff_max_s")
+
+
+def _check_acceptor_table(cash: CashSection, bad: typing.Callable[[str, str], ConfigError]) -> None:
+    codes = cash.table_codes
+    if cash.protocol == "ccnet" and not all(
+        isinstance(c, str) and len(c) == 3 and c.isascii() and c.isalnum() for c in codes
+    ):
+        raise bad("cash.table_codes", 'CCNET tables name 3-letter codes, e.g. ["CNY", "CHN"]')
+    if cash.protocol == "id003" and not all(isinstance(c, int) and 0 <= c <= 255 for c in codes):
+        raise bad("cash.table_codes", "ID-003 country codes are numbers 0..255, e.g. [156]")
+    if cash.protocol == "ict" and codes:
+        raise bad("cash.table_codes", "ICT has no bill table to match; set cash.bill_types")
+    if cash.bill_types and cash.protocol != "ict":
+        raise bad("cash.bill_types", "only for protocol 'ict'; CCNET and ID-003 are asked")
+    for key, fen in cash.bill_types.items():
+        try:
+            bill_type = int(key, 16)
+        except ValueError:
+            bill_type = -1
+        if not 0x40 <= bill_type <= 0x48:
+            raise bad(f"cash.bill_types.{key}", 'bill types are hex "40" to "48"')
+        if isinstance(fen, bool) or not isinstance(fen, int) or fen <= 0:
+            raise bad(f"cash.bill_types.{key}", f"{fen!r} is not a denomination in fen")
 
 
 _T = typing.TypeVar("_T")
@@ -243,6 +282,9 @@ def _build(cls: type[_T], table: object, *, prefix: str, path: Path, skip: set[s
         if name not in table:
             if spec.default is not dataclasses.MISSING:
                 values[name] = spec.default  # a key added in a later release: old files work
+                continue
+            if spec.default_factory is not dataclasses.MISSING:
+                values[name] = spec.default_factory()
                 continue
             hint = _ENV_HINTS.get(key, "")
             raise ConfigError(f"{path}: {key}: missing (required){hint}")
@@ -287,8 +329,13 @@ def _convert(  # noqa: PLR0912 - one branch per TOML type, so the rules read in 
     elif hint is str:
         if not isinstance(value, str):
             raise bad(f"must be a string, got {_kind(value)}")
-    elif isinstance(hint, types.UnionType):  # pragma: no cover - no such fields yet
-        raise bad("unsupported type")
+    elif isinstance(hint, types.UnionType):  # scalars only, e.g. str | int
+        allowed = typing.get_args(hint)
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            names = " or ".join(a.__name__ for a in allowed)
+            raise bad(f"must be {names}, got {_kind(value)}")
+    elif origin is dict and not isinstance(value, dict):
+        raise bad(f"must be a table, got {_kind(value)}")
     low, high = meta.get("min"), meta.get("max")
     if low is not None and value < low:
         raise bad(

@@ -1103,17 +1103,21 @@ class Engine:
 
     # ------------------------------------------------------------ acceptor events
     def _on_acceptor_event(self, event: AcceptorEvent) -> None:
-        if isinstance(event, Ready | Reconnected):
+        if isinstance(event, Reconnected):
+            # the driver starts the device up again; Ready (or a BILL_TABLE fault) follows
+            self.acceptor_state["state"] = "starting"
+        elif isinstance(event, Ready):
             self.acceptor_state["state"] = "ready"
-            if isinstance(event, Ready):
-                self.acceptor_state["identity"] = vars(event.identity)
-                self.acceptor_state["bill_table"] = {str(k): v for k, v in event.bill_table.items()}
+            self.acceptor_state["identity"] = vars(event.identity)
+            self.acceptor_state["bill_table"] = {str(k): v for k, v in event.bill_table.items()}
             self._set_health(acceptor_ready=True, acceptor_fault=None)
             self.recovery.device_ready(self)
         elif isinstance(event, PowerUp):
             self._on_power_up(event)
         elif isinstance(event, Fault):
-            self.acceptor_state.update(state="fault", last_error=event.kind.value)
+            # a device fault by its kind (the screens translate it); a refused bill table by
+            # the driver's reason, which names what the device reported
+            self.acceptor_state.update(state="fault", last_error=event.reason or event.kind.value)
             self._set_health(acceptor_ready=False, acceptor_fault=event.kind.value)
             self._acceptor_lost()
         elif isinstance(event, FaultCleared):

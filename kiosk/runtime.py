@@ -55,6 +55,7 @@ class Runtime:
                 baudrate=config.cash.baudrate,
                 poll_interval_s=config.cash.poll_interval_ms / 1000,
                 escrow_decision_timeout_s=config.cash.escrow_decision_timeout_ms / 1000,
+                **config.cash.acceptor_settings(),
             )
         self.notifier = Notifier.from_environment()
         self.watchdog = Watchdog(self.notifier, self.engine_alive)

@@ -11,6 +11,7 @@ Exit codes: 0 done, 1 the demo failed (said why), 2 bad configuration, 130 inter
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import signal
 import sys
@@ -54,6 +55,11 @@ def register(commands: Any) -> None:
         "the demo cards are unused again)",
     )
     parser.add_argument(
+        "--protocol",
+        choices=("ccnet", "id003", "ict"),
+        help="the emulated cash acceptor's protocol (default: the config's cash.protocol)",
+    )
+    parser.add_argument(
         "--headless",
         action="store_true",
         help="run the scripted payment even when a display is available",
@@ -79,6 +85,12 @@ def has_display(env: Mapping[str, str] | None = None) -> bool:
 
 def _demo(args: argparse.Namespace) -> int:
     loaded = config.load(args.config or config.DEFAULT_CONFIG)
+    if args.protocol and args.protocol != loaded.cash.protocol:
+        # the other protocol's table settings would not fit: its defaults apply
+        cash = dataclasses.replace(
+            loaded.cash, protocol=args.protocol, table_codes=(), bill_types={}
+        )
+        loaded = dataclasses.replace(loaded, cash=cash)
     if args.headless and args.window:
         print("kiosk demo: --headless and --window exclude each other; give one", file=sys.stderr)
         return EXIT_USAGE

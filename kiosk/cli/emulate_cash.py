@@ -1,4 +1,4 @@
-"""`kiosk emulate cash`: a bill acceptor (CCNET or ID-003) on a pty until SIGTERM / SIGINT.
+"""`kiosk emulate cash`: a bill acceptor (CCNET, ID-003 or ICT) on a pty until SIGTERM / SIGINT.
 
 Prints ``DEVICE <path>`` and ``CONTROL <socket>`` (flushed) for the host and for
 ``kiosk emulate ctl``; logs go to stderr.
@@ -34,7 +34,7 @@ def bills(text: str) -> tuple[int, ...]:
 def register(devices: Any) -> None:
     parser = devices.add_parser(
         "cash",
-        help="emulate a bill acceptor (CCNET or ID-003) on a pty",
+        help="emulate a bill acceptor (CCNET, ID-003 or ICT) on a pty",
         description="Run an emulated bill acceptor until SIGTERM or Ctrl-C. Prints DEVICE <path> "
         "(open it as the acceptor's serial port) and CONTROL <socket> (for `kiosk emulate ctl`).",
     )
@@ -44,7 +44,8 @@ def register(devices: Any) -> None:
         "--bills",
         type=bills,
         default=CNY_BILLS_FEN,
-        help="the bill table in fen (default 100,500,1000,2000,5000,10000)",
+        help="the bill table in fen (default 100,500,1000,2000,5000,10000; ICT: bill types "
+        "40, 41, ... in this order)",
     )
     parser.add_argument("--link", type=Path, help="make the device path this symlink")
     parser.add_argument("--control", type=Path, help="put the control socket here")

@@ -106,3 +106,55 @@ def test_short_secret_is_refused(tmp_path: Path) -> None:
 def test_example_site_configs_parse_as_toml(repo: Path) -> None:
     for path in (repo / "config").rglob("*.toml"):
         tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def test_table_codes_and_bill_types_default_per_protocol() -> None:
+    loaded = config.load(DEMO, env={})
+    assert loaded.cash.table_codes == ()
+    assert loaded.cash.bill_types == {}
+    assert loaded.cash.acceptor_settings() == {}  # the driver's defaults per protocol
+
+
+@pytest.mark.parametrize(
+    ("protocol", "extra", "settings"),
+    [
+        ("ccnet", 'table_codes = ["RUB", "CHN"]', {"table_codes": ("RUB", "CHN")}),
+        ("id003", "table_codes = [156, 7]", {"table_codes": (156, 7)}),
+        (
+            "ict",
+            'bill_types = {"40" = 100, "42" = 1000}',
+            {"bill_types": {0x40: 100, 0x42: 1000}},
+        ),
+    ],
+)
+def test_table_codes_and_bill_types_reach_the_driver(
+    tmp_path: Path, protocol: str, extra: str, settings: dict[str, object]
+) -> None:
+    path = write_variant(
+        tmp_path,
+        'protocol = "ccnet"',
+        f'protocol = "{protocol}"\n{extra}',
+    )
+    assert config.load(path, env={}).cash.acceptor_settings() == settings
+
+
+@pytest.mark.parametrize(
+    ("protocol", "extra", "message"),
+    [
+        ("ccnet", "table_codes = [156]", r"cash\.table_codes: CCNET tables name 3-letter"),
+        ("ccnet", 'table_codes = ["YUAN"]', r"cash\.table_codes: CCNET"),
+        ("id003", 'table_codes = ["CNY"]', r"cash\.table_codes: ID-003 country codes"),
+        ("id003", "table_codes = [true]", r"cash\.table_codes\[0\]: must be str or int"),
+        ("ict", 'table_codes = ["CNY"]', r"cash\.table_codes: ICT has no bill table"),
+        ("ccnet", 'bill_types = {"40" = 100}', r"cash\.bill_types: only for protocol 'ict'"),
+        ("ict", 'bill_types = {"50" = 100}', r"cash\.bill_types\.50: bill types are hex"),
+        ("ict", 'bill_types = {"40" = 1.5}', r"cash\.bill_types\.40: 1\.5 is not"),
+        ("ict", "bill_types = [100]", r"cash\.bill_types: must be a table"),
+    ],
+)
+def test_bad_table_settings_are_refused(
+    tmp_path: Path, protocol: str, extra: str, message: str
+) -> None:
+    path = write_variant(tmp_path, 'protocol = "ccnet"', f'protocol = "{protocol}"\n{extra}')
+    with pytest.raises(ConfigError, match=message):
+        config.load(path, env={})
