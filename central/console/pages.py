@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from central.console import fleet_pages
+from central.console import cash_pages, fleet_pages
 from central.console.fleet_pages import Current, Posted
 from central.context import Central
 
 
 def install(app: FastAPI, central: Central, current: Current, posted: Posted) -> None:
     fleet_pages.install(app, central, current, posted)
+    cash_pages.install(app, central, current, posted)
