@@ -78,4 +78,4 @@ def test_collections_show_their_differences_and_the_cash_book_balances(live: Liv
     assert lines[1][2] == "opening" and lines[1][7] == "200.00"  # paid three days ago
     kinds = [line[2] for line in lines[2:-1]]
     assert kinds == ["payment", "collection", "payment"]
-    assert lines[-1][2] == "closing" and lines[-1][7] == str("20.00")  # 200 + 50 - 240 + 10
+    assert lines[-1][2] == "closing" and lines[-1][7] == "20.00"  # 200 + 50 - 240 + 10
