@@ -444,6 +444,12 @@ def _heartbeat_extras(fields: Fields) -> None:
     """Optional fields the fleet console shows (central/README.md, "Heartbeat")."""
     for key in ("clock_offset_s", "cashbox_capacity", "suspects"):
         fields.used.add(key)
+    for key in ("journal_fault", "data_disk_free_mb"):  # the kiosk's data disk; null when fine
+        fields.used.add(key)
+    if fields.present("journal_fault"):
+        fields.text("journal_fault", max_len=2000)
+    if fields.present("data_disk_free_mb"):
+        fields.integer("data_disk_free_mb", minimum=0, maximum=10**12)
     if fields.present("clock_offset_s"):
         offset = fields.raw["clock_offset_s"]
         if isinstance(offset, bool) or not isinstance(offset, int | float) or abs(offset) > 1e9:

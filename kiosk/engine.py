@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from drivers.cash.api import (
     Decision,
     Disconnected,
     Escrow,
+    EventNotRecorded,
     Fault,
     FaultCleared,
     PowerUp,
@@ -51,6 +52,7 @@ from kiosk.central_client import (
     CentralOffline,
     CentralRejected,
     CentralTimeout,
+    CentralUnauthorized,
     PaymentAnswer,
 )
 from kiosk.config import KioskConfig
@@ -75,7 +77,7 @@ HEALTH_CHECK_S = 10.0
 JOURNAL_CHECK_S = 1.0  # while writes fail: how often to try again
 
 
-class NotRecorded(RuntimeError):
+class NotRecorded(EventNotRecorded):
     """A money event could not be journaled: the device must not be acknowledged."""
 
 
@@ -944,7 +946,7 @@ class Engine:
             "account_no": account.account_no,
             "method": "card",
             "card": {"card_no": card_no, "pin": pin},
-            "created_at": _now_iso(),
+            "created_at": _local_iso(self.central.clock.now_utc()),  # the server's time
             "offline": False,
         }
         deadline = self._clock() + CARD_POST_DEADLINE_S
@@ -1012,7 +1014,7 @@ class Engine:
                 "expires_at": order.expires_at.isoformat(),
             },
         )
-        expires_in = max(5.0, (order.expires_at - datetime.now(UTC)).total_seconds())
+        expires_in = max(5.0, (order.expires_at - self.central.clock.now_utc()).total_seconds())
         self.session.qr = {"order_id": order.order_id, "payload": order.qr_payload}
         self._timers.set("qr_expiry", expires_in + 5)
         self._timers.set("qr_poll", self.config.timeouts.qr_poll_interval_s)
@@ -1082,8 +1084,25 @@ class Engine:
         self._first_health_round_done = True
         if done.ok:
             self._server_ok(latency_ms=done.value)
+            self._credentials_accepted()
+        elif isinstance(done.error, CentralUnauthorized):
+            self._server_ok()  # it answered: reachable, but it refuses this kiosk
+            self._credentials_refused(done.error)
         else:
             self._server_down(done.error)
+
+    def _credentials_refused(self, error: BaseException | None) -> None:
+        """A 401 that is not the clock's (that one the client fixes): nothing can be posted."""
+        if isinstance(error, CentralUnauthorized) and not error.clock_skew:
+            self.server_state["auth_refused"] = error.reason or error.code
+            self.server_state["last_error"] = str(error)
+            self._set_health(server_auth=error.reason or error.code)
+
+    def _credentials_accepted(self) -> None:
+        self.outbox.credentials_accepted()
+        if self.health.server_auth is not None:
+            self.server_state["auth_refused"] = None
+            self._set_health(server_auth=None)
 
     def _on_outbox(self, result: OutboxResult) -> None:
         self._refresh_service_state()  # the backlog changed: offline limits, snapshot
@@ -1091,6 +1110,11 @@ class Engine:
             self._server_ok()
         else:
             self._server_down(None)
+        if result.auth_refused is not None:
+            self.server_state["auth_refused"] = result.auth_refused
+            self._set_health(server_auth=result.auth_refused)
+        elif result.answer is not None and self.health.server_auth is not None:
+            self._credentials_accepted()
         if (
             result.answer is not None
             and result.txn_id == self.session.txn_id
@@ -1500,6 +1524,7 @@ class Engine:
 
     def _explain(self, error: BaseException | None) -> dict[str, Any]:
         if isinstance(error, CentralRejected):
+            self._credentials_refused(error)
             return {"code": error.code, "detail": dict(error.detail)}
         if isinstance(error, CentralTimeout | CentralOffline):
             self._server_down(error)
@@ -1577,8 +1602,11 @@ class Engine:
             "outbox_pending": self.health.offline_count,
             "oldest_unposted_at": self.outbox.oldest_pending_at(),
             "journal_fault": self.health.journal_fault,
-            "data_disk_free_mb": self.disk.free_mb,
+            "data_disk_free_mb": _whole_mb(self.disk.free_mb),  # no floats on the wire
         }
+        offset = self.central.clock.clock_offset_s()
+        if offset is not None:  # kiosk minus server; unknown until the server first answers
+            body["clock_offset_s"] = offset
 
         def beat() -> float:
             began = time.monotonic()
@@ -1681,7 +1709,9 @@ class Engine:
                 "pending": self.health.offline_count,
                 "pending_fen": self.health.offline_total_fen,
                 "oldest_age_s": round(self.health.oldest_unposted_age_s),
+                "parked": self.health.server_auth,  # the server refuses our credentials
             },
+            "clock_offset_s": self.central.clock.clock_offset_s(),  # kiosk minus server
             "maintenance": self.maintenance.snapshot(),
         }
         return snap
@@ -1718,5 +1748,9 @@ def _mask_card(card_no: str) -> str:
     return card_no[:4] + "*" * max(0, len(card_no) - 8) + card_no[-4:]
 
 
-def _now_iso() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+def _whole_mb(megabytes: float | None) -> int | None:
+    return None if megabytes is None else int(megabytes)
+
+
+def _local_iso(instant: datetime) -> str:
+    return instant.astimezone().isoformat(timespec="seconds")

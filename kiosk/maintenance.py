@@ -16,7 +16,7 @@ import subprocess
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
@@ -28,6 +28,7 @@ from kiosk.projection import Kind, OutboxState
 from kiosk.receipt_escpos import render_escpos
 from kiosk.receipt_facts import printable, receipt_for
 from kiosk.receipts import CollectionSlip, DenominationCount, TestPage, render_text
+from kiosk.server_clock import WARN_OFFSET_S
 from kiosk.session import BUSY_STATES, State, TransitionRefused, Trigger
 from kiosk.technicians import LoginLocked, Registry, Role, TechnicianError
 
@@ -190,7 +191,19 @@ class Maintenance:
             )
         else:
             self.engine.note_server(reachable=False, error=done.error)
-        server.update(self.engine.server_state)
+        server.update(self._server_status())  # the ping taught the clock too
+
+    def _server_status(self) -> dict[str, Any]:
+        """Reachable, latency, last error; the clock offset and whether to warn about it; and
+        why the server refuses this kiosk, if it does (the outbox is parked meanwhile)."""
+        clock = self.engine.central.clock
+        return {
+            **self.engine.server_state,
+            "clock_offset_s": clock.clock_offset_s(),  # kiosk minus server
+            "clock_warning": clock.needs_warning(),
+            "clock_warn_after_s": round(WARN_OFFSET_S),
+            "auth_refused": self.engine.health.server_auth,
+        }
 
     def _refresh_status(self) -> None:
         engine, cfg = self.engine, self.engine.config
@@ -204,13 +217,16 @@ class Maintenance:
             "kiosk_id": cfg.kiosk.id,
             "acceptor": dict(engine.acceptor_state),
             "printer": dict(engine.printer_state),
-            "server": dict(engine.server_state),
+            "server": self._server_status(),
             "outbox": {
                 "pending": backlog.count,
                 "pending_fen": backlog.total_fen,
                 "oldest_at": backlog.oldest_at,
                 "last_error": engine.outbox.last_error,
                 "needs_attention": self._needs_attention_count(),
+                "parked": (
+                    engine.outbox.auth_block.as_json() if engine.outbox.auth_block else None
+                ),
             },
             "offline_limits": {
                 "count": [backlog.count, limits.offline_max_count],
@@ -249,7 +265,7 @@ class Maintenance:
         cfg = self.engine.config
         page = TestPage(
             cfg.kiosk.id,
-            datetime.now(UTC).astimezone(),
+            self.engine.central.clock.now_utc().astimezone(),
             encoding=cfg.printer.encoding,
             qr_data=f"{cfg.central.url}/",
         )
@@ -307,7 +323,7 @@ class Maintenance:
         rows = [
             DenominationCount(d, counts.get(d, 0), None, typed.get(d, 0)) for d in denominations
         ]
-        now = datetime.now(UTC).astimezone()
+        now = self.engine.central.clock.now_utc().astimezone()
         since = datetime.fromisoformat(self._last_collection_at() or now.isoformat())
         collection_id = f"{cfg.kiosk.id}-C{self._next_collection_no():05d}"
         slip = CollectionSlip(
@@ -436,7 +452,7 @@ class Maintenance:
         )
         if row is None or row.state != "open":
             raise ValueError(f"{suspect_id} is not an open suspect")
-        now = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+        now = self.engine.central.clock.now_utc().astimezone().isoformat(timespec="seconds")
         if outcome == "credited" and not row.account_no:
             raise ValueError(
                 "this note belongs to no account: record it as not received and hand it in"

@@ -28,7 +28,6 @@ class Runtime:
         self.config = config
         data_dir = Path(config.kiosk.data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.journal = Journal(config.journal_path)
         self.central = CentralClient(
             config.central.url,
             config.kiosk.id,
@@ -36,6 +35,9 @@ class Runtime:
             connect_timeout_s=config.central.connect_timeout_s,
             read_timeout_s=config.central.read_timeout_s,
         )
+        # Events are stamped by the server's clock as the kiosk knows it (kiosk/server_clock.py),
+        # so a payment's created_at and its receipt's time are right even if the OS clock is not.
+        self.journal = Journal(config.journal_path, clock=self.central.clock.journal_stamp)
         printer = None
         if config.printer.enabled:
             printer = ReceiptPrinter(
