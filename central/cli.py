@@ -119,7 +119,13 @@ def cmd_import(kind: str) -> Callable[[argparse.Namespace], int]:
         from central import imports
 
         engine = _engine(_config(args))
-        run = imports.import_accounts if kind == "accounts" else imports.import_bills
+        from central import channel_imports
+
+        run = {
+            "accounts": imports.import_accounts,
+            "bills": imports.import_bills,
+            "payments": channel_imports.import_payments,
+        }[kind]
         result = run(engine, Path(args.csv))
         _emit({"file": args.csv, **result.as_json()})
         return 0
@@ -163,6 +169,10 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         kiosk_id=args.kiosk_id,
         kiosk_secret=args.kiosk_secret,
     ):
+        _emit(line)
+    from central import seed_fleet
+
+    for line in seed_fleet.seed(engine, today, kiosk_id=args.kiosk_id):
         _emit(line)
     return 0
 
@@ -291,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
             cmd_set_enabled(enabled),
         )
         sub.add_argument("kiosk_id")
-    for kind in ("accounts", "bills"):
+    for kind in ("accounts", "bills", "payments"):
         sub = add(
             f"import-{kind}",
             f"import {kind} from CSV (bad rows reported by line)",

@@ -3,9 +3,10 @@
 A file with any bad row imports nothing; the problems are reported by line number (the first
 50, and how many in all). Rows go in with executemany in chunks, so 100,000 rows take seconds.
 
-accounts.csv: ``account_no,holder,address,category,balance_fen`` (category residential or
-non_residential; balance in fen, used for new accounts only: an existing account's balance is
-the ledger's business). Existing accounts get the new holder, address and category.
+accounts.csv: ``account_no,holder,address,category,balance_fen[,district]`` (category
+residential or non_residential; balance in fen, used for new accounts only: an existing
+account's balance is the ledger's business; district for the collection-rate report).
+Existing accounts get the new holder, address, category and district.
 
 bills.csv: ``account_no,period,amount_fen,due_date[,paid_fen]`` (period YYYY-MM, due date
 YYYY-MM-DD). A bill already imported with the same amount and due date is skipped; with other
@@ -137,6 +138,9 @@ def import_accounts(engine: Engine, path: Path) -> ImportResult:
         number = row["account_no"]
         balance = _fen(row["balance_fen"] or "0", "balance_fen", positive=False)
         error = _account_problem(row, seen, balance)
+        district = row.get("district") or None
+        if error is None and district and (len(district) > 64 or CONTROL.search(district)):
+            error = "district must be at most 64 characters of plain text"
         if error is not None:
             problems.add(line, error)
             continue
@@ -148,6 +152,7 @@ def import_accounts(engine: Engine, path: Path) -> ImportResult:
                 "address": row["address"],
                 "category": row["category"],
                 "balance_fen": balance,
+                "district": district,
             }
         )
     progress.finish()
@@ -162,6 +167,7 @@ def import_accounts(engine: Engine, path: Path) -> ImportResult:
                 "b_holder": r["holder"],
                 "b_address": r["address"],
                 "b_category": r["category"],
+                "b_district": r["district"],
             }
             for r in rows
             if r["account_no"] in existing
@@ -177,6 +183,7 @@ def import_accounts(engine: Engine, path: Path) -> ImportResult:
                 holder=bindparam("b_holder"),
                 address=bindparam("b_address"),
                 category=bindparam("b_category"),
+                district=bindparam("b_district"),
             )
         )
         for chunk in _chunks(old):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from central.console import cash_pages, fleet_pages
+from central.console import cash_pages, fleet_pages, report_pages
 from central.console.fleet_pages import Current, Posted
 from central.context import Central
 
@@ -12,3 +12,4 @@ from central.context import Central
 def install(app: FastAPI, central: Central, current: Current, posted: Posted) -> None:
     fleet_pages.install(app, central, current, posted)
     cash_pages.install(app, central, current, posted)
+    report_pages.install(app, central, current, posted)
