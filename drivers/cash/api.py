@@ -56,6 +56,11 @@ class AcceptorProtocolError(AcceptorError):
     """The device answered out of protocol."""
 
 
+class EventNotRecorded(AcceptorError):
+    """Raised by an event sink that could not record a money event (its journal is full,
+    read-only, ...): the host leaves the report unacknowledged, so the device repeats it."""
+
+
 class Decision(enum.Enum):
     STACK = "stack"
     RETURN = "return"

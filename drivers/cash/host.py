@@ -48,6 +48,7 @@ from drivers.cash.api import (
     DecisionMaker,
     Disconnected,
     Escrow,
+    EventNotRecorded,
     EventSink,
     Fault,
     FaultCleared,
@@ -551,6 +552,10 @@ class AcceptorHost(abc.ABC):
             self._first_outcome.set()
         try:
             self._on_event(event)
+        except EventNotRecorded as exc:  # expected while the receiver's disk is failing
+            self._counters["not_recorded"] += 1
+            self.log.warning("%s not recorded, not acknowledged: %s", event, exc)
+            return False
         except Exception:
             self.log.exception("on_event(%s) failed", event)
             return False

@@ -1,0 +1,308 @@
+"""What the disk and device fault suites share: a real kiosk process paying with cash while the
+test breaks something from outside, and the money checks that must hold afterwards.
+
+    rig = FaultRig(server, cash, printer, protocol, account)
+    run = rig.start_payment(tmp_path, expected_fen=12000)     # a headless kiosk, scripted
+    rig.insert(run, 10000)                                      # as a customer would
+    with SmallDisk.mounted(tmp_path / "data") as disk: ...      # a real tmpfs, filled or ro
+    outcome = rig.finish(run)                                   # waits, then checks the money
+
+The checks: bills in the emulator's cassette == cash stacked in the journal == cash credited
+on the server, plus what open suspects may account for; no payment posted twice; nothing left
+open or unposted; the journal's chain intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.reliability.processes import (
+    REPO,
+    EmulatorProcess,
+    KioskProcess,
+    child_env,
+    kiosk_command,
+    kiosk_sections,
+    write_config,
+)
+from tests.support.central_server import CentralServer
+from tests.support.kiosk_stack import new_kiosk
+
+RUN_TIMEOUT_S = 90.0
+SETTLE_TIMEOUT_S = 90.0
+STRAY_NOTE = "note stacked with no open payment"
+
+
+class SmallDisk:
+    """A tmpfs of a few MB mounted on the kiosk's data directory: really full, really
+    read-only, as the kiosk's SQLite meets them (ENOSPC, EROFS), not a simulated error."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._ballast = path / "ballast.bin"
+
+    @classmethod
+    @contextlib.contextmanager
+    def mounted(cls, path: Path, size_mb: int = 16) -> Iterator[SmallDisk]:
+        path.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0755", "tmpfs", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs on {path} ({done.stderr.strip()}): run as root")
+        try:
+            yield cls(path)
+        finally:
+            subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
+
+    def fill(self) -> int:
+        """Write a ballast file until the disk refuses another byte; returns its size."""
+        written = 0
+        with self._ballast.open("ab", buffering=0) as out:
+            for chunk in (1 << 20, 1 << 16, 1 << 12, 1 << 9, 1):
+                block = b"\0" * chunk
+                while True:
+                    try:
+                        written += out.write(block) or 0
+                    except OSError as exc:
+                        if exc.errno != errno.ENOSPC:
+                            raise
+                        break
+        return written
+
+    def free(self) -> None:
+        self._ballast.unlink(missing_ok=True)
+
+    def read_only(self, on: bool) -> None:
+        mode = "ro" if on else "rw"
+        subprocess.run(
+            ["mount", "-o", f"remount,{mode}", str(self.path)], check=True, capture_output=True
+        )
+
+    def free_bytes(self) -> int:
+        stat = os.statvfs(self.path)
+        return stat.f_bavail * stat.f_frsize
+
+
+def payment_script(
+    account: str, amount_fen: int, inserted_fen: int, finish_when: tuple[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The customer's side on the screen; the notes come from the test, as from a hand.
+
+    The customer presses finish once ``inserted_fen`` shows, or once ``finish_when``
+    (a snapshot field and value) holds."""
+    path, value = finish_when or ("cash.inserted_fen", inserted_fen)
+    return [
+        {"wait_for": "methods.cash.ok", "equals": True, "timeout": 60},
+        {"do": "start"},
+        {"wait": "account_entry"},
+        {"do": "enter_account", "account_no": account},
+        {"wait": "account_shown"},
+        {"do": "choose_amount", "amount_fen": amount_fen},
+        {"wait": "amount_chosen"},
+        {"do": "choose_method", "method": "cash"},
+        {"wait": "cash_insert"},
+        {"wait_for": path, "equals": value, "timeout": RUN_TIMEOUT_S},
+        {"do": "finish"},
+        {"wait": "done", "timeout": 60},
+        {"wait_for": "result.printing", "equals": "printed", "timeout": 30},
+        # settled by itself: cash offered again and nothing left to post
+        {"wait_for": "methods.cash.ok", "equals": True, "timeout": SETTLE_TIMEOUT_S},
+        {"wait_for": "outbox.pending", "equals": 0, "timeout": SETTLE_TIMEOUT_S},
+    ]
+
+
+def journal_rows(journal: Path, query: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=5) as conn:
+        return list(conn.execute(query).fetchall())
+
+
+@dataclass
+class Run:
+    kiosk: KioskProcess
+    journal: Path
+    data_dir: Path
+    cassette_before: int
+    credited_before: int
+    expected_fen: int
+    notes_given: list[int] = field(default_factory=list)
+
+    def snapshots(self) -> list[dict[str, Any]]:
+        return self.kiosk.snapshots()
+
+    def latest(self) -> dict[str, Any]:
+        snaps = self.snapshots()
+        return snaps[-1] if snaps else {}
+
+    def wait_snapshot(self, path: str, expected: Any, timeout_s: float = 30.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            latest = self.latest()
+            value: Any = latest
+            for part in path.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if value == expected:
+                return latest
+            assert self.kiosk.alive, f"the kiosk exited: {self.kiosk.stderr()[-3000:]}"
+            assert time.monotonic() < deadline, (
+                f"{path} never became {expected!r} in {timeout_s} s; it is {value!r}; "
+                f"state {latest.get('state')}"
+            )
+            time.sleep(0.02)
+
+
+@dataclass
+class FaultRig:
+    protocol: str
+    server: CentralServer
+    cash: EmulatorProcess
+    printer: EmulatorProcess
+    account: str
+
+    def start_payment(
+        self,
+        workdir: Path,
+        *,
+        amount_fen: int,
+        expected_fen: int,
+        data_dir: Path | None = None,
+        min_free_mb: int = 0,
+        finish_when: tuple[str, Any] | None = None,
+    ) -> Run:
+        kiosk_id, secret = new_kiosk(self.server)
+        data_dir = data_dir or workdir / "data"
+        sections = kiosk_sections(
+            kiosk_id=kiosk_id,
+            secret=secret,
+            data_dir=data_dir,
+            central_url=self.server.url,
+            cash_url=self.cash.device,
+            printer_url=self.printer.device,
+            protocol=self.protocol,
+        )
+        sections["kiosk"]["data_min_free_mb"] = min_free_mb
+        config = write_config(workdir / "kiosk.toml", **sections)
+        cassette = self.cash.status()["cassette_total_fen"]
+        credited = self.server.credited_cash_fen(self.account)
+        script = payment_script(self.account, amount_fen, expected_fen, finish_when)
+        kiosk = KioskProcess.start(config, script, workdir, name="kiosk")
+        return Run(kiosk, data_dir / "journal.db", data_dir, cassette, credited, expected_fen)
+
+    def wait_accepting(self, run: Run, timeout_s: float = 30.0) -> None:
+        """Until a customer would insert: the screen asks for notes (not paused), and the
+        acceptor draws one in (enabled, settled, nothing in the mechanism)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            status = self.cash.status()
+            cash = run.latest().get("cash") or {}
+            if (
+                cash.get("accepting")
+                and status["enabled_fen"]
+                and status["phase"] == "settled"
+                and status["bill_in_mechanism"] is None
+            ):
+                return
+            assert run.kiosk.alive, f"the kiosk exited: {run.kiosk.stderr()[-3000:]}"
+            assert time.monotonic() < deadline, f"the acceptor never took notes: {status}"
+            time.sleep(0.02)
+
+    def insert(self, run: Run, fen: int) -> None:
+        self.wait_accepting(run)
+        answer = self.cash.ctl(f"insert {fen}")
+        assert answer.get("ok"), answer
+        run.notes_given.append(fen)
+
+    def wait_phase(self, run: Run, phase: str, timeout_s: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.cash.status()["phase"] != phase:
+            assert run.kiosk.alive, f"the kiosk exited: {run.kiosk.stderr()[-3000:]}"
+            assert time.monotonic() < deadline, f"the acceptor never reached {phase}"
+            time.sleep(0.005)
+
+    def finish(self, run: Run) -> dict[str, Any]:
+        """Let the script end, stop the kiosk, and check the money."""
+        code = run.kiosk.wait(RUN_TIMEOUT_S + SETTLE_TIMEOUT_S)
+        assert code == 0, f"the kiosk's script failed ({code}): {run.kiosk.stderr()[-4000:]}"
+        return self.check_money(run)
+
+    def check_money(self, run: Run) -> dict[str, Any]:
+        cassette = self.cash.status()["cassette_total_fen"] - run.cassette_before
+        credited = self.server.credited_cash_fen(self.account) - run.credited_before
+        stacked = sum(
+            json.loads(p)["denomination_fen"]
+            for (p,) in journal_rows(run.journal, "SELECT payload FROM events WHERE kind='stacked'")
+        )
+        cashbox = journal_rows(
+            run.journal, "SELECT COALESCE(SUM(denomination_fen*count),0) FROM cashbox"
+        )[0][0]
+        suspects = journal_rows(
+            run.journal, "SELECT txn_id, denomination_fen, reason, state FROM suspects"
+        )
+        txns = journal_rows(run.journal, "SELECT txn_id, state, cash_fen, outbox FROM transactions")
+        assert stacked == cashbox, "the cash box table disagrees with the stacked events"
+        for txn_id, state, cash_fen, outbox in txns:
+            assert state != "open", f"{txn_id} left open: {txns}"
+            assert self.server.credit_count(txn_id) <= 1, f"{txn_id} credited twice"
+            if cash_fen:
+                assert outbox == "posted", f"{txn_id} with {cash_fen} fen is {outbox}"
+                assert self.server.payment_count(txn_id) == 1, f"{txn_id} not posted once"
+        assert credited == stacked, f"journal stacked {stacked} fen, server credited {credited}"
+        in_box = sum(r[1] for r in suspects if r[2] == STRAY_NOTE)
+        maybe = sum(r[1] for r in suspects if r[2] != STRAY_NOTE)
+        assert in_box <= cassette - credited <= in_box + maybe, (
+            f"cassette {cassette} fen, credited {credited} fen, suspects {suspects}"
+        )
+        verified = verify_journal(run.journal)
+        faults = [s.get("journal_fault") for s in run.snapshots() if s.get("journal_fault")]
+        return {
+            "cassette_fen": cassette,
+            "credited_fen": credited,
+            "suspects": suspects,
+            "events": verified["events"],
+            "journal_faults": sorted(set(faults)),
+            "notes_given": run.notes_given,
+        }
+
+
+def verify_journal(journal: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        kiosk_command("journal", "verify", "--journal", str(journal)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=child_env(),
+        cwd=REPO,
+        check=False,
+    )
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert done.returncode == 0, answer
+    return answer
+
+
+def report(protocol: str, scenario: str, outcome: dict[str, Any], began: float) -> None:
+    """Each run's outcome as a JSON line in $RELIABILITY_REPORT (for the figures), if set."""
+    path = os.environ.get("RELIABILITY_REPORT")
+    if path:
+        line = {
+            "protocol": protocol,
+            "scenario": scenario,
+            "seconds": round(time.monotonic() - began, 1),
+            **outcome,
+        }
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -1,0 +1,191 @@
+"""Disk faults while a customer pays cash: the kiosk's data directory is a real tmpfs that
+the test fills (ENOSPC) or remounts read-only (EROFS) at a chosen moment of the payment,
+from outside the kiosk process, as a log flood or a failing card does in the field.
+
+Each run must end with every note either credited once or returned to the customer, the
+kiosk offering cash again by itself once the disk recovers, and the checks of
+tests/reliability/fault_rig.py (cassette == journal == server credit, nothing posted twice,
+nothing left open, chain intact). Found before this suite existed: after a half-second
+disk-full while a note stacked, the note was in the box with no record.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.fault_rig import FaultRig, SmallDisk, report
+from tests.reliability.processes import EmulatorProcess
+from tests.support.central_server import CentralServer, start_central_server
+
+pytestmark = pytest.mark.slow
+
+AMOUNT_FEN = 12000
+
+
+@pytest.fixture(scope="module")
+def disk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralServer]:
+    server = start_central_server(tmp_path_factory.mktemp("central"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module", params=["ccnet", "id003"])
+def rig(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    disk_server: CentralServer,
+) -> Iterator[FaultRig]:
+    protocol = request.param
+    work = tmp_path_factory.mktemp(f"disk-devices-{protocol}")
+    # speed 2: a note takes a quarter second to stack, so a half-second fault that begins
+    # once stacking is seen covers the device's stacked report
+    cash = EmulatorProcess.cash(work, protocol, state=work / "cassette.json", speed=2.0)
+    try:
+        printer = EmulatorProcess.printer(work / "receipts")
+    except BaseException:
+        cash.stop()
+        raise
+    try:
+        yield FaultRig(
+            protocol, disk_server, cash, printer, disk_server.accounts["residential_paid_up"]
+        )
+    finally:
+        printer.stop()
+        cash.stop()
+
+
+def test_half_second_disk_full_while_a_note_stacks_loses_nothing(
+    rig: FaultRig, tmp_path: Path
+) -> None:
+    """The field report: 100 yuan stacking, the disk full for ~0.5 s, then a 20 yuan note."""
+    began = time.monotonic()
+    with SmallDisk.mounted(tmp_path / "data") as disk:
+        run = rig.start_payment(
+            tmp_path, amount_fen=AMOUNT_FEN, expected_fen=12000, data_dir=disk.path
+        )
+        try:
+            rig.insert(run, 10000)
+            rig.wait_phase(run, "stacking")
+            disk.fill()
+            time.sleep(0.5)  # the fault's length, not a synchronisation
+            disk.free()
+            rig.insert(run, 2000)  # once the kiosk offers cash again by itself
+            outcome = rig.finish(run)
+        finally:
+            run.kiosk.stop()
+    report(rig.protocol, "disk_full_blip_while_stacking", outcome, began)
+    assert outcome["credited_fen"] == outcome["cassette_fen"] == 12000
+    assert not outcome["suspects"]
+    assert any("data disk full" in f for f in outcome["journal_faults"]), outcome
+
+
+def test_disk_full_at_escrow_returns_the_note_and_cash_resumes(
+    rig: FaultRig, tmp_path: Path
+) -> None:
+    """The escrow row cannot be written: the note goes back to the customer, nothing is
+    credited for it, and once the disk has room the customer pays with the same note."""
+    began = time.monotonic()
+    with SmallDisk.mounted(tmp_path / "data") as disk:
+        run = rig.start_payment(
+            tmp_path, amount_fen=AMOUNT_FEN, expected_fen=10000, data_dir=disk.path
+        )
+        try:
+            rig.wait_accepting(run)
+            disk.fill()
+            rig.insert(run, 10000)
+            run.wait_snapshot("cash.paused", True)
+            rig.wait_phase(run, "settled")  # handed back
+            assert rig.cash.status()["bill_in_mechanism"] is None
+            disk.free()
+            rig.insert(run, 10000)
+            outcome = rig.finish(run)
+        finally:
+            run.kiosk.stop()
+    report(rig.protocol, "disk_full_at_escrow", outcome, began)
+    assert outcome["credited_fen"] == outcome["cassette_fen"] == 10000
+    assert not outcome["suspects"]
+
+
+def test_disk_full_longer_than_the_stack_timeout_shows_pending_then_credits(
+    rig: FaultRig, tmp_path: Path
+) -> None:
+    """The disk stays full for 20 s while a note's stacked report waits to be written. The
+    customer finishes and is told the note is pending verification (with a receipt); once the
+    disk has room, the device's repeated report settles the note and it is credited once."""
+    began = time.monotonic()
+    with SmallDisk.mounted(tmp_path / "data") as disk:
+        run = rig.start_payment(
+            tmp_path,
+            amount_fen=AMOUNT_FEN,
+            expected_fen=10000,
+            data_dir=disk.path,
+            finish_when=("cash.paused", True),
+        )
+        try:
+            rig.insert(run, 10000)
+            rig.wait_phase(run, "stacking")
+            disk.fill()
+            shown = run.wait_snapshot("state", "done", timeout_s=60)
+            time.sleep(max(0.0, 20.0 - (time.monotonic() - began)))  # the fault's length
+            disk.free()
+            outcome = rig.finish(run)
+        finally:
+            run.kiosk.stop()
+    report(rig.protocol, "disk_full_20s_while_stacking", outcome, began)
+    assert shown["result"]["pending_fen"] == 10000, shown["result"]
+    assert shown["result"]["status"] == "pending_verification"
+    assert "待核实" in shown["result"]["receipt_text"]
+    assert outcome["credited_fen"] == outcome["cassette_fen"] == 10000
+    assert not outcome["suspects"]
+
+
+def test_disk_full_when_the_payment_closes_posts_it_once_the_disk_has_room(
+    rig: FaultRig, tmp_path: Path
+) -> None:
+    """Notes recorded, then the disk fills before `closed`: the customer is told it is
+    recorded and gets a receipt; the close and the post follow once there is room."""
+    began = time.monotonic()
+    with SmallDisk.mounted(tmp_path / "data") as disk:
+        run = rig.start_payment(
+            tmp_path, amount_fen=AMOUNT_FEN, expected_fen=5000, data_dir=disk.path
+        )
+        try:
+            rig.insert(run, 5000)
+            run.wait_snapshot("cash.inserted_fen", 5000)
+            disk.fill()
+            run.wait_snapshot("state", "done", timeout_s=60)
+            time.sleep(1.0)
+            disk.free()
+            outcome = rig.finish(run)
+        finally:
+            run.kiosk.stop()
+    report(rig.protocol, "disk_full_at_close", outcome, began)
+    assert outcome["credited_fen"] == outcome["cassette_fen"] == 5000
+    assert outcome["journal_faults"], "the disk never failed a write: the test missed its fault"
+
+
+def test_free_space_below_the_floor_refuses_cash_and_says_why(
+    rig: FaultRig, tmp_path: Path
+) -> None:
+    with SmallDisk.mounted(tmp_path / "data", size_mb=16) as disk:
+        run = rig.start_payment(
+            tmp_path,
+            amount_fen=AMOUNT_FEN,
+            expected_fen=10000,
+            data_dir=disk.path,
+            min_free_mb=64,  # more than the whole disk
+        )
+        try:
+            snap = run.wait_snapshot("methods.cash.reason", "disk_low", timeout_s=30)
+            assert snap["data_disk"]["low"] is True
+            assert snap["data_disk"]["floor_mb"] == 64
+            assert snap["data_disk"]["free_mb"] < 64
+            assert rig.cash.status()["enabled_fen"] == []
+        finally:
+            run.kiosk.stop()
