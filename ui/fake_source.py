@@ -123,13 +123,21 @@ DEMO_STATUS: dict[str, Any] = {
         },
     },
     "printer": {"state": "paper_out", "detail": "paper end sensor"},
-    "server": {"reachable": True, "latency_ms": 38.2},
+    "server": {
+        "reachable": True,
+        "latency_ms": 38.2,
+        "clock_offset_s": 3602,  # the kiosk's clock an hour fast: the warning line shows
+        "clock_warning": True,
+        "clock_warn_after_s": 60,
+        "auth_refused": None,
+    },
     "outbox": {
         "pending": 3,
         "pending_fen": 45000,
         "oldest_at": "2026-11-02T09:41:00+08:00",
         "last_error": None,
         "needs_attention": 1,
+        "parked": None,
     },
     "offline_limits": {"count": [3, 50], "total_fen": [45000, 2000000], "age_s": [2400, 86400]},
     "cashbox": {

@@ -6,6 +6,7 @@ Each screen in zh and en, portrait 1080x1920, landscape 1920x1080 and 1024x768.
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from pathlib import Path
@@ -118,6 +119,21 @@ def scenes() -> dict[str, dict[str, Any]]:
     }
 
 
+def _parked_status() -> dict[str, Any]:
+    """The status page of a kiosk whose secret the server refuses: posting parked."""
+    from ui.fake_source import DEMO_STATUS
+
+    status = copy.deepcopy(DEMO_STATUS)
+    status["server"].update(clock_offset_s=0, clock_warning=False, auth_refused="bad_signature")
+    status["outbox"]["parked"] = {
+        "reason": "bad_signature",
+        "message": "",
+        "since": "2026-11-02T09:41:00+00:00",
+    }
+    status["methods"] = {m: {"ok": False, "reason": "server_auth"} for m in ("cash", "qr", "card")}
+    return status
+
+
 def maintenance_scenes() -> dict[str, dict[str, Any]]:
     """Every maintenance page, with devices in fault where a page shows devices."""
 
@@ -169,6 +185,7 @@ def maintenance_scenes() -> dict[str, dict[str, Any]]:
         "33_maint_menu": scene(),
         "34_maint_menu_collector": scene(role="collector", page="menu"),
         "35_maint_status_faults": scene(page="status"),
+        "35b_maint_status_parked": scene(page="status", view={"status": _parked_status()}),
         "36_maint_tests": scene(page="tests", test_mode=True, test_notes=[10000, 5000, 10000]),
         "37_maint_collection": scene(page="collection"),
         "38_maint_collection_done": scene(page="collection", view={"collection": collection_done}),

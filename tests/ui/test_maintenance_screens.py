@@ -231,3 +231,30 @@ def test_logout_and_messages(kiosk):
     assert kiosk.find("maint_message").isVisible()
     kiosk.click("maint_logout")
     assert maintenance_intents(kiosk)[-1] == {"action": "logout"}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_status_warns_of_a_wrong_clock_and_a_parked_outbox(kiosk, language):
+    snap = maintenance_scenes()["35_maint_status_faults"]  # the kiosk's clock an hour fast
+    snap["language"] = language
+    with kiosk.qtbot.waitSignal(kiosk.window.rendered, timeout=5000):
+        kiosk.source.emit(snap)
+    clock = kiosk.find("maint_status_server_clock")
+    assert "+3602" in clock.text() and "60" in clock.text()
+    assert clock.property("tone") == "warn"
+    assert kiosk.find("maint_status_outbox_parked").text() == "—"
+    snap = maintenance_scenes()["35b_maint_status_parked"]
+    snap["language"] = language
+    with kiosk.qtbot.waitSignal(kiosk.window.rendered, timeout=5000):
+        kiosk.source.emit(snap)
+    assert kiosk.find("maint_status_server_clock").property("tone") == "ok"
+    parked = kiosk.find("maint_status_outbox_parked")
+    assert parked.text() != "—"
+    assert parked.property("tone") == "bad"
+    auth = kiosk.find("maint_status_server_auth")
+    assert "central.secret" in auth.text()
+    assert auth.property("tone") == "bad"
+    cash = kiosk.find("maint_status_methods_method_cash").text()
+    assert cash == (
+        "终端未获授权，暂停收费" if language == "zh" else "kiosk not accepted by the utility"
+    )

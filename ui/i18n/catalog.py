@@ -77,6 +77,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "reason.offline_total": ("网络中断，暂停收取现金", "offline: cash paused"),
     "reason.offline_age": ("网络中断，暂停收取现金", "offline: cash paused"),
     "reason.server_offline": ("网络中断", "no connection to the utility"),
+    "reason.server_auth": ("终端未获授权，暂停收费", "kiosk not accepted by the utility"),
     "reason.printer": ("打印机无法打印", "printer cannot print"),
     "reason.printer_paper_out": ("打印机缺纸", "printer is out of paper"),
     "reason.acceptor": ("纸币识别器故障", "note acceptor fault"),
@@ -255,6 +256,34 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "mt.status.detail": ("详情", "Detail"),
     "mt.status.reachable": ("可连接", "Reachable"),
     "mt.status.latency": ("延迟", "Latency"),
+    "mt.status.clock": ("时钟偏差", "Clock offset"),
+    "mt.status.clock_value": ("本机 − 服务器 = {offset} 秒", "kiosk − server = {offset} s"),
+    "mt.status.clock_warn": (
+        "本机 − 服务器 = {offset} 秒，超过 {limit} 秒：已按服务器时间签名和记账，"
+        "请检查时间同步（chrony 或 systemd-timesyncd）",
+        "kiosk − server = {offset} s, over {limit} s: signing and stamps use the "
+        "server's time; check time sync (chrony or systemd-timesyncd)",
+    ),
+    "mt.status.clock_unknown": (
+        "未知（服务器尚未应答）",
+        "unknown (no answer from the server yet)",
+    ),
+    "mt.status.auth": ("终端认证", "Credentials"),
+    "mt.status.auth_ok": ("正常", "accepted"),
+    "mt.status.parked": ("上传暂停", "Posting parked"),
+    "mt.status.parked_value": (
+        "已暂停（见“终端认证”），交易均已保留，修复后重启即上传",
+        "yes (see Credentials): items kept, posted once fixed and restarted",
+    ),
+    "mt.auth.bad_signature": (
+        "服务器拒绝本机签名：请核对 central.secret 后重启",
+        "the server refuses this kiosk's signature: check central.secret, then restart",
+    ),
+    "mt.auth.kiosk_disabled": (
+        "本终端已在服务器上停用：请联系中心启用",
+        "this kiosk is disabled on the server: ask the centre to enable it",
+    ),
+    "mt.auth.other": ("服务器拒绝本机请求（{reason}）", "the server refuses this kiosk ({reason})"),
     "mt.status.pending": ("待上传", "Waiting"),
     "mt.status.oldest": ("最早未上传", "Oldest unposted"),
     "mt.status.needs_attention": ("需人工处理", "Needs attention"),

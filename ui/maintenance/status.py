@@ -131,7 +131,36 @@ class StatusPage(Page):
         )
         latency = server.get("latency_ms")
         self._row("server", "latency", f"{latency} ms" if latency is not None else "—")
+        self._clock(server)
+        refused = server.get("auth_refused")
+        self._row(
+            "server",
+            "auth",
+            self._refused(refused) if refused else self.t("mt.status.auth_ok"),
+            "bad" if refused else "ok",
+        )
         self._row("server", "last_error", str(server.get("last_error") or "—"))
+
+    def _clock(self, server: dict[str, Any]) -> None:
+        """The kiosk's clock against the server's: a warning line past the limit."""
+        offset = server.get("clock_offset_s")
+        if not isinstance(offset, int):
+            self._row("server", "clock", self.t("mt.status.clock_unknown"))
+            return
+        shown = f"{offset:+d}"
+        if server.get("clock_warning"):
+            limit = server.get("clock_warn_after_s") or 60
+            self._row(
+                "server", "clock", self.t("mt.status.clock_warn", offset=shown, limit=limit), "warn"
+            )
+        else:
+            self._row("server", "clock", self.t("mt.status.clock_value", offset=shown), "ok")
+
+    def _refused(self, reason: object) -> str:
+        from ui.i18n.catalog import has
+
+        msg_id = f"mt.auth.{reason}"
+        return self.t(msg_id) if has(msg_id) else self.t("mt.auth.other", reason=reason)
 
     def _outbox(self, outbox: dict[str, Any]) -> None:
         pending = int(outbox.get("pending") or 0)
@@ -144,6 +173,13 @@ class StatusPage(Page):
         )
         self._row("outbox", "oldest", local_time(outbox.get("oldest_at")))
         self._row("outbox", "needs_attention", str(attention), "bad" if attention else "")
+        parked = outbox.get("parked") or {}
+        self._row(
+            "outbox",
+            "parked",
+            self.t("mt.status.parked_value") if parked else "—",
+            "bad" if parked else "",
+        )
         self._row("outbox", "last_error", str(outbox.get("last_error") or "—"))
 
     def _limits(self, limits: dict[str, Any]) -> None:
