@@ -29,6 +29,11 @@ REPO_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_CONFIG = REPO_CONFIG_DIR / "kiosk.toml"
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
 SECRET_CREDENTIAL = "kiosk-secret"  # noqa: S105 - the credential's name, not a secret
+# The yuan notes in circulation, in fen: what a bill acceptor can be told to take.
+CNY_NOTES_FEN = (100, 500, 1000, 2000, 5000, 10000)
+# The bound of any whole-number key that declares no tighter one (a typo of 20 digits is
+# refused, not stored in SQLite as a float or handed to a driver as a timeout).
+INT_KEY_MAX = 1_000_000_000
 
 
 class ConfigError(KioskError):
@@ -68,8 +73,9 @@ class CashSection:
     poll_interval_ms: int = field(metadata=_limit(minimum=20, maximum=1000))
     escrow_decision_timeout_ms: int = field(metadata=_limit(minimum=100, maximum=8000))
     denominations_fen: tuple[int, ...]
-    cashbox_capacity_notes: int = field(metadata=_limit(minimum=1))
-    cashbox_near_full_notes: int = field(metadata=_limit(minimum=1))
+    # The largest cassettes hold about 2,500 notes.
+    cashbox_capacity_notes: int = field(metadata=_limit(minimum=1, maximum=10_000))
+    cashbox_near_full_notes: int = field(metadata=_limit(minimum=1, maximum=10_000))
     # Which bill-table identifiers count as yuan: CCNET 3-letter codes, ID-003 country numbers.
     # Optional; empty or absent: the protocol's default (drivers.cash.bill_table).
     table_codes: tuple[str | int, ...] = ()
@@ -96,17 +102,18 @@ class PrinterSection:
     encoding: Literal["gbk", "gb18030"]
     has_cutter: bool
     status_timeout_ms: int = field(metadata=_limit(minimum=50, maximum=2000))
-    near_end_receipts_allowed: int = field(metadata=_limit(minimum=0))
+    near_end_receipts_allowed: int = field(metadata=_limit(minimum=0, maximum=1_000))
     onscreen_receipt_fallback: bool
 
 
 @dataclass(frozen=True)
 class LimitsSection:
-    min_payment_fen: int = field(metadata=_limit(minimum=1))
-    max_payment_fen: int = field(metadata=_limit(minimum=1))
-    offline_max_count: int = field(metadata=_limit(minimum=0))
-    offline_max_total_fen: int = field(metadata=_limit(minimum=0))
-    offline_max_age_s: int = field(metadata=_limit(minimum=0))
+    # One payment of at most ¥100,000; offline at most ¥1,000,000, 100,000 payments, 30 days.
+    min_payment_fen: int = field(metadata=_limit(minimum=1, maximum=10_000_000))
+    max_payment_fen: int = field(metadata=_limit(minimum=1, maximum=10_000_000))
+    offline_max_count: int = field(metadata=_limit(minimum=0, maximum=100_000))
+    offline_max_total_fen: int = field(metadata=_limit(minimum=0, maximum=100_000_000))
+    offline_max_age_s: int = field(metadata=_limit(minimum=0, maximum=30 * 86_400))
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,7 @@ def load(path: Path | str, env: typing.Mapping[str, str] | None = None) -> Kiosk
     config = _build(KioskConfig, raw, prefix="", path=path, skip={"source"})
     config = dataclasses.replace(config, source=path)
     _check_relations(config, path)
+    _check_data_dir(config.kiosk.data_dir, path, from_env=bool(env.get("KIOSK_DATA_DIR")))
     return config
 
 
@@ -222,6 +230,18 @@ def _check_relations(config: KioskConfig, path: Path) -> None:
         raise bad("cash.denominations_fen", "must list at least one denomination")
     if any(d <= 0 for d in cash.denominations_fen):
         raise bad("cash.denominations_fen", "denominations are positive amounts in fen")
+    for note in cash.denominations_fen:
+        if note not in CNY_NOTES_FEN:
+            hint = (
+                f"; did you mean {note * 100} (amounts are in fen)?"
+                if (note * 100 in CNY_NOTES_FEN)
+                else ""
+            )
+            raise bad(
+                "cash.denominations_fen",
+                f"{note} is not a yuan note; list some of "
+                f"{', '.join(map(str, CNY_NOTES_FEN))} (1 to 100 yuan, in fen){hint}",
+            )
     if len(set(cash.denominations_fen)) != len(cash.denominations_fen):
         raise bad("cash.denominations_fen", "lists a denomination twice")
     if cash.cashbox_near_full_notes > cash.cashbox_capacity_notes:
@@ -231,6 +251,19 @@ def _check_relations(config: KioskConfig, path: Path) -> None:
         raise bad("limits.min_payment_fen", "must not exceed limits.max_payment_fen")
     if config.outbox.backoff_initial_s > config.outbox.backoff_max_s:
         raise bad("outbox.backoff_initial_s", "must not exceed outbox.backoff_max_s")
+
+
+def _check_data_dir(data_dir: Path, path: Path, *, from_env: bool) -> None:
+    """The data directory, or the first of its parents that exists, must be a directory."""
+    for candidate in (data_dir, *data_dir.parents):
+        if candidate.is_dir():
+            return
+        if candidate.exists():
+            source = " (from KIOSK_DATA_DIR)" if from_env else ""
+            raise ConfigError(
+                f"{path}: kiosk.data_dir{source}: {candidate} is a file, not a directory; "
+                "point the data directory at a directory (it is created when missing)"
+            )
 
 
 def _check_acceptor_table(cash: CashSection, bad: typing.Callable[[str, str], ConfigError]) -> None:
@@ -322,6 +355,8 @@ def _convert(  # noqa: PLR0912 - one branch per TOML type, so the rules read in 
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise bad(f"must be a whole number, got {_kind(value)}")
+        if meta.get("max") is None and abs(value) > INT_KEY_MAX:
+            raise bad(f"{value} is out of range; at most {INT_KEY_MAX:,} either side of zero")
     elif hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise bad(f"must be a number, got {_kind(value)}")

@@ -1,4 +1,8 @@
+import dataclasses
+import json
+import re
 import tomllib
+import typing
 from pathlib import Path
 
 import pytest
@@ -158,3 +162,85 @@ def test_bad_table_settings_are_refused(
     path = write_variant(tmp_path, 'protocol = "ccnet"', f'protocol = "{protocol}"\n{extra}')
     with pytest.raises(ConfigError, match=message):
         config.load(path, env={})
+
+
+@pytest.mark.parametrize(
+    ("notes", "message"),
+    [
+        ("[1000, 300]", r"cash\.denominations_fen: 300 is not a yuan note; list some of 100, "),
+        ("[10, 20]", r"10 is not a yuan note.*did you mean 1000 \(amounts are in fen\)\?"),
+        ("[1000, 2000, 20000]", "20000 is not a yuan note"),
+    ],
+)
+def test_a_note_the_acceptor_cannot_take_is_refused(
+    tmp_path: Path, notes: str, message: str
+) -> None:
+    path = write_variant(
+        tmp_path, "denominations_fen = [1000, 2000, 5000, 10000]", f"denominations_fen = {notes}"
+    )
+    with pytest.raises(ConfigError, match=message):
+        config.load(path, env={})
+
+
+def test_every_yuan_note_may_be_listed(tmp_path: Path) -> None:
+    path = write_variant(
+        tmp_path,
+        "denominations_fen = [1000, 2000, 5000, 10000]",
+        "denominations_fen = [100, 500, 1000, 2000, 5000, 10000]",
+    )
+    assert config.load(path, env={}).cash.denominations_fen == config.CNY_NOTES_FEN
+
+
+def _whole_number_keys() -> list[tuple[str, str, bool]]:
+    """(section, key, is a list) for every whole-number key of the kiosk config."""
+    found = []
+    sections = typing.get_type_hints(config.KioskConfig)
+    for section, cls in sections.items():
+        if not dataclasses.is_dataclass(cls):
+            continue
+        for name, hint in typing.get_type_hints(cls).items():
+            if hint is int or hint == tuple[int, ...]:
+                found.append((section, name, hint is not int))
+    return found
+
+
+@pytest.mark.parametrize(("section", "key", "is_list"), _whole_number_keys())
+def test_every_whole_number_key_has_a_bound_it_names(
+    tmp_path: Path, section: str, key: str, is_list: bool
+) -> None:
+    huge = 10**19  # 20 digits: a key held down too long
+    raw = tomllib.loads(DEMO.read_text(encoding="utf-8"))
+    raw[section][key] = [huge] if is_list else huge
+    path = tmp_path / "kiosk.toml"
+    path.write_text(_toml(raw), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path, env={})
+    message = str(caught.value)
+    assert f"{path}: {section}.{key}" in message
+    bound = re.search(r"(above the maximum|at most) ([\d,]+)", message)
+    assert bound is not None, message
+    assert int(bound.group(2).replace(",", "")) < huge
+
+
+def _toml(raw: dict[str, dict[str, object]]) -> str:
+    lines = []
+    for section, values in raw.items():
+        lines.append(f"[{section}]")
+        lines.extend(f"{key} = {json.dumps(value)}" for key, value in values.items())
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("below", ["", "sub/dir"])
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path, below: str) -> None:
+    a_file = tmp_path / "data"
+    a_file.write_text("not a directory", encoding="utf-8")
+    data_dir = a_file / below if below else a_file
+    path = write_variant(tmp_path, 'data_dir = "var/kiosk"', f'data_dir = "{data_dir}"')
+    with pytest.raises(ConfigError) as caught:
+        config.load(path, env={})
+    assert str(caught.value) == (
+        f"{path}: kiosk.data_dir: {a_file} is a file, not a directory; point the data "
+        "directory at a directory (it is created when missing)"
+    )
+    with pytest.raises(ConfigError, match=r"kiosk\.data_dir \(from KIOSK_DATA_DIR\): "):
+        config.load(DEMO, env={"KIOSK_DATA_DIR": str(data_dir)})
