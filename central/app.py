@@ -30,6 +30,7 @@ from central import (
     console,
     heartbeat,
     pages,
+    pairing,
     payments,
     qr,
     receipts,
@@ -110,6 +111,7 @@ def create_app(config: CentralConfig | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=config.server.max_body_bytes)
     _install_error_handlers(app)
     _install_routes(app, central)
+    _install_fleet_routes(app, central)
     console.install(app, central)
     return app
 
@@ -252,13 +254,6 @@ def _install_routes(app: FastAPI, central: Central) -> None:
             )
         )
 
-    @app.post("/v1/commands/{command_id}/result")
-    async def post_command_result(request: Request, command_id: str) -> JSONResponse:
-        def work(kiosk: str, body: bytes) -> dict[str, Any]:
-            return commands.record_result(central, kiosk, command_id, parsed(body))
-
-        return JSONResponse(await signed(request, work))
-
     @app.post("/v1/collections")
     async def post_collection(request: Request) -> JSONResponse:
         return await answered(
@@ -312,3 +307,25 @@ def _install_routes(app: FastAPI, central: Central) -> None:
                     return HTMLResponse(pages.wallet_not_found(), status_code=404)
                 raise
             return RedirectResponse(f"/pay/{order_id}", status_code=303)
+
+
+def _install_fleet_routes(app: FastAPI, central: Central) -> None:
+    """Pairing and command results (central/pairing.py, central/commands.py)."""
+
+    @app.post("/v1/pair")
+    async def post_pair(request: Request) -> JSONResponse:
+        # Unsigned: the kiosk has no secret yet; the one-time code is the proof.
+        body = await request.body()
+        answer = await run_in_threadpool(pairing.pair, central, wire.parse_json(body))
+        return JSONResponse(answer, headers={"Cache-Control": "no-store"})
+
+    @app.post("/v1/commands/{command_id}/result")
+    async def post_command_result(request: Request, command_id: str) -> JSONResponse:
+        body = await request.body()
+        path = _signed_path(request)
+
+        def run() -> dict[str, Any]:
+            kiosk_id = auth.authenticate(central, request.method, path, request.headers, body)
+            return commands.record_result(central, kiosk_id, command_id, wire.parse_json(body))
+
+        return JSONResponse(await run_in_threadpool(run))

@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
@@ -82,18 +83,34 @@ def verify(conn: Connection, central: Central, call: Call) -> str:
     back, it must ``remember`` the nonce in a transaction of its own.
     """
     row = conn.execute(
-        select(kiosks.c.secret_sealed, kiosks.c.enabled).where(kiosks.c.kiosk_id == call.kiosk_id)
+        select(
+            kiosks.c.secret_sealed,
+            kiosks.c.enabled,
+            kiosks.c.secret_previous_sealed,
+            kiosks.c.secret_previous_until,
+        ).where(kiosks.c.kiosk_id == call.kiosk_id)
     ).first()
     if row is None:
         raise _refuse(call.kiosk_id, "unknown kiosk")
     secret = _secret(central, call.kiosk_id, row.secret_sealed)
-    if not signature_ok(secret, call.headers, call.method, call.path, call.body):
+    if not signature_ok(secret, call.headers, call.method, call.path, call.body) and not (
+        _previous_secret_ok(central, call, row)
+    ):
         raise _refuse(call.kiosk_id, "bad signature")
     if not row.enabled:
         raise _refuse(call.kiosk_id, "kiosk disabled", "kiosk_disabled")
     if not record_nonce(conn, call):
         raise _refuse(call.kiosk_id, "reused nonce", "reused_nonce")
     return call.kiosk_id
+
+
+def _previous_secret_ok(central: Central, call: Call, row: Any) -> bool:
+    """After a rotation the old secret still signs until its grace period ends (pairing.py)."""
+    until = row.secret_previous_until
+    if row.secret_previous_sealed is None or until is None or until <= central.now():
+        return False
+    old = _secret(central, call.kiosk_id, row.secret_previous_sealed)
+    return signature_ok(old, call.headers, call.method, call.path, call.body)
 
 
 def remember(central: Central, call: Call) -> None:

@@ -258,6 +258,31 @@ def cmd_commands(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pair_code(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from central import pairing
+
+    config = _config(args)
+    code, expires = pairing.issue_code(
+        _engine(config),
+        config.server.secret_key,
+        args.kiosk_id,
+        ttl_s=config.console.pair_code_ttl_s,
+        now=datetime.now(UTC),
+        actor="cli",
+    )
+    _emit(
+        {
+            "kiosk_id": args.kiosk_id,
+            "code": code,
+            "expires_at": expires.isoformat(timespec="seconds"),
+            "note": "one use: enter it on the kiosk, which fetches its secret with POST /v1/pair",
+        }
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from central.seed import DEMO_KIOSK_ID, DEMO_KIOSK_SECRET
 
@@ -328,6 +353,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD")
     report.add_argument("--kiosk", help="only this kiosk")
+    _add_console_commands(add)
+    return parser
+
+
+def _add_console_commands(
+    add: Callable[[str, str, Callable[[argparse.Namespace], int]], argparse.ArgumentParser],
+) -> None:
+    """Operators, remote commands and pairing (the fleet console's commands)."""
     ops = add(
         "operators",
         "console operators: add NAME --role R, passwd NAME (password from the terminal or "
@@ -353,10 +386,11 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--message", help="lock: what the screen says while out of service")
     command.add_argument("--method", choices=["cash", "card", "qr"], help="enable/disable_method")
     command.add_argument("--hours", type=int, help="upload_logs: the last N hours (default 24)")
+    pair = add("pair-code", "a one-time pairing code for a kiosk (valid 15 min)", cmd_pair_code)
+    pair.add_argument("kiosk_id")
     listed = add("commands", "a kiosk's commands, newest first, as JSON lines", cmd_commands)
     listed.add_argument("kiosk_id")
     listed.add_argument("--limit", type=int, default=100)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from central import alerts, commands, db, fleet_view
+from central import alerts, commands, db, fleet_view, pairing
 from central.console import svg, web
 from central.console.web import View, esc, yuan
 from central.context import Central
@@ -551,3 +551,61 @@ def install(app: FastAPI, central: Central, current: Current, posted: Posted) ->
             if False
             else "/console/alerts?show=all"
         )
+
+
+def install_security(app: FastAPI, central: Central, posted: Posted) -> None:
+    """Admins rotate a kiosk's secret (shown once) or issue a one-time pairing code."""
+
+    @app.post("/console/kiosks/{kiosk_id}/rotate", include_in_schema=False)
+    async def rotate(request: Request, kiosk_id: str) -> Response:
+        checked = await posted(request, Role.ADMIN)
+        if isinstance(checked, Response):
+            return checked
+        view, _ = checked
+        assert view.session is not None
+        try:
+            secret, until = await run_in_threadpool(
+                lambda: pairing.rotate(
+                    central, kiosk_id, actor=view.session.operator.name if view.session else ""
+                )
+            )
+        except AdminError:
+            return view.page(
+                "not_found", f'<p id="problem">{esc(view.t("not_found"))}</p>', status=404
+            )
+        body = (
+            f"<h1>{esc(view.t('rotate_secret'))} · {esc(kiosk_id)}</h1>"
+            f'<p>{esc(view.t("new_secret_once"))}: <code class="secret" id="secret">{esc(secret)}</code></p>'
+            f'<p>{esc(view.t("old_secret_valid_until"))} <b id="grace">{view.when(until)}</b></p>'
+            f'<p><a href="/console/kiosks/{esc(kiosk_id)}">{esc(view.t("kiosk"))} {esc(kiosk_id)}</a></p>'
+        )
+        return view.page("rotate_secret", body, here="fleet")
+
+    @app.post("/console/kiosks/{kiosk_id}/pair-code", include_in_schema=False)
+    async def pair_code(request: Request, kiosk_id: str) -> Response:
+        checked = await posted(request, Role.ADMIN)
+        if isinstance(checked, Response):
+            return checked
+        view, _ = checked
+        assert view.session is not None
+        actor = view.session.operator.name
+        try:
+            code, expires = await run_in_threadpool(
+                lambda: pairing.issue_code(
+                    central.engine,
+                    central.config.server.secret_key,
+                    kiosk_id,
+                    ttl_s=central.config.console.pair_code_ttl_s,
+                    now=central.now(),
+                    actor=actor,
+                )
+            )
+        except AdminError as exc:
+            return view.page("pair_code", f'<p id="problem">{esc(exc)}</p>', status=400)
+        body = (
+            f"<h1>{esc(view.t('pair_code'))} · {esc(kiosk_id)}</h1>"
+            f"<p>{esc(view.t('pair_code_valid_until'))} {view.when(expires)}:</p>"
+            f'<p><code class="secret" id="code">{esc(code)}</code></p>'
+            f'<p><a href="/console/kiosks/{esc(kiosk_id)}">{esc(view.t("kiosk"))} {esc(kiosk_id)}</a></p>'
+        )
+        return view.page("pair_code", body, here="fleet")

@@ -11,5 +11,6 @@ from central.context import Central
 
 def install(app: FastAPI, central: Central, current: Current, posted: Posted) -> None:
     fleet_pages.install(app, central, current, posted)
+    fleet_pages.install_security(app, central, posted)
     cash_pages.install(app, central, current, posted)
     report_pages.install(app, central, current, posted)
