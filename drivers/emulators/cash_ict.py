@@ -3,7 +3,7 @@
 State after switching on and after RESET ``30``: the device sends ``80 8F`` and waits 2 s for
 the host's ``02``. Answered in time, it initialises and enables itself (``3E``: every bill type
 of its table); not answered, it inhibits itself (``5E``) until the host sends ``3E``. Polls
-``0C`` during the wait are answered ``80 8F`` again.
+``0C`` during the wait are answered ``80 8F`` again; polls while it initialises get no answer.
 
 Bills: a bill in escrow is announced once with ``81 TT`` (``TT`` = ``40`` + its place in the
 table); the host answers ``02`` stack, ``0F`` return or ``18`` hold. The device then sends
@@ -118,7 +118,10 @@ class IctFront(ProtocolFront):
                 return POWER_UP_MESSAGE
             return None
         if command == HostCommand.POLL:
-            self.last_status = self._status(mechanics.poll(now).phase)
+            phase = mechanics.poll(now).phase
+            if phase is Phase.INITIALIZING:
+                return None  # busy starting: it answers once it is up
+            self.last_status = self._status(phase)
             return self.last_status
         if command == HostCommand.ACCEPT:
             mechanics.stack(now)
