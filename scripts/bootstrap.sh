@@ -28,8 +28,9 @@ fi
 wanted=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fontconfig)
 "$python" -c 'import ensurepip, venv' 2>/dev/null || wanted+=(python3-venv)
 fc-list :lang=zh 2>/dev/null | grep -q . || wanted+=(fonts-wqy-microhei)
-# Tests also drive a real headless Chromium and check the systemd units with systemd-analyze.
-[ $for_tests -eq 1 ] && wanted+=(chromium systemd udev)
+# Tests also drive a real headless Chromium and check the systemd units with systemd-analyze;
+# faketime (libfaketime) runs a kiosk with a wrong clock (tests/reliability/test_clock_faults.py).
+[ $for_tests -eq 1 ] && wanted+=(chromium systemd udev faketime)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -218,18 +218,21 @@ class KioskProcess:
         failpoint: str | None = None,
         keep_running: bool = False,
         name: str = "run",
+        env: dict[str, str] | None = None,
     ) -> KioskProcess:
+        """``env``: more environment for the child (e.g. libfaketime's, for a wrong clock)."""
         workdir.mkdir(parents=True, exist_ok=True)
         script_path = workdir / f"{name}.jsonl"
         script_path.write_text("".join(json.dumps(s) + "\n" for s in script), encoding="utf-8")
-        env = child_env(**({"KIOSK_FAILPOINT": failpoint} if failpoint else {}))
+        extra = {**(env or {}), **({"KIOSK_FAILPOINT": failpoint} if failpoint else {})}
+        child = child_env(**extra)
         args = ["run", "--headless", "--config", str(config), "--script", str(script_path)]
         if keep_running:
             args.append("--keep-running")
         out, err = workdir / f"{name}.out", workdir / f"{name}.err"
         with out.open("wb") as stdout, err.open("wb") as stderr:
             process = subprocess.Popen(
-                kiosk_command(*args), stdout=stdout, stderr=stderr, env=env, cwd=REPO
+                kiosk_command(*args), stdout=stdout, stderr=stderr, env=child, cwd=REPO
             )
         return cls(process, out, err)
 
