@@ -241,6 +241,12 @@ class Maintenance:
             },
             "methods": {k: v.as_json() for k, v in engine.methods().items()},
             "disabled_methods": sorted(engine.disabled_methods),
+            "data_disk": {
+                **engine.disk.as_json(),
+                "floor_mb": cfg.kiosk.data_min_free_mb,
+                "low": engine.health.disk_low,
+                "journal_fault": engine.health.journal_fault,
+            },
         }
         self._audit("status", "ok")
 

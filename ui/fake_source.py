@@ -62,8 +62,10 @@ def make_snapshot(state: str = "home", **overrides: Any) -> dict[str, Any]:
             "still_due_fen": 0,
             "surplus_fen": 0,
             "in_escrow_fen": 0,
+            "unsettled_fen": 0,
             "can_cancel": False,
             "accepting": False,
+            "paused": False,
             "denominations_fen": [1000, 2000, 5000, 10000],
         },
         "qr": {"order_id": None, "payload": None, "seconds_left": None},
@@ -74,6 +76,14 @@ def make_snapshot(state: str = "home", **overrides: Any) -> dict[str, Any]:
         "idle_prompt": None,
         "methods": copy.deepcopy(ALL_OK),
         "recovering": False,
+        "journal_fault": None,
+        "data_disk": {
+            "path": "/var/lib/kiosk",
+            "free_mb": 2048.0,
+            "read_only": False,
+            "floor_mb": 50,
+            "low": False,
+        },
     }
     if state not in ("home", "account_entry", "looking_up", "out_of_service", "maintenance"):
         snap["account"] = copy.deepcopy(DEMO_ACCOUNT)

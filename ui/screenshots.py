@@ -115,8 +115,75 @@ def scenes() -> dict[str, dict[str, Any]]:
             result={**paid, "status": "queued", "amount_fen": 5000, "credited_to_balance_fen": 0},
             error={"code": "acceptor_fault", "detail": {}},
         ),
+        "21_cash_paused_journal": make_snapshot(
+            "cash_insert",
+            amount_fen=22580,
+            method="cash",
+            cash={
+                "inserted_fen": 5000,
+                "notes": {"5000": 1},
+                "still_due_fen": 17580,
+                "in_escrow_fen": 10000,
+                "accepting": False,
+                "paused": True,
+            },
+            journal_fault="data disk full: 0 bytes free on /var/lib/kiosk",
+        ),
+        "22_done_pending_verification": make_snapshot(
+            "done",
+            method="cash",
+            amount_fen=22580,
+            result={
+                **paid,
+                "status": "pending_verification",
+                "amount_fen": 0,
+                "credited_to_balance_fen": None,
+                "balance_fen": None,
+                "receipt_url": None,
+                "pending_fen": 10000,
+                "pending_notes": {"10000": 1},
+            },
+        ),
+        "23_done_partly_pending": make_snapshot(
+            "done",
+            method="cash",
+            amount_fen=22580,
+            result={
+                **paid,
+                "status": "queued",
+                "amount_fen": 5000,
+                "credited_to_balance_fen": None,
+                "balance_fen": None,
+                "receipt_url": None,
+                "pending_fen": 10000,
+                "pending_notes": {"10000": 1},
+            },
+        ),
+        "24_out_of_service_journal": make_snapshot(
+            "out_of_service",
+            methods={m: {"ok": False, "reason": "journal_fault"} for m in ("cash", "qr", "card")},
+            journal_fault="data disk full: 0 bytes free on /var/lib/kiosk",
+        ),
         **maintenance_scenes(),
     }
+
+
+def _disk_full_status() -> dict[str, Any]:
+    """The status page of a kiosk whose data disk is full: payments paused."""
+    from ui.fake_source import DEMO_STATUS
+
+    status = copy.deepcopy(DEMO_STATUS)
+    status["data_disk"] = {
+        "path": "/var/lib/kiosk",
+        "free_mb": 0.0,
+        "read_only": False,
+        "floor_mb": 50,
+        "low": True,
+        "journal_fault": "data disk full: 0 bytes free on /var/lib/kiosk",
+    }
+    paused = {"ok": False, "reason": "journal_fault"}
+    status["methods"] = {m: dict(paused) for m in ("cash", "qr", "card")}
+    return status
 
 
 def _parked_status() -> dict[str, Any]:
@@ -186,6 +253,7 @@ def maintenance_scenes() -> dict[str, dict[str, Any]]:
         "34_maint_menu_collector": scene(role="collector", page="menu"),
         "35_maint_status_faults": scene(page="status"),
         "35b_maint_status_parked": scene(page="status", view={"status": _parked_status()}),
+        "35c_maint_status_disk_full": scene(page="status", view={"status": _disk_full_status()}),
         "36_maint_tests": scene(page="tests", test_mode=True, test_notes=[10000, 5000, 10000]),
         "37_maint_collection": scene(page="collection"),
         "38_maint_collection_done": scene(page="collection", view={"collection": collection_done}),

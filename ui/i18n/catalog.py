@@ -81,6 +81,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "reason.printer": ("打印机无法打印", "printer cannot print"),
     "reason.printer_paper_out": ("打印机缺纸", "printer is out of paper"),
     "reason.acceptor": ("纸币识别器故障", "note acceptor fault"),
+    "reason.journal_fault": (
+        "本机暂时无法记录交易，暂停收费，请稍后再试或前往营业厅",
+        "this kiosk cannot record payments right now: try later or use the service counter",
+    ),
+    "reason.disk_low": ("本机存储空间不足，暂停收取现金", "kiosk storage is low: cash paused"),
+    "reason.recovering": ("正在核对上一笔现金", "checking the previous cash payment"),
     "reason.unknown": ("暂不可用", "not available now"),
     # cash
     "cash.title": ("请放入纸币", "Insert banknotes"),
@@ -91,6 +97,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "cash.no_change": ("本机不找零", "No change is given"),
     "cash.finish": ("完成缴费", "Finish"),
     "cash.in_escrow": ("正在识别纸币……", "Checking your note..."),
+    "cash.paused": (
+        "暂停收款：本机正在记录您的纸币，请稍候，请勿再放入纸币",
+        "Paused: the kiosk is recording your note. Please wait; insert no more notes",
+    ),
     "cash.cancel_hint": ("放入第一张纸币后不能取消", "No cancelling after the first note"),
     # qr
     "qr.title": ("请用手机扫码支付", "Scan with your phone to pay"),
@@ -113,6 +123,19 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Not yet confirmed: keep your receipt and call us",
     ),
     "done.cancelled": ("已取消，未收取任何费用", "Cancelled; nothing was charged"),
+    "done.pending_verification": ("纸币待核实", "Your note is pending verification"),
+    "done.partly_pending": (
+        "缴费已记录，另有纸币待核实",
+        "Recorded; one note is pending verification",
+    ),
+    "done.pending": (
+        "待核实 {amount}：本机未能确认该纸币是否已入钱箱。技术人员将核对钱箱，"
+        "如确认收到，将计入您的账户。请保留凭条并记下流水号。",
+        "Pending verification {amount}: the kiosk could not confirm that this note reached "
+        "the cash box. A technician will check the box; if it is found, your account is "
+        "credited. Keep your receipt and the transaction number.",
+    ),
+    "done.late_credited": ("已确认并入账 {amount}", "Confirmed and credited {amount}"),
     "done.amount": ("缴费金额 {amount}", "Paid {amount}"),
     "done.credited": ("存入预付余额 {amount}", "Added to prepaid balance {amount}"),
     "done.balance": ("当前余额 {amount}", "Balance now {amount}"),
@@ -247,6 +270,30 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "mt.status.section.cashbox": ("钱箱", "Cash box"),
     "mt.status.section.methods": ("支付方式", "Ways to pay"),
     "mt.status.section.software": ("软件", "Software"),
+    "mt.status.section.disk": ("数据盘", "Data disk"),
+    "mt.status.disk_free": ("可用空间", "Free space"),
+    "mt.status.disk_free_value": (
+        "{free} MB（下限 {floor} MB）", "{free} MB (floor {floor} MB)"
+    ),
+    "mt.status.disk_low": (
+        "低于下限，暂停收取现金：请清理 {path}",
+        "below the floor, cash paused: free space on {path}",
+    ),
+    "mt.status.disk_state": ("状态", "State"),
+    "mt.status.journal": ("交易记录", "Payment journal"),
+    "mt.journal.full": (
+        "数据盘已满，暂停收费；请清理空间（{detail}）",
+        "Data disk full, payments paused; free some space ({detail})",
+    ),
+    "mt.journal.read_only": (
+        "数据盘只读，暂停收费；请检查存储（{detail}）",
+        "Data disk read-only, payments paused; check the storage ({detail})",
+    ),
+    "mt.journal.failed": (
+        "交易记录写入失败，暂停收费（{detail}）",
+        "Journal writes fail, payments paused ({detail})",
+    ),
+    "mt.status.journal_ok": ("可写入", "writable"),
     "mt.status.state": ("状态", "State"),
     "mt.status.model": ("型号", "Model"),
     "mt.status.serial": ("序列号", "Serial"),

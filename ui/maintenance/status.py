@@ -11,7 +11,17 @@ from ui.maintenance.base import set_tone as _tone
 
 GOOD_PRINTER = ("ready",)
 WARN_PRINTER = ("paper_near_end", "not_checked")
-SECTIONS = ("acceptor", "printer", "server", "outbox", "limits", "cashbox", "methods", "software")
+SECTIONS = (
+    "acceptor",
+    "printer",
+    "server",
+    "outbox",
+    "limits",
+    "cashbox",
+    "disk",
+    "methods",
+    "software",
+)
 
 
 class StatusPage(Page):
@@ -70,10 +80,46 @@ class StatusPage(Page):
         self._outbox(status.get("outbox") or {})
         self._limits(status.get("offline_limits") or {})
         self._cashbox(status.get("cashbox") or {})
+        self._disk(status.get("data_disk") or {})
         self._methods(status)
         self._row("software", "version", str(status.get("version") or "—"))
         self._row("software", "kiosk_id", str(status.get("kiosk_id") or "—"))
         self._row("software", "uptime", duration(status.get("uptime_s"), self.language))
+
+    def _disk(self, disk: dict[str, Any]) -> None:
+        """Free space against the floor, and whether the journal can be written at all."""
+        free, floor = disk.get("free_mb"), disk.get("floor_mb")
+        self._row(
+            "disk",
+            "disk_free",
+            self.t("mt.status.disk_free_value", free=free, floor=floor)
+            if free is not None
+            else "—",
+            "bad" if disk.get("low") else "ok",
+        )
+        self._row(
+            "disk",
+            "disk_state",
+            self.t("mt.status.disk_low", path=disk.get("path")) if disk.get("low") else "—",
+            "bad" if disk.get("low") else "",
+        )
+        fault = disk.get("journal_fault")
+        self._row(
+            "disk",
+            "journal",
+            self._journal_fault(str(fault)) if fault else self.t("mt.status.journal_ok"),
+            "bad" if fault else "ok",
+        )
+
+    def _journal_fault(self, fault: str) -> str:
+        """The engine's reason (English, with the path) under a heading in this language."""
+        for prefix, msg_id in (
+            ("data disk full", "mt.journal.full"),
+            ("data disk read-only", "mt.journal.read_only"),
+        ):
+            if fault.startswith(prefix):
+                return self.t(msg_id, detail=fault)
+        return self.t("mt.journal.failed", detail=fault)
 
     def _state(self, state: object) -> str:
         text = str(state or "unknown")

@@ -139,10 +139,16 @@ class CashScreen(Screen):
         surplus = int(cash.get("surplus_fen") or 0)
         self.surplus.setText(f"{self.t('cash.surplus')}  {format_fen(surplus)}")
         self.surplus.setVisible(surplus > 0)
-        self.escrow.setText(self.t("cash.in_escrow"))
-        self.escrow.setVisible(bool(cash.get("in_escrow_fen")))
+        paused = bool(cash.get("paused"))
+        self.escrow.setText(self.t("cash.paused" if paused else "cash.in_escrow"))
+        self.escrow.setVisible(paused or bool(cash.get("in_escrow_fen")))
         self.finish.setText(self.t("cash.finish"))
-        self.finish.setEnabled(inserted > 0 and not cash.get("in_escrow_fen"))
+        # While paused the customer may end the payment: a note not yet recorded is shown
+        # as pending verification rather than keeping them waiting.
+        self.finish.setEnabled(
+            (inserted > 0 and not cash.get("in_escrow_fen"))
+            or (paused and bool(inserted or cash.get("in_escrow_fen")))
+        )
         self.cancel.setText(self.t("nav.cancel"))
         can_cancel = bool(cash.get("can_cancel"))
         self.cancel.setVisible(can_cancel)

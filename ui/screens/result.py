@@ -31,6 +31,8 @@ class DoneScreen(Screen):
         self.credited = label("done_credited", "value")
         self.balance = label("done_balance", "value")
         self.txn = label("done_txn", "hint")
+        self.pending = label("done_pending", "value")
+        self.pending.setWordWrap(True)
         self.reason = label("done_reason", "hint")
         self.printing = label("done_printing", "subtitle")
         self.receipt_qr = QrLabel("done_receipt_qr", 320)
@@ -41,6 +43,7 @@ class DoneScreen(Screen):
             self.amount,
             self.credited,
             self.balance,
+            self.pending,
             self.txn,
             self.reason,
             self.printing,
@@ -57,13 +60,19 @@ class DoneScreen(Screen):
         )
         headline = (
             f"done.{status}"
-            if status in ("posted", "queued", "unconfirmed", "cancelled")
+            if status in ("posted", "queued", "unconfirmed", "cancelled", "pending_verification")
             else "done.unconfirmed"
         )
+        if status == "queued" and int(result.get("pending_fen") or 0) > 0:
+            headline = "done.partly_pending"  # recorded, but not all of it is certain
         self.headline.setText(self.t(headline))
         self.headline.setProperty(
             "tone",
-            "ok" if status == "posted" else "warn" if status in ("queued", "cancelled") else "bad",
+            "ok"
+            if status == "posted"
+            else "warn"
+            if status in ("queued", "cancelled", "pending_verification")
+            else "bad",
         )
         self.headline.style().polish(self.headline)
         paid = status not in ("cancelled",)
@@ -88,6 +97,18 @@ class DoneScreen(Screen):
             else ""
         )
         self.balance.setVisible(bool(self.balance.text()))
+        pending = result.get("pending_fen")
+        late = result.get("late_credited_fen")
+        pending_text = (
+            self.t("done.pending", amount=format_fen(pending))
+            if isinstance(pending, int) and pending > 0
+            else ""
+        )
+        if isinstance(late, int) and late > 0:
+            late_text = self.t("done.late_credited", amount=format_fen(late))
+            pending_text = f"{pending_text}\n{late_text}" if pending_text else late_text
+        self.pending.setText(pending_text)
+        self.pending.setVisible(bool(pending_text))
         txn = result.get("txn_id") or snap.get("txn_id")
         self.txn.setText(self.t("done.txn", txn=txn) if txn else "")
         self.txn.setVisible(bool(txn))
