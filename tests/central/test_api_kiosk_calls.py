@@ -41,6 +41,17 @@ def test_heartbeat_keeps_the_newest_report_per_kiosk(live: Live) -> None:
     assert json.loads(rows[0].body)["devices"]["printer"] == "paper_near_end"
 
 
+def test_a_heartbeat_carries_the_kiosks_clock_and_data_disk(live: Live) -> None:
+    """What kiosk/engine.py sends besides DESIGN's fields (all optional, null when fine)."""
+    body = {"version": "1", "devices": {}, "cashbox": {}, "outbox_pending": 0}
+    client = live.kiosk("HB-2")
+    client.heartbeat(body | {"clock_offset_s": 3600, "journal_fault": None, "data_disk_free_mb": 9})
+    client.heartbeat(body | {"journal_fault": "data disk full", "data_disk_free_mb": None})
+    with live.engine.connect() as conn:
+        row = conn.execute(select(heartbeats).where(heartbeats.c.kiosk_id == "HB-2")).one()
+    assert json.loads(row.body)["journal_fault"] == "data disk full"
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -49,6 +60,8 @@ def test_heartbeat_keeps_the_newest_report_per_kiosk(live: Live) -> None:
         ({"version": ""}, "version"),
         ({"extra": 1}, "extra"),
         ({"oldest_unposted_at": "soon"}, "oldest_unposted_at"),
+        ({"data_disk_free_mb": -1}, "data_disk_free_mb"),
+        ({"journal_fault": 3}, "journal_fault"),
     ],
 )
 def test_bad_heartbeats_are_400(live: Live, change: dict[str, Any], field: str) -> None:
