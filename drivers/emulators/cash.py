@@ -29,6 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from drivers.cash.id003.codes import COUNTRY_CNY
 from drivers.emulators.cash_ccnet import CcnetFront
 from drivers.emulators.cash_front import ProtocolFront
 from drivers.emulators.cash_ict import IctFront
@@ -56,7 +57,12 @@ def _parse_code(text: str) -> int:
 
 
 class CashEmulator:
-    """One emulated bill acceptor; a context manager (start on enter, stop on exit)."""
+    """One emulated bill acceptor; a context manager (start on enter, stop on exit).
+
+    ``table_code`` is what its bill table names the currency with: CCNET 3 letters (default
+    "CNY"; Chinese firmware also says "CHN"), ID-003 the country byte (default 156). ICT has no
+    table to name it in.
+    """
 
     def __init__(
         self,
@@ -69,6 +75,7 @@ class CashEmulator:
         link: Path | None = None,
         control_path: Path | None = None,
         serial_number: str = "EMU00000001",
+        table_code: str | int | None = None,
     ) -> None:
         if protocol not in PROTOCOLS:
             raise EmulatorError(f"unknown protocol {protocol!r}; use one of {PROTOCOLS}")
@@ -97,10 +104,17 @@ class CashEmulator:
         self._front: ProtocolFront
         if protocol == "ccnet":
             self._front = CcnetFront(
-                self._mechanics, part_number="EMU-CCNET-CNY", serial_number=serial_number
+                self._mechanics,
+                part_number="EMU-CCNET-CNY",
+                serial_number=serial_number,
+                currency=str(table_code or "CNY"),
             )
         elif protocol == "id003":
-            self._front = Id003Front(self._mechanics, version=f"EMU-ID003 CNY {serial_number}")
+            self._front = Id003Front(
+                self._mechanics,
+                version=f"EMU-ID003 CNY {serial_number}",
+                country_code=COUNTRY_CNY if table_code is None else int(table_code),
+            )
         else:
             self._front = IctFront(self._mechanics)
         self._control = ControlServer(self._command_table(), control_path)

@@ -90,12 +90,22 @@ class CcnetFront(ProtocolFront):
     protocol = "ccnet"
     dialect = DIALECT
 
-    def __init__(self, mechanics: Mechanics, *, part_number: str, serial_number: str) -> None:
+    def __init__(
+        self,
+        mechanics: Mechanics,
+        *,
+        part_number: str,
+        serial_number: str,
+        currency: str = CURRENCY.decode(),
+    ) -> None:
         super().__init__(mechanics)
         if len(mechanics.table) > BILL_TABLE_ENTRIES:
             raise ValueError(f"CCNET has {BILL_TABLE_ENTRIES} bill types at most")
         self.part_number = part_number
         self.serial_number = serial_number
+        if len(currency) != 3 or not currency.isascii():
+            raise ValueError(f"a CCNET table code is 3 ASCII letters, not {currency!r}")
+        self.currency = currency.encode("ascii")
         self._last_answer = b""
         self._report_pending = False  # the last POLL answer wants an ACK to move on
 
@@ -170,5 +180,5 @@ class CcnetFront(ProtocolFront):
         entries = bytearray()
         for denomination in self.mechanics.table:
             digits, exponent = from_fen(denomination)
-            entries += bytes([digits]) + CURRENCY + bytes([exponent])
+            entries += bytes([digits]) + self.currency + bytes([exponent])
         return bytes(entries).ljust(BILL_TABLE_ENTRIES * BILL_TABLE_ENTRY_SIZE, b"\x00")
