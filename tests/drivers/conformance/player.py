@@ -13,6 +13,7 @@ from tests.drivers.conformance.transcripts import Step
 from tests.drivers.conformance.wire import WIRES
 
 READ_SLICE_S = 0.02
+REPOLL_S = 0.3  # a poll unanswered this long is sent again (a device busy starting)
 
 
 class DevicePlayer:
@@ -162,18 +163,19 @@ class HostPlayer:
 
     def _expect(self, index: int, step: Step, last_host: bytes | None) -> None:
         deadline = time.monotonic() + self.settle_s
+        polling = last_host == self.wire.poll
         while True:
-            answer = self._next(max(0.0, deadline - time.monotonic()))
+            remaining = max(0.0, deadline - time.monotonic())
+            answer = self._next(min(remaining, REPOLL_S) if polling else remaining)
             if answer is not None and (step.any or answer == step.data):
                 return
-            repoll = last_host == self.wire.poll and answer is not None
-            if not repoll or time.monotonic() >= deadline:
+            if not polling or time.monotonic() >= deadline:
                 got = "nothing" if answer is None else answer.hex(" ")
                 raise AssertionError(
                     f"step {index}: expected {step.data.hex(' ')}, got {got}; "
                     f"wire so far: {self.log[-12:]}"
                 )
-            if self.protocol == "ccnet":
+            if answer is not None and self.protocol == "ccnet":
                 self._send(b"\x00")  # ACK the state passed over
             time.sleep(READ_SLICE_S)
             self._send(self.wire.poll)
