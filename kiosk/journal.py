@@ -170,7 +170,7 @@ class Journal:
             metadata.create_all(self._engine)
             projection.metadata.create_all(self._engine)
         except Exception as exc:
-            raise JournalError(f"cannot open the journal at {self.path}: {exc}") from exc
+            raise JournalError(explain(self.path, "cannot open the journal", exc)) from exc
         with self._engine.connect() as conn:
             last = conn.execute(
                 select(events_table.c.seq, events_table.c.hash)
@@ -226,7 +226,7 @@ class Journal:
                 self._last_seq, self._last_hash = seq, digest  # rolled back
                 if isinstance(exc, KioskError):
                     raise
-                raise JournalError(f"journal write failed: {exc}") from exc
+                raise JournalError(explain(self.path, "cannot write the journal", exc)) from exc
             if self._failpoint is not None:
                 self._failpoint.after_commit(written)
             return written
@@ -279,7 +279,7 @@ class Journal:
                         {"at": self._clock()},
                     )
             except Exception as exc:
-                raise JournalError(f"journal write failed: {exc}") from exc
+                raise JournalError(explain(self.path, "cannot write the journal", exc)) from exc
 
     def write_state(self, fn: Callable[[Connection], None]) -> None:
         """Write to a table outside the chain (e.g. a lockout counter), under the same lock."""
@@ -370,6 +370,39 @@ class Journal:
                 for row in rows:
                     self._project(conn, _event(row))
                 after = rows[-1].seq
+
+
+def explain(path: Path, what: str, exc: BaseException) -> str:
+    """One line for a JournalError: the file, what failed, why, and what to do about it.
+
+    SQLite's own words are kept (the engine tells a full disk from a read-only one by them)
+    without the SQL statement and parameters SQLAlchemy appends.
+    """
+    cause = getattr(exc, "orig", None) or exc
+    reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(cause)
+    reason = reason.splitlines()[0] if reason else type(cause).__name__
+    words = reason.lower()
+    folder = path.parent
+    if "readonly" in words or "read-only" in words:
+        todo = (
+            f"the journal is read-only: make {path} and {folder} writable by the user the "
+            "kiosk runs as (or remount the disk read-write)"
+        )
+    elif "full" in words:
+        todo = f"free space on the disk that holds {folder}"
+    elif "not a database" in words or "malformed" in words:
+        todo = (
+            f"{path} is not an intact kiosk journal: move it away and restore the last "
+            "backup (`kiosk journal verify --journal FILE` checks a copy)"
+        )
+    elif isinstance(cause, NotADirectoryError | FileExistsError):
+        todo = f"a file is in the way of the directory {folder}: point kiosk.data_dir elsewhere"
+    else:  # unable to open database file, permission denied, no such directory
+        todo = (
+            f"make {folder} an existing directory writable by the user the kiosk runs as "
+            "(the journal and its -wal and -shm files live there)"
+        )
+    return f"{what} {path}: {reason}; {todo}"
 
 
 def _event(row: Any) -> Event:

@@ -2,8 +2,9 @@
 
 Each subcommand lives in its own module with a ``register(subparsers)`` function that adds
 its parser and sets ``handler``. Output meant for programs is JSON lines on stdout; logs go
-to stderr. Exit codes: 0 success, 1 the command ran and found a problem, 2 bad usage or a
-bad configuration, 3 not built yet.
+to stderr. Exit codes: 0 success (also a run stopped by SIGTERM, as systemd expects), 1 the
+command ran and found a problem, 2 bad usage, a bad configuration or a file the command cannot
+use (one line on stderr names it and says what to do), 3 not built yet, 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from kiosk.cli import (
     technicians,
 )
 from kiosk.config import ConfigError
+from kiosk.journal import JournalError
 
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
@@ -68,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
     except ConfigError as exc:
         print(f"kiosk: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except JournalError as exc:  # the journal cannot be opened or written: a setup problem
+        print(f"kiosk: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KioskError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)

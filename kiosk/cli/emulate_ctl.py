@@ -1,7 +1,8 @@
 """`kiosk emulate ctl SOCKET COMMAND [ARGS]`: one command to a running emulator; prints its answer.
 
-Exit 0 when the emulator answered ``"ok": true``, 1 when it refused the command (the answer
-says why) or could not be reached.
+Exit 0 when the emulator answered ``"ok": true``; 1 when it refused the command (the answer
+says why) or did not answer; 2 when SOCKET is missing or not a socket (one line on stderr says
+what to pass instead).
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from drivers.emulators.control import send_command
+from kiosk.emulator_control import ControlUnreachable, control
+
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
 
 
 def register(devices: Any) -> None:
@@ -32,9 +36,9 @@ def register(devices: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     line = " ".join([args.command, *args.arguments])
     try:
-        answer = send_command(args.socket, line, timeout_s=args.timeout)
-    except (OSError, ValueError) as exc:
-        print(f"kiosk emulate ctl: {args.socket}: {exc}; is the emulator running?", file=sys.stderr)
-        return 1
+        answer = control(args.socket, line, timeout=args.timeout)
+    except ControlUnreachable as exc:
+        print(f"kiosk emulate ctl: {exc}", file=sys.stderr)
+        return EXIT_USAGE if exc.bad_path else EXIT_PROBLEM
     print(json.dumps(answer, ensure_ascii=False))
-    return 0 if answer.get("ok") else 1
+    return 0 if answer.get("ok") else EXIT_PROBLEM
