@@ -1,8 +1,9 @@
 """The kiosk's client for the central server (wire format v1, DESIGN section 6).
 
 One ``requests.Session`` per client, connect and read timeouts on every call, every request
-signed (kiosk/signing.py), and no retries of its own: the outbox decides when to try again,
-and the UI path must answer the customer quickly. Answers are parsed strictly into frozen
+signed (kiosk/signing.py), and no retries of its own (but one: a request refused for clock
+skew, below): the outbox decides when to try again, and the UI path must answer the customer
+quickly. Answers are parsed strictly into frozen
 dataclasses with money as integer fen; an answer that is not the JSON the wire format says
 (a float amount, a missing field) is a ``CentralServerError``.
 
