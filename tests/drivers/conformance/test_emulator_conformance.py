@@ -3,6 +3,7 @@ byte an emulated device sends must be the transcript's (identification texts asi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from tests.drivers.conformance.player import HostPlayer
 from tests.drivers.conformance.transcripts import ALL, Transcript
 
 EMULATOR_TRANSCRIPTS = [t for t in ALL if t.emulator is not None]
-ACTS = {
+ACTS: dict[str, Callable[..., object]] = {
     "insert": lambda e, fen: e.insert(int(fen)),
     "insert_fake": lambda e, fen: e.insert_fake(int(fen)),
     "pull_back": lambda e: e.pull_back(),
