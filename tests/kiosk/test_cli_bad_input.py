@@ -242,6 +242,28 @@ def test_emulate_ctl_with_a_path_that_is_not_a_socket(tmp_path: Path) -> None:
 # ---- a read-only journal
 
 
+def test_a_data_dir_that_cannot_be_created(tmp_path: Path) -> None:
+    impossible = Path("/proc/kiosk-data")  # not even root may create a directory in /proc
+    config = config_file(tmp_path)
+    done = kiosk("run", "--headless", "--config", str(config), KIOSK_DATA_DIR=str(impossible))
+    assert one_line(done) == (
+        f"kiosk: configuration error: {config}: kiosk.data_dir: cannot create {impossible} "
+        "(No such file or directory); create it, writable by the user the kiosk runs as, "
+        "or set KIOSK_DATA_DIR"
+    )
+
+
+def test_a_file_that_is_not_a_journal(tmp_path: Path) -> None:
+    garbage = tmp_path / "journal.db"
+    garbage.write_bytes(b"not a database, but long enough to have a header " * 4)
+    line = one_line(kiosk("journal", "verify", "--journal", str(garbage)))
+    assert line == (
+        f"kiosk: cannot open the journal {garbage}: file is not a database; {garbage} is not "
+        "an intact kiosk journal: move it away and restore the last backup "
+        "(`kiosk journal verify --journal FILE` checks a copy)"
+    )
+
+
 @pytest.fixture
 def without_root_powers() -> Iterator[tuple[str, ...]]:
     """A command prefix under which file modes bind (root ignores them otherwise)."""
