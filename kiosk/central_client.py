@@ -101,6 +101,12 @@ class CentralUnauthorized(CentralRejected):
     def clock_skew(self) -> bool:
         return self.reason == CLOCK_SKEW
 
+    @property
+    def credentials_refused(self) -> bool:
+        """The server refuses the kiosk itself (secret, disabled, unknown), not this one request
+        (its clock, a nonce seen before): sending again cannot help until someone fixes it."""
+        return self.reason not in (CLOCK_SKEW, "reused_nonce")
+
 
 class CentralRateLimited(CentralRejected):
     """429: too many account lookups; ``retry_after_s`` says when to try again."""

@@ -1093,7 +1093,7 @@ class Engine:
 
     def _credentials_refused(self, error: BaseException | None) -> None:
         """A 401 that is not the clock's (that one the client fixes): nothing can be posted."""
-        if isinstance(error, CentralUnauthorized) and not error.clock_skew:
+        if isinstance(error, CentralUnauthorized) and error.credentials_refused:
             self.server_state["auth_refused"] = error.reason or error.code
             self.server_state["last_error"] = str(error)
             self._set_health(server_auth=error.reason or error.code)

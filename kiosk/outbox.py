@@ -222,7 +222,7 @@ class Outbox:
                 else:
                     self._post_one(items[0])
             except CentralUnauthorized as exc:
-                if exc.clock_skew:  # signed again with the server's time and still refused
+                if not exc.credentials_refused:  # clock skew (signed again), a nonce seen before
                     self.last_error = str(exc)
                     self._failures += 1
                     self._on_result(OutboxResult(reachable=True))
