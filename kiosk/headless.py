@@ -190,7 +190,7 @@ def _run_step(engine: Engine, step: Step, log_: SnapshotLog) -> None:
         log_.wait(step.value, step.args["equals"], step.timeout)
     elif step.kind == "ctl":
         command = step.args["command"]
-        answer = control(step.value, command)
+        answer = control(step.value, command, timeout=step.timeout)
         if answer.get("ok") is False:
             raise ScriptError(f"emulator refused {command!r}: {answer}")
     else:
