@@ -176,7 +176,13 @@ class Engine:
         self._last_published: str = ""
         self.last_beat = clock()
         self.started_at = clock()
-        self.outbox = Outbox(journal, central, config.outbox, on_result=self._queue.put)
+        self.outbox = Outbox(
+            journal,
+            central,
+            config.outbox,
+            on_result=self._queue.put,
+            on_journal_error=self._queue.put,
+        )
         self.recovery = Recovery(journal, config.kiosk.id)
         self.maintenance = Maintenance(
             self,
@@ -335,6 +341,8 @@ class Engine:
             self._on_done(message)
         elif isinstance(message, OutboxResult):
             self._on_outbox(message)
+        elif isinstance(message, JournalError):
+            self._journal_failed(message)  # another thread's write failed
         elif callable(message):
             message()
 

@@ -147,6 +147,52 @@ class Failpoint:
                     os.kill(os.getpid(), signal.SIGKILL)
 
 
+class DiskFullFailpoint:
+    """Fault testing: ``KIOSK_DISKFULL_AT=<kind>:<n>:<ms>`` fills the journal's file system
+    just before the n-th event of that kind is committed and empties it again ``ms`` later,
+    so that commit (and any other in that window) fails with the disk's real ENOSPC.
+
+    Meant for a small tmpfs under the data directory (tests/reliability/test_disk_faults.py);
+    it gives up rather than fill more than ``MAX_BALLAST`` bytes of a real disk.
+    """
+
+    MAX_BALLAST = 256 * 1024 * 1024
+
+    def __init__(self, directory: Path, kind: str, count: int, hold_ms: int) -> None:
+        self.directory, self.kind, self.count, self.hold_s = directory, kind, count, hold_ms / 1000
+        self._seen = 0
+
+    @classmethod
+    def from_environment(cls, directory: Path) -> DiskFullFailpoint | None:
+        spec = os.environ.get("KIOSK_DISKFULL_AT", "")
+        if not spec:
+            return None
+        kind, count, hold_ms = [*spec.split(":"), "1", "500"][:3]
+        return cls(directory, kind, int(count), int(hold_ms))
+
+    def before_commit(self, kinds: Sequence[str]) -> None:
+        hit = False
+        for kind in kinds:
+            if self.kind in ("*", kind):
+                self._seen += 1
+                hit = hit or self._seen == self.count
+        if not hit:
+            return
+        ballast = self.directory / "diskfull-failpoint.bin"
+        written = 0
+        with ballast.open("ab", buffering=0) as out:
+            for size in (1 << 20, 1 << 12, 1):
+                block = b"\0" * size
+                while written < self.MAX_BALLAST:
+                    try:
+                        written += out.write(block) or 0
+                    except OSError:
+                        break
+        timer = threading.Timer(self.hold_s, lambda: ballast.unlink(missing_ok=True))
+        timer.daemon = True
+        timer.start()
+
+
 class Journal:
     """Thread-safe: one writer at a time under a lock; each append is one fsynced commit."""
 
@@ -164,6 +210,7 @@ class Journal:
         self._clock = clock
         self._lock = threading.RLock()
         self._failpoint = Failpoint.from_environment()
+        self._diskfull = DiskFullFailpoint.from_environment(self.path.parent)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._engine = _sqlite_engine(self.path)
@@ -218,7 +265,10 @@ class Journal:
             try:
                 with self._engine.begin() as conn:
                     written = []
-                    for kind, payload, txn_id in build(conn):
+                    specs = list(build(conn))
+                    if self._diskfull is not None:
+                        self._diskfull.before_commit([kind for kind, _p, _t in specs])
+                    for kind, payload, txn_id in specs:
                         ev = self._write(conn, kind, payload, txn_id, actor)
                         self._last_seq, self._last_hash = ev.seq, ev.hash
                         written.append(ev)

@@ -51,7 +51,7 @@ from kiosk.central_client import (
     PaymentAnswer,
 )
 from kiosk.config import OutboxSection
-from kiosk.journal import Journal
+from kiosk.journal import Journal, JournalError
 from kiosk.projection import Kind, OutboxState, outbox
 from kiosk.settings import load_restamps, save_restamp
 
@@ -153,12 +153,14 @@ class Outbox:
         settings: OutboxSection,
         *,
         on_result: Callable[[OutboxResult], None] = lambda _r: None,
+        on_journal_error: Callable[[JournalError], None] = lambda _e: None,
         rng: random.Random | None = None,
     ) -> None:
         self._journal = journal
         self._central = central
         self._settings = settings
         self._on_result = on_result
+        self._on_journal_error = on_journal_error
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -202,6 +204,13 @@ class Outbox:
             self._wake.clear()  # before draining: a wake() during the round is not lost
             try:
                 delay = self.drain_once()
+            except JournalError as exc:
+                # Posted, but the answer cannot be journaled: the item stays pending and is
+                # posted again (idempotent) once the disk has room; the engine pauses payments.
+                log.warning("outbox: answer not journaled: %s", exc)
+                self._on_journal_error(exc)
+                self._failures += 1
+                delay = self._backoff()
             except Exception:
                 log.exception("outbox round failed")
                 delay = self._backoff()

@@ -100,13 +100,24 @@ class SmallDisk:
 
 
 def payment_script(
-    account: str, amount_fen: int, inserted_fen: int, finish_when: tuple[str, Any] | None = None
+    account: str,
+    amount_fen: int,
+    inserted_fen: int,
+    finish_when: tuple[str, Any] | None = None,
+    *,
+    retry_cash: bool = False,
 ) -> list[dict[str, Any]]:
     """The customer's side on the screen; the notes come from the test, as from a hand.
 
     The customer presses finish once ``inserted_fen`` shows, or once ``finish_when``
-    (a snapshot field and value) holds."""
+    (a snapshot field and value) holds. ``retry_cash``: the first choice of cash is refused
+    (the journal cannot be written), and the customer chooses it again once it is offered."""
     path, value = finish_when or ("cash.inserted_fen", inserted_fen)
+    retry: list[dict[str, Any]] = [
+        {"wait_for": "error.detail.reason", "equals": "journal_fault", "timeout": 60},
+        {"wait_for": "methods.cash.ok", "equals": True, "timeout": 60},
+        {"do": "choose_method", "method": "cash"},
+    ]
     return [
         {"wait_for": "methods.cash.ok", "equals": True, "timeout": 60},
         {"do": "start"},
@@ -116,6 +127,7 @@ def payment_script(
         {"do": "choose_amount", "amount_fen": amount_fen},
         {"wait": "amount_chosen"},
         {"do": "choose_method", "method": "cash"},
+        *(retry if retry_cash else []),
         {"wait": "cash_insert"},
         {"wait_for": path, "equals": value, "timeout": RUN_TIMEOUT_S},
         {"do": "finish"},
@@ -183,6 +195,8 @@ class FaultRig:
         data_dir: Path | None = None,
         min_free_mb: int = 0,
         finish_when: tuple[str, Any] | None = None,
+        env: dict[str, str] | None = None,
+        retry_cash: bool = False,
     ) -> Run:
         kiosk_id, secret = new_kiosk(self.server)
         data_dir = data_dir or workdir / "data"
@@ -199,8 +213,10 @@ class FaultRig:
         config = write_config(workdir / "kiosk.toml", **sections)
         cassette = self.cash.status()["cassette_total_fen"]
         credited = self.server.credited_cash_fen(self.account)
-        script = payment_script(self.account, amount_fen, expected_fen, finish_when)
-        kiosk = KioskProcess.start(config, script, workdir, name="kiosk")
+        script = payment_script(
+            self.account, amount_fen, expected_fen, finish_when, retry_cash=retry_cash
+        )
+        kiosk = KioskProcess.start(config, script, workdir, name="kiosk", env=env)
         return Run(kiosk, data_dir / "journal.db", data_dir, cassette, credited, expected_fen)
 
     def wait_accepting(self, run: Run, timeout_s: float = 30.0) -> None:
@@ -226,6 +242,23 @@ class FaultRig:
         answer = self.cash.ctl(f"insert {fen}")
         assert answer.get("ok"), answer
         run.notes_given.append(fen)
+
+    def pay(self, run: Run, fen: int, attempts: int = 3) -> None:
+        """Insert a note until the cassette has it: a note the kiosk handed back (it could not
+        record the escrow) is inserted again, as the customer in front of it would."""
+        for _ in range(attempts):
+            before = self.cash.status()["cassette_total_fen"]
+            self.insert(run, fen)
+            deadline = time.monotonic() + 30
+            while True:
+                status = self.cash.status()
+                if status["phase"] == "settled" and status["bill_in_mechanism"] is None:
+                    break
+                assert time.monotonic() < deadline, f"the note never settled: {status}"
+                time.sleep(0.02)
+            if status["cassette_total_fen"] - before == fen:
+                return
+        raise AssertionError(f"a {fen} fen note was handed back {attempts} times")
 
     def wait_phase(self, run: Run, phase: str, timeout_s: float = 20.0) -> None:
         deadline = time.monotonic() + timeout_s

@@ -85,6 +85,46 @@ def test_half_second_disk_full_while_a_note_stacks_loses_nothing(
     assert any("data disk full" in f for f in outcome["journal_faults"]), outcome
 
 
+# The n-th commit of that kind meets a full disk for 600 ms (KIOSK_DISKFULL_AT, kiosk/journal.py):
+# every journal write of a two-note cash payment, including those of other threads.
+DISKFULL_POINTS = [
+    pytest.param("opened", 1, id="opened-1"),
+    pytest.param("escrow", 1, id="escrow-1"),
+    pytest.param("stacked", 1, id="stacked-1"),
+    pytest.param("escrow", 2, id="escrow-2"),
+    pytest.param("stacked", 2, id="stacked-2"),
+    pytest.param("closed", 1, id="closed-1"),
+    pytest.param("posted", 1, id="posted-1"),
+    pytest.param("receipt_printed", 1, id="receipt_printed-1"),
+]
+
+
+@pytest.mark.parametrize(("kind", "n"), DISKFULL_POINTS)
+def test_disk_full_at_each_journal_write_loses_nothing(
+    rig: FaultRig, tmp_path: Path, kind: str, n: int
+) -> None:
+    began = time.monotonic()
+    with SmallDisk.mounted(tmp_path / "data") as disk:
+        run = rig.start_payment(
+            tmp_path,
+            amount_fen=AMOUNT_FEN,
+            expected_fen=15000,
+            data_dir=disk.path,
+            env={"KIOSK_DISKFULL_AT": f"{kind}:{n}:600"},
+            retry_cash=kind == "opened",  # refused at first: the customer taps cash again
+        )
+        try:
+            rig.pay(run, 10000)  # a returned note is inserted again, as a customer would
+            rig.pay(run, 5000)
+            outcome = rig.finish(run)
+        finally:
+            run.kiosk.stop()
+    report(rig.protocol, f"diskfull_at_{kind}_{n}", outcome, began)
+    assert outcome["credited_fen"] == outcome["cassette_fen"] == 15000
+    assert not outcome["suspects"]
+    assert outcome["journal_faults"], "the failpoint never met a write"
+
+
 def test_disk_full_at_escrow_returns_the_note_and_cash_resumes(
     rig: FaultRig, tmp_path: Path
 ) -> None:
