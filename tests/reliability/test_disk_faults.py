@@ -75,8 +75,11 @@ def test_half_second_disk_full_while_a_note_stacks_loses_nothing(
             disk.fill()
             time.sleep(0.5)  # the fault's length, not a synchronisation
             disk.free()
-            rig.insert(run, 2000)  # once the kiosk offers cash again by itself
-            outcome = rig.finish(run)
+            freed = time.monotonic()
+            rig.wait_accepting(run)  # the kiosk offers cash again by itself
+            outcome = {"recovered_s": round(time.monotonic() - freed, 2)}
+            rig.insert(run, 2000)
+            outcome.update(rig.finish(run))
         finally:
             run.kiosk.stop()
     report(rig.protocol, "disk_full_blip_while_stacking", outcome, began)
@@ -143,8 +146,11 @@ def test_disk_full_at_escrow_returns_the_note_and_cash_resumes(
             rig.wait_phase(run, "settled")  # handed back
             assert rig.cash.status()["bill_in_mechanism"] is None
             disk.free()
+            freed = time.monotonic()
+            rig.wait_accepting(run)
+            outcome = {"recovered_s": round(time.monotonic() - freed, 2)}
             rig.insert(run, 10000)
-            outcome = rig.finish(run)
+            outcome.update(rig.finish(run))
         finally:
             run.kiosk.stop()
     report(rig.protocol, "disk_full_at_escrow", outcome, began)
@@ -174,7 +180,11 @@ def test_disk_full_longer_than_the_stack_timeout_shows_pending_then_credits(
             shown = run.wait_snapshot("state", "done", timeout_s=60)
             time.sleep(max(0.0, 20.0 - (time.monotonic() - began)))  # the fault's length
             disk.free()
-            outcome = rig.finish(run)
+            freed = time.monotonic()
+            run.wait_snapshot("outbox.pending", 0, timeout_s=60)
+            run.wait_snapshot("methods.cash.ok", True, timeout_s=60)
+            outcome = {"recovered_s": round(time.monotonic() - freed, 2)}
+            outcome.update(rig.finish(run))
         finally:
             run.kiosk.stop()
     report(rig.protocol, "disk_full_20s_while_stacking", outcome, began)
