@@ -94,8 +94,8 @@ def fill(db_url: str, *, kiosks: int, payments: int, accounts: int) -> None:
             "'bench', 'kiosk', (SELECT min(id) FROM accounts) + i % :accounts, "
             "100 * (1 + i % 300), "
             "(ARRAY['cash','cash','cash','card','qr'])[1 + i % 5], "
-            "now() - (i % 7776000) * interval '1 second', "
-            "now() - (i % 7776000) * interval '1 second', false "
+            "now() - (i::bigint * 7776000 / :payments) * interval '1 second', "
+            "now() - (i::bigint * 7776000 / :payments) * interval '1 second', false "
             "FROM generate_series(1, :payments) i",
         ),
         (

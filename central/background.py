@@ -1,5 +1,6 @@
 """The server's background work, one thread per process, started with the app (lifespan):
-the offline sweep (alerts), webhook deliveries and pruning heartbeat history.
+the offline sweep (alerts), webhook deliveries, pruning heartbeat history and the
+collection-rate report's day totals.
 
 Every step is safe to run in several processes at once (alerts have a unique open key,
 webhook rows are claimed, pruning deletes by age). A failing step is logged and tried again
@@ -13,15 +14,17 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
-from central import alerts, fleet, webhooks
+from central import alerts, collection_rate, fleet, webhooks
 from central.context import Central
 
 log = logging.getLogger("central.background")
 
 WEBHOOK_TICK_S = 2.0
 PRUNE_EVERY_S = 3600.0
+SUMMARY_DAYS = 400
 
 
 class Worker:
@@ -49,7 +52,19 @@ class Worker:
             if now >= next_prune:
                 next_prune = now + PRUNE_EVERY_S
                 self._step("pruning", lambda: fleet.prune_history(self.central))
+                self._step("day totals", self._summarize)
             self._stop.wait(min(WEBHOOK_TICK_S, sweep_every))
+
+    def _summarize(self) -> None:
+        """Sum the closed days of the last year for the collection-rate report."""
+        today = self.central.today()
+        collection_rate.summarize(
+            self.central.engine,
+            today - timedelta(days=SUMMARY_DAYS),
+            today,
+            self.central.config.server.zone,
+            self.central.now(),
+        )
 
     def _step(self, name: str, work: Callable[[], Any]) -> None:
         try:

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
-from central import db
+from central import collection_rate, db
 from central.imports import (
     ImportResult,
     _account_ids,
@@ -112,4 +112,5 @@ def import_payments(engine: Engine, path: Path) -> ImportResult:
     with db.write(engine) as conn:
         for chunk in _chunks([dict(r, imported_at=now) for r in rows]):
             conn.execute(insert(channel_payments), chunk)
+        collection_rate.forget(conn, sorted({r["paid_on"] for r in rows}))
     return ImportResult(rows=len(rows) + skipped, inserted=len(rows), updated=0, skipped=skipped)

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
-from central import db
+from central import collection_rate, db
 from central.errors import ImportRejected
 from central.progress import Progress
 from central.schema import Category, accounts, bills, utcnow
@@ -189,6 +189,7 @@ def import_accounts(engine: Engine, path: Path) -> ImportResult:
         for chunk in _chunks(old):
             conn.execute(statement, chunk)
             progress.advance(len(chunk))
+        collection_rate.forget(conn)  # districts may have moved: the report sums days again
         progress.finish()
     return ImportResult(rows=len(rows), inserted=len(new), updated=len(old), skipped=0)
 

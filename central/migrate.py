@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0002_fleet_console"
+HEAD_REVISION = "0003_collection_days"
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -253,3 +254,25 @@ Index("ix_accounts_district", accounts.c.district)
 Index("ix_payments_kiosk_id_created_at", payments.c.kiosk_id, payments.c.created_at)
 Index("ix_payments_created_at", payments.c.created_at)
 Index("ix_bills_due_date", bills.c.due_date)
+
+# The collection-rate report's daily totals of kiosk payments (migration 0003): a day before
+# today never changes (payments count on the day the server received them), so it is summed
+# once (``summarized_days`` marks it) and the report adds up days instead of payments.
+collection_days = Table(
+    "collection_days",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("district", String(64), nullable=False),  # "" when the account has none
+    Column("category", String(20), nullable=False),
+    Column("channel", String(40), nullable=False),  # kiosk:cash, kiosk:card, kiosk:qr
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("payments", Integer, nullable=False),
+    PrimaryKeyConstraint("day", "district", "category", "channel"),
+)
+
+summarized_days = Table(
+    "summarized_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("summarized_at", UtcDateTime, nullable=False),
+)

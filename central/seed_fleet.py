@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, select, update
 
-from central import db, operators
+from central import collection_rate, db, operators
 from central.schema import accounts, kiosks
 from central.schema_fleet import Role, channel_payments
 from central.schema_fleet import operators as operators_table
@@ -71,6 +71,9 @@ def seed(engine: Engine, today: date, *, kiosk_id: str) -> list[dict[str, object
                     ["channel", "ref"],
                 )
             )
+        collection_rate.forget(
+            conn, sorted({today - timedelta(days=p[4]) for p in DEMO_CHANNEL_PAYMENTS})
+        )
         exists = conn.execute(
             select(operators_table.c.id).where(operators_table.c.name == DEMO_OPERATOR)
         ).first()

@@ -3,6 +3,8 @@ arrears by age; charts as inline SVG; CSV export."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -13,6 +15,8 @@ from central.console.cash_pages import csv_response, period, period_form
 from central.console.fleet_pages import Current, Posted
 from central.console.web import View, esc, yuan
 from central.context import Central
+
+ARREARS_TTL_S = 300
 
 
 def _pct(rate: float | None) -> str:
@@ -31,6 +35,9 @@ def _label(view: View, key: str) -> str:
 
 def install(app: FastAPI, central: Central, current: Current, _posted: Posted) -> None:
     zone = central.config.server.zone
+    # Arrears cover every unpaid bill (not a period): computed at most every ARREARS_TTL_S
+    # per process and shown with the time they were computed.
+    arrears_cache: dict[date, tuple[datetime, dict[str, dict[str, int]]]] = {}
 
     @app.get("/console/collection-rate", include_in_schema=False)
     async def report_page(request: Request, format: str = "") -> Response:
@@ -41,11 +48,21 @@ def install(app: FastAPI, central: Central, current: Current, _posted: Posted) -
             central, request.query_params.get("from", ""), request.query_params.get("to", "")
         )
 
-        def read() -> collection_rate.Report:
+        def read() -> tuple[collection_rate.Report, datetime]:
+            now = central.now()
+            collection_rate.summarize(central.engine, first, last, zone, now)
             with db.read(central.engine) as conn:
-                return collection_rate.build(conn, first, last, zone, central.today())
+                cached = arrears_cache.get(central.today())
+                if cached is None or (now - cached[0]).total_seconds() > ARREARS_TTL_S:
+                    cached = (now, collection_rate.arrears(conn, central.today()))
+                    arrears_cache.clear()
+                    arrears_cache[central.today()] = cached
+                report = collection_rate.build(
+                    conn, first, last, zone, central.today(), arrears_now=cached[1]
+                )
+                return report, cached[0]
 
-        report = await run_in_threadpool(read)
+        report, arrears_at = await run_in_threadpool(read)
         if format == "csv":
             return csv_response(
                 collection_rate.to_csv(report), f"collection-rate-{first}-{last}.csv"
@@ -134,7 +151,7 @@ def install(app: FastAPI, central: Central, current: Current, _posted: Posted) -
             + f"<h2>{esc(view.t('by_channel'))}</h2><div class=grid2><div>{channels}</div><div>{channel_chart}</div></div>"
             + f"<h2>{esc(view.t('by_district'))}</h2><div class=grid2>{split_table('districts', view.t('district'), report.by_district)}</div>"
             + f"<h2>{esc(view.t('by_category'))}</h2><div class=grid2>{split_table('categories', view.t('category'), report.by_category)}</div>"
-            + f"<h2>{esc(view.t('arrears'))} <span class=muted>({esc(view.t('as_of'))} {report.today})</span></h2>"
+            + f"<h2>{esc(view.t('arrears'))} <span class=muted>({esc(view.t('as_of'))} {view.when(arrears_at)})</span></h2>"
             + f"<div class=grid2><div>{arrears_table}</div><div>{arrears_chart}</div></div>"
         )
         return view.page("collection_rate", body, here="collection_rate")

@@ -4,18 +4,19 @@ by age; other channels imported from CSV."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from central import collection_rate, db
 from central.cli import main
 from central.schema import Category, accounts
-from central.schema_fleet import Role
+from central.schema_fleet import Role, collection_days, summarized_days
 from tests.central.conftest import Live
 from tests.central.console_helpers import login, new_operator
+from tests.central.fleet_helpers import server_time
 
 
 def _import(live: Live, tmp_path: Path, text: str) -> tuple[int, str]:
@@ -107,3 +108,52 @@ def test_import_payments_checks_every_row_and_skips_repeats(
     assert _import(live, tmp_path, bad)[0] == 1
     problems = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [p["line"] for p in problems] == [2, 3, 4, 5, 6]
+
+
+def test_closed_days_are_summed_once_and_give_the_same_figures(
+    live: Live, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = live.kiosk("CR2")
+    number = live.account()
+    zone = live.central.config.server.zone
+    ten_days_ago = datetime.now(UTC) - timedelta(days=10)  # a day no other test summed
+    with server_time(live, ten_days_ago):
+        client.post_payment(
+            live.cash(live.txn("CR2"), number, {10000: 3}, created_at=ten_days_ago.isoformat())
+        )
+    client.post_payment(live.cash(live.txn("CR2"), number, {1000: 1}))
+    today = live.central.today()
+    start = today - timedelta(days=12)
+    with db.read(live.engine) as conn:
+        before = collection_rate.build(conn, start, today, zone, today)
+    collection_rate.summarize(live.engine, start, today, zone, datetime.now(UTC))
+    assert collection_rate.summarize(live.engine, start, today, zone, datetime.now(UTC)) == 0
+    with db.read(live.engine) as conn:
+        after = collection_rate.build(conn, start, today, zone, today)
+        summed = conn.execute(
+            select(func.sum(collection_days.c.amount_fen)).where(
+                collection_days.c.day == ten_days_ago.astimezone(zone).date()
+            )
+        ).scalar_one()
+        days = conn.execute(
+            select(func.count()).where(
+                summarized_days.c.day >= start, summarized_days.c.day < today
+            )
+        ).scalar_one()
+    assert days == 12  # the closed days, not today
+    assert summed >= 30000
+    assert after.collected_by_channel == before.collected_by_channel
+    assert collection_rate.as_json(after) == collection_rate.as_json(before)
+    # a later import of another channel's payment for a summed day is counted all the same
+    day = ten_days_ago.astimezone(zone).date().isoformat()
+    code, _ = _import(
+        live,
+        tmp_path,
+        f"channel,ref,account_no,amount_fen,paid_on\nlate,L-{number},{number},700,{day}\n",
+    )
+    assert code == 0
+    capsys.readouterr()
+    collection_rate.summarize(live.engine, start, today, zone, datetime.now(UTC))
+    with db.read(live.engine) as conn:
+        late = collection_rate.build(conn, start, today, zone, today)
+    assert late.collected_by_channel.get("late") == 700
