@@ -329,6 +329,9 @@ class Journal:
                         {"at": self._clock()},
                     )
             except Exception as exc:
+                # A connection SQLite opened read-only stays read-only: open afresh next time,
+                # so a file made writable again (or a remounted disk) is seen.
+                self._engine.dispose()
                 raise JournalError(explain(self.path, "cannot write the journal", exc)) from exc
 
     def write_state(self, fn: Callable[[Connection], None]) -> None:
