@@ -158,9 +158,9 @@ def test_ctl_names_a_missing_socket(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert done.returncode == 1
+    assert done.returncode == 2  # bad input from outside: one line and exit 2 (0a372f4)
     assert "nope.sock" in done.stderr
-    assert "is the emulator running" in done.stderr
+    assert "start the emulator" in done.stderr
 
 
 def test_diag_cash_exits_1_when_nothing_answers(tmp_path: Path) -> None:
@@ -186,3 +186,61 @@ def test_bad_bill_list_is_refused() -> None:
     )
     assert done.returncode == 2
     assert "give denominations in fen" in done.stderr
+
+
+def test_emulate_and_diag_cash_speak_ict(tmp_path: Path) -> None:
+    """ICT end to end through the two commands; the bill types come from --bill-types."""
+    child = subprocess.Popen(
+        kiosk("emulate", "cash", "--protocol", "ict", "--bills", "1000,2000,5000"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert child.stdout is not None
+        lines = Lines(child.stdout)
+        device = lines.next().split()[1]
+        control = lines.next().split()[1]
+        diag = subprocess.Popen(
+            kiosk(
+                "diag",
+                "cash",
+                device,
+                "--protocol",
+                "ict",
+                "--bill-types",
+                "40=1000,41=2000,42=5000",
+                "--stack-all",
+                "--seconds",
+                "4",
+            ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert diag.stdout is not None
+            output = Lines(diag.stdout)
+            ready = output.until("ready")[-1]
+            assert ready["identity"]["protocol"] == "ict"
+            assert sorted(ready["bill_table"].values()) == [1000, 2000, 5000]
+            deadline = time.monotonic() + 5
+            while send_command(control, "status")["state"] != "idle":
+                assert time.monotonic() < deadline, "diag did not enable the acceptor"
+                time.sleep(0.05)
+            assert send_command(control, "insert 5000")["ok"]
+            assert output.until("stacked")[-1]["denomination_fen"] == 5000
+            assert diag.wait(timeout=10) == 0
+        finally:
+            if diag.poll() is None:
+                diag.kill()
+                diag.wait()
+            if diag.stdout is not None:
+                diag.stdout.close()
+        assert send_command(control, "status")["cassette"] == {"5000": 1}
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=10) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
