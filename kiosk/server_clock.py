@@ -20,7 +20,9 @@ The estimate is kept while it lies inside each new interval (with a small slack)
 the new interval's midpoint only when it falls outside: a kiosk whose clock is right within a
 second reports the same offset from one answer to the next instead of flapping between two
 values, while a clock that steps (chrony finally synchronises, someone sets the BIOS clock) is
-followed at the next answer.
+followed at the next answer. Once the server has written its own time in an answer, a ``Date``
+header (which a reverse proxy may write from its own clock) moves the estimate only when it
+disagrees by more than a few seconds.
 
 Times are read from injected clocks so tests need no sleeping: ``wall`` is the kiosk's wall
 clock (unix seconds; what a wrong clock gets wrong) and ``monotonic`` measures round trips.
@@ -38,6 +40,10 @@ from email.utils import parsedate_to_datetime
 DATE_RESOLUTION_S = 1.0  # the HTTP Date header has whole seconds...
 DATE_REUSED_S = 1.0  # ...and uvicorn refreshes the one it sends once a second
 SLACK_S = 0.05  # the kiosk's clocks are read a little after sending, before receiving
+# Once the server has written its own time in an answer, a Date header must disagree by more
+# than this to move the estimate: a reverse proxy's Date comes from another clock, and the two
+# must not pull the estimate to and fro. A real step of the kiosk's clock is larger.
+DATE_AFTER_SERVER_TIME_SLACK_S = 5.0
 WARN_OFFSET_S = 60.0  # past this the maintenance status warns: the OS clock is not kept
 
 
@@ -71,6 +77,7 @@ class ServerClock:
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._offset_s: float | None = None
+        self._had_server_time = False
         self.samples = 0
 
     # ---------------------------------------------------------------- reading
@@ -123,17 +130,28 @@ class ServerClock:
             return False
         if stamped.tzinfo is None:
             return False
-        self.observe(exchange, stamped.timestamp(), resolution_s=DATE_RESOLUTION_S + DATE_REUSED_S)
+        with self._lock:
+            slack = DATE_AFTER_SERVER_TIME_SLACK_S if self._had_server_time else SLACK_S
+        self.observe(
+            exchange,
+            stamped.timestamp(),
+            resolution_s=DATE_RESOLUTION_S + DATE_REUSED_S,
+            slack_s=slack,
+        )
         return True
 
     def observe_server_time(self, exchange: Exchange, server_time: datetime) -> None:
         """Learn from a time the server wrote in its answer (heartbeat, ping, a clock_skew 401)."""
+        with self._lock:
+            self._had_server_time = True
         self.observe(exchange, server_time.timestamp(), resolution_s=0.0)
 
-    def observe(self, exchange: Exchange, server_s: float, *, resolution_s: float) -> None:
+    def observe(
+        self, exchange: Exchange, server_s: float, *, resolution_s: float, slack_s: float = SLACK_S
+    ) -> None:
         """The server said it was ``server_s`` (cut to ``resolution_s``) during ``exchange``."""
-        low = server_s - exchange.received_wall - SLACK_S
-        high = server_s + resolution_s - exchange.sent_wall + SLACK_S
+        low = server_s - exchange.received_wall - slack_s
+        high = server_s + resolution_s - exchange.sent_wall + slack_s
         with self._lock:
             self.samples += 1
             if self._offset_s is None or not low <= self._offset_s <= high:

@@ -77,6 +77,20 @@ def test_a_server_time_narrows_it_and_later_dates_do_not_move_it() -> None:
     assert clock.samples == 52
 
 
+def test_a_date_header_from_another_clock_does_not_pull_the_estimate_to_and_fro() -> None:
+    """A reverse proxy 3 s ahead writes the Date headers; the server writes server_time."""
+    clocks = Clocks()
+    clock = clocks.clock()
+    for _ in range(20):
+        exchange = clocks.exchange(clock, 0.02)
+        clock.observe_server_time(exchange, datetime.fromtimestamp(clocks.wall - 0.01, UTC))
+        settled = clock.offset_s
+        exchange = clocks.exchange(clock, 0.02)
+        clock.observe_date_header(exchange, _date(clocks.wall + 3.0))
+        assert clock.offset_s == settled
+    assert clock.clock_offset_s() == 0
+
+
 def test_a_clock_step_is_followed_at_the_next_answer() -> None:
     clocks = Clocks()
     clock = clocks.clock()
