@@ -524,3 +524,20 @@ def test_other_refusals_are_not_signed_again(
             c.ping()
         assert caught.value.reason == reason
         assert len(hits) == 1
+
+
+@pytest.mark.parametrize(
+    ("reason", "refused"),
+    [
+        ("clock_skew", False),
+        ("reused_nonce", False),
+        ("bad_signature", True),
+        ("kiosk_disabled", True),
+        (None, True),  # an older server that gives no reason
+    ],
+)
+def test_which_401s_refuse_the_kiosk_itself(reason: str | None, refused: bool) -> None:
+    detail = {} if reason is None else {"reason": reason}
+    error = CentralUnauthorized(401, "unauthorized", detail)
+    assert error.credentials_refused is refused
+    assert error.clock_skew is (reason == "clock_skew")
