@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.cash.bill_table import from_fen, to_fen
+from drivers.cash.bill_table import TableEntry, choose, from_fen, to_fen
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,32 @@ def test_from_fen_refuses_what_cannot_be_sent() -> None:
 def test_round_trip(digits: int, power: int) -> None:
     fen = digits * 10 ** (power + 2)
     assert to_fen(*from_fen(fen)) == fen
+
+
+def test_choose_keeps_the_notes_in_an_accepted_code_and_says_which_matched() -> None:
+    entries = [
+        TableEntry(0, "CHN", 100),
+        TableEntry(1, "chn", 500),
+        TableEntry(2, "RUS", 1000),
+        TableEntry(3, "CHN", None),  # not a whole number of fen
+    ]
+    choice = choose(entries, ("CNY", "CHN"))
+    assert choice.table == {0: 100, 1: 500}
+    assert choice.matched == ("CHN",)
+    assert choice.refusal == ""
+
+
+def test_choose_refuses_a_table_without_an_accepted_note_naming_what_it_saw() -> None:
+    entries = [TableEntry(0, "RUS", 1000), TableEntry(1, "RUS", 5000), TableEntry(2, "RUS", 50)]
+    choice = choose(entries, ("CNY", "CHN"))
+    assert choice.table == {}
+    assert choice.refusal == (
+        "bill table has no notes in CNY/CHN: the device reports RUS 10, RUS 50, RUS 0.5"
+    )
+    numbered = choose([TableEntry(0x61, 7, 1000)], (156,))
+    assert numbered.refusal == "bill table has no notes in 156: the device reports country 7: 10"
+    assert choose([], (156,)).refusal.endswith("the device reports no notes at all")
+
+
+def test_numeric_codes_match_their_text_form() -> None:
+    assert choose([TableEntry(0x61, 156, 100)], (156,)).table == {0x61: 100}
