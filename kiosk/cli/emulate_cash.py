@@ -47,6 +47,12 @@ def register(devices: Any) -> None:
         help="the bill table in fen (default 100,500,1000,2000,5000,10000; ICT: bill types "
         "40, 41, ... in this order)",
     )
+    parser.add_argument(
+        "--table-code",
+        type=lambda text: int(text) if text.isdigit() else text,
+        help="what the bill table names the currency with: CCNET 3 letters (default CNY; "
+        "Chinese firmware also says CHN), ID-003 the country number (default 156)",
+    )
     parser.add_argument("--link", type=Path, help="make the device path this symlink")
     parser.add_argument("--control", type=Path, help="put the control socket here")
     parser.add_argument(
@@ -75,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             capacity=args.capacity,
             link=args.link,
             control_path=args.control,
+            table_code=args.table_code,
         )
     except (EmulatorError, ValueError) as exc:
         print(f"kiosk emulate cash: {exc}", file=sys.stderr)
