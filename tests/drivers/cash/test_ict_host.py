@@ -104,3 +104,14 @@ def test_an_unanswered_power_up_leaves_the_device_inhibited() -> None:
         status = emulator.wait_for(lambda s: s["phase"] == "settled", timeout_s=10)
         assert status["state"] == "disabled"
         assert status["enabled_fen"] == []
+
+
+def test_a_power_cycle_while_running_starts_the_device_up_again(rig: Rig) -> None:
+    ready(rig)
+    mark = rig.events.mark()
+    rig.emulator.power_cycle()
+    assert rig.events.wait_for(PowerUp, after=mark).bill_in is None  # ICT cannot say more
+    rig.events.wait_for(Ready, after=mark)
+    rig.emulator.wait_for(lambda s: s["state"] == "idle")  # the host enabled it again
+    rig.emulator.insert(1000)
+    assert rig.events.wait_for(Stacked, after=mark).denomination_fen == 1000
