@@ -136,3 +136,24 @@ def test_device_silent_past_the_stack_timeout_then_reporting_stacked_credits_onc
     assert "待核实" in shown["result"]["receipt_text"]
     assert outcome["credited_fen"] == outcome["cassette_fen"] == 10000
     assert not outcome["suspects"]
+
+
+def test_power_cut_while_the_note_is_drawn_in_hands_it_back_and_cash_resumes(
+    rig: FaultRig, tmp_path: Path
+) -> None:
+    """Power cut while the note is being drawn in (before escrow): nothing is decided, nothing
+    credited; the customer gets the note back and pays with it again once the device is up.
+    (A cable pulled at that moment cancels the payment instead: nothing was taken.)"""
+    began = time.monotonic()
+    run = rig.start_payment(tmp_path, amount_fen=AMOUNT_FEN, expected_fen=10000)
+    try:
+        rig.insert(run, 10000)
+        rig.wait_phase(run, "accepting")
+        assert rig.cash.ctl("power-cycle false")["power_up"] == "validator"
+        rig.pay(run, 10000)
+        outcome = rig.finish(run)
+    finally:
+        run.kiosk.stop()
+    report(rig.protocol, "power_cut_while_accepting", outcome, began)
+    assert outcome["credited_fen"] == outcome["cassette_fen"] == 10000
+    assert not outcome["suspects"]
