@@ -45,6 +45,10 @@ STEP_TIMEOUT_S = 60.0
 HEARTBEAT_S = 5.0  # kiosk_sections' heartbeat interval
 HEARTBEATS_OBSERVED = 12  # about a minute of a parked kiosk
 WRONG_SECRET = "this-is-not-the-kiosk-secret-at-all"
+READY = (  # the server answered and the acceptor is ready: a customer may start
+    {"wait_for": "methods.qr.ok", "equals": True, "timeout": STEP_TIMEOUT_S},
+    {"wait_for": "methods.cash.ok", "equals": True, "timeout": STEP_TIMEOUT_S},
+)
 
 
 def libfaketime() -> str:
@@ -164,7 +168,7 @@ def queue_payments(rig: Rig, workdir: Path) -> tuple[str, str, list[str]]:
     """A fresh kiosk with a right clock takes QUEUED payments while its posts are dropped."""
     kiosk_id, secret = new_kiosk(rig.server)
     config = config_for(rig, workdir, kiosk_id, secret, "queue")
-    script: list[dict[str, Any]] = [{"wait_for": "methods.qr.ok", "equals": True}]
+    script: list[dict[str, Any]] = list(READY)
     for _ in range(QUEUED):
         script += payment_steps(rig.account)
     rig.network.drop_payments = True
@@ -211,7 +215,7 @@ def test_queued_payments_post_within_a_minute_from_a_kiosk_with_a_wrong_clock(
 ) -> None:
     kiosk_id, secret, queued = queue_payments(rig, tmp_path)
     config = config_for(rig, tmp_path, kiosk_id, secret, "skewed")
-    script = [{"wait_for": "methods.qr.ok", "equals": True}, *payment_steps(rig.account)]
+    script = [*READY, *payment_steps(rig.account)]
     script.append({"wait_for": "outbox.pending", "equals": 0, "timeout": STEP_TIMEOUT_S})
     kiosk = KioskProcess.start(config, script, tmp_path, name="skewed", env=wrong_clock(skew_s))
     try:
