@@ -2,8 +2,9 @@
 
 State after switching on and after RESET ``30``: the device sends ``80 8F`` and waits 2 s for
 the host's ``02``. Answered in time, it initialises and enables itself (``3E``: every bill type
-of its table); not answered, it inhibits itself (``5E``) until the host sends ``3E``. Polls
-``0C`` during the wait are answered ``80 8F`` again; polls while it initialises get no answer.
+of its table); not answered, it inhibits itself and answers polls ``26`` (communication error:
+the power-up went unanswered) until the host resets it or enables it with ``3E``. Polls ``0C``
+during the wait are answered ``80 8F`` again; polls while it initialises get no answer.
 
 Bills: a bill in escrow is announced once with ``81 TT`` (``TT`` = ``40`` + its place in the
 table); the host answers ``02`` stack, ``0F`` return or ``18`` hold. The device then sends
@@ -56,6 +57,7 @@ class IctFront(ProtocolFront):
         self._waiting_since: float | None = None  # sent 80 8F at this time, no 02 yet
         self._announced_escrow = False
         self._had_fault = False
+        self._unanswered = False  # the power-up went unanswered: 26 until reset or enabled
 
     def decode(self, buffer: bytes) -> Decoded:
         result = codec.decode_host(buffer)
@@ -73,6 +75,7 @@ class IctFront(ProtocolFront):
     def power_cycle(self) -> None:
         self._waiting_since = None
         self._announced_escrow = False
+        self._unanswered = False
 
     def unsolicited(self, now: float) -> bytes | None:  # noqa: PLR0911 - one return per report
         """What the device says unasked now: power-up, escrow, stacked, returned."""
@@ -85,6 +88,7 @@ class IctFront(ProtocolFront):
                 return POWER_UP_MESSAGE
             if now - self._waiting_since >= POWER_UP_ANSWER_S:
                 self._start(now, enable=False)  # nobody answered: inhibit itself
+                self._unanswered = True
             return None
         if phase is Phase.ESCROW and mechanics.bill_index is not None:
             if not self._announced_escrow:
@@ -130,6 +134,7 @@ class IctFront(ProtocolFront):
         elif command == HostCommand.HOLD:
             mechanics.hold(now)
         elif command == HostCommand.ENABLE:
+            self._unanswered = False
             mechanics.set_enabled(frozenset(range(len(mechanics.table))))
         elif command == HostCommand.DISABLE:
             mechanics.set_enabled(frozenset())
@@ -138,7 +143,7 @@ class IctFront(ProtocolFront):
             self.power_cycle()
         return None
 
-    def _status(self, phase: Phase) -> bytes:
+    def _status(self, phase: Phase) -> bytes:  # noqa: PLR0911 - one return per status
         snapshot = self.mechanics.snapshot()
         if snapshot.fault is not None:
             self._had_fault = True
@@ -149,6 +154,8 @@ class IctFront(ProtocolFront):
         if self._had_fault:
             self._had_fault = False
             return bytes([DeviceByte.ERROR_CLEARED])
+        if self._unanswered:
+            return bytes([DeviceByte.POWER_UP_UNANSWERED])
         if phase is Phase.CHEATED:
             return bytes([DeviceByte.BILL_FISH])
         if phase is Phase.REJECTING:

@@ -1,5 +1,8 @@
 """ICT codes (REFERENCE.md, ICT section; ICT protocol for RS232 v0.3), and status parsing.
 
+REFERENCE.md omits ``26``: the device's "communication error", sent when the host did not answer
+its power-up in time (e-kiosk's ICT constants, which REFERENCE.md cites for the others).
+
 9600 baud 8E1, single bytes, no framing and no checksum. The device speaks first at power-up
 (``80 8F``) and whenever a bill reaches escrow (``81`` then the bill type); it answers the
 host's poll ``0C`` with one status byte.
@@ -37,6 +40,7 @@ class DeviceByte(enum.IntEnum):
     BILL_REMOVED = 0x23
     STACKER_OPEN = 0x24
     SENSOR_PROBLEM = 0x25
+    POWER_UP_UNANSWERED = 0x26  # nobody answered 80 8F in time: the device inhibited itself
     BILL_FISH = 0x27
     STACKER_PROBLEM = 0x28
     BILL_REJECT = 0x29
@@ -60,6 +64,8 @@ _SINGLE: dict[int, tuple[StatusKind, str]] = {
     DeviceByte.BILL_REMOVED: (StatusKind.REJECTING, "bill_removed"),
     DeviceByte.STACKER_OPEN: (StatusKind.CASSETTE_OUT, ""),
     DeviceByte.SENSOR_PROBLEM: (StatusKind.FAILURE, "sensor_problem"),
+    # It restarted and nobody answered: start it up again (RESET, then 80 8F answered in time).
+    DeviceByte.POWER_UP_UNANSWERED: (StatusKind.POWER_UP, "power_up_unanswered"),
     DeviceByte.BILL_FISH: (StatusKind.CHEATED, ""),
     DeviceByte.STACKER_PROBLEM: (StatusKind.CASSETTE_JAM, ""),
     DeviceByte.BILL_REJECT: (StatusKind.REJECTING, "bill_reject"),

@@ -34,7 +34,7 @@ from drivers.cash.api import AcceptorProtocolError, Identity
 from drivers.cash.bill_table import TableEntry
 from drivers.cash.host import AcceptorHost, NoReplyError
 from drivers.cash.ict import codec
-from drivers.cash.ict.codes import HostCommand, StatusParseError, parse_status
+from drivers.cash.ict.codes import DeviceByte, HostCommand, StatusParseError, parse_status
 from drivers.cash.status import SETTLED_KINDS, DeviceStatus, StatusKind
 
 BYTE_TIME_S = 0.00115  # one byte at 9600 baud 8E1
@@ -127,8 +127,8 @@ class IctHost(AcceptorHost):
         return DeviceStatus(StatusKind.ESCROW, status.code, escrow.bill_type)
 
     def _acknowledge(self, status: DeviceStatus) -> None:
-        if status.kind is StatusKind.POWER_UP:
-            self._send(HostCommand.ACCEPT)
+        if status.kind is StatusKind.POWER_UP and status.code == DeviceByte.POWER_UP:
+            self._send(HostCommand.ACCEPT)  # 80 8F is answered; a late 26 is left to RESET
         elif status is self._redeliver:
             self._redeliver = None  # delivered: nothing goes to the device
 

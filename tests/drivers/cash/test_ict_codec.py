@@ -53,6 +53,7 @@ def test_decode_stream_skips_garbage_and_keeps_a_half_message() -> None:
         ("29", StatusKind.REJECTING, 0x29, "bill_reject"),
         ("2a", StatusKind.INVALID_COMMAND, None, ""),
         ("2f", StatusKind.FAULT_CLEARED, None, ""),
+        ("26", StatusKind.POWER_UP, None, "power_up_unanswered"),
     ],
 )
 def test_every_device_message_has_a_meaning(

@@ -106,6 +106,14 @@ def test_an_unanswered_power_up_leaves_the_device_inhibited() -> None:
         assert status["enabled_fen"] == []
 
 
+def test_a_host_that_comes_late_starts_the_device_up(rig: Rig) -> None:
+    rig.emulator.wait_for(lambda s: s["last_status"] == "" and s["phase"] == "settled")
+    ready(rig)  # 26 seen, RESET, 80 8F answered in time, enabled
+    assert rig.events.of(PowerUp)[0].bill_in is None
+    rig.emulator.insert(100)
+    assert rig.events.wait_for(Stacked).denomination_fen == 100
+
+
 def test_a_power_cycle_while_running_starts_the_device_up_again(rig: Rig) -> None:
     ready(rig)
     mark = rig.events.mark()

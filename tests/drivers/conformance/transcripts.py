@@ -620,6 +620,21 @@ def ict_transcripts() -> list[Transcript]:
             [(PowerUp, {"bill_in": None}), READY],
         ),
         Transcript(
+            "start-up: a power-up nobody answered in time",
+            "ict",
+            [
+                *ict_poll("26"),  # communication error: its 80 8F went unanswered, so inhibited
+                H("30"),  # RESET (no 02 for a 26: there is nothing to answer)
+                D("80 8f"),
+                H("02"),
+                *ict_poll("3e"),
+                H("5e"),
+                H("3e"),
+                *ict_poll("3e"),
+            ],
+            [(PowerUp, {"bill_in": None}), READY],
+        ),
+        Transcript(
             "escrow, stack",
             "ict",
             [
