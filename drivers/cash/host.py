@@ -590,7 +590,10 @@ class AcceptorHost(abc.ABC):
             acknowledge = self._on_returned(status)
         elif kind is StatusKind.REJECTING:
             if previous is not StatusKind.REJECTING:
+                escrow = self._escrow
                 self._abandon_escrow("rejected")
+                if escrow is not None:  # a bill in escrow came out this way (ICT 23): returned
+                    self._emit(Returned(escrow.denomination_fen, escrow.bill_type))
                 self._emit(Rejected(status.reason, status.detail or 0))
         elif kind in SETTLED_KINDS and self._escrow is not None:
             # Out of escrow without a stacked report: the bill went back (ID-003 has no

@@ -670,6 +670,26 @@ def ict_transcripts() -> list[Transcript]:
             decision="return",
         ),
         Transcript(
+            "escrow, pulled out while being handed back",
+            "ict",
+            [
+                *ict_start(),
+                *ict_escrow(0x44),
+                H("0f"),
+                *ict_poll("23"),  # bill removed: the customer took it
+                *ict_poll("3e"),
+            ],
+            [
+                (PowerUp, {"bill_in": None}),
+                READY,
+                (Escrow, {"denomination_fen": 5000, "bill_type": 0x44}),
+                (Returned, {"denomination_fen": 5000, "bill_type": 0x44}),
+                (Rejected, {"reason": "bill_removed", "code": 0x23}),
+            ],
+            decision="return",
+            emulator=None,
+        ),
+        Transcript(
             "configured bill types",
             "ict",
             [
