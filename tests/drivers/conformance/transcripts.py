@@ -517,6 +517,25 @@ def id003_transcripts() -> list[Transcript]:
             emulator=None,
         ),
         Transcript(
+            "C3 00 alone enables every denomination (nothing inhibited after RESET)",
+            "id003",
+            [
+                *id_poll("40"),
+                H("40"),
+                D(ID_ACK),
+                *id_poll("1b"),
+                *id_poll("1a"),
+                H("c3 00"),  # a host that never sends C0
+                D("c3 00"),
+                *id_poll("11"),  # enabled
+                A("insert", "10000"),
+                *id_poll("12"),
+                *id_poll("13 66"),  # 100 yuan accepted into escrow
+            ],
+            [],
+            host=False,  # our host always sends C0 first
+        ),
+        Transcript(
             "settings read back (80..85), interrupt mode refused",
             "id003",
             [
