@@ -1275,9 +1275,7 @@ class Engine:
         log.error("%s: no report for the %d fen note under STACK: unsettled", txn_id, denomination)
         cash.in_escrow_fen = 0
         cash.unsettled_fen += denomination
-        self.recovery.adopt_unsettled(
-            self, txn_id, denomination, ready=self.health.acceptor_ready
-        )
+        self.recovery.adopt_unsettled(self, txn_id, denomination, ready=self.health.acceptor_ready)
         if self.machine.state is State.PROCESSING and self.session.result is None:
             self._timers.cancel("post_wait")
             self.fire(Trigger.SETTLED)

@@ -224,8 +224,13 @@ def test_cash_notes_are_checked_and_sorted() -> None:
     assert CashTender({}).total_fen == 0  # every note may be pending verification
     with pytest.raises(ReceiptError, match="amount_applied_fen is zero"):
         cash_receipt(
-            tender=CashTender({}), bills=(), amount_applied_fen=0, credited_to_balance_fen=0,
-            status=PaymentStatus.QUEUED, new_balance_fen=None, check_url=None,
+            tender=CashTender({}),
+            bills=(),
+            amount_applied_fen=0,
+            credited_to_balance_fen=0,
+            status=PaymentStatus.QUEUED,
+            new_balance_fen=None,
+            check_url=None,
         )
 
 
@@ -268,9 +273,14 @@ def test_a_payment_whose_only_note_is_pending_still_prints_a_receipt() -> None:
         cash_receipt(pending_notes={10000: 0})
     with pytest.raises(ReceiptError, match="only cash"):
         cash_receipt(
-            tender=CardTender("8800000000000001"), bills=(), amount_applied_fen=5000,
-            credited_to_balance_fen=0, status=PaymentStatus.QUEUED, check_url=None,
-            new_balance_fen=None, pending_notes={10000: 1},
+            tender=CardTender("8800000000000001"),
+            bills=(),
+            amount_applied_fen=5000,
+            credited_to_balance_fen=0,
+            status=PaymentStatus.QUEUED,
+            check_url=None,
+            new_balance_fen=None,
+            pending_notes={10000: 1},
         )
 
 

@@ -272,9 +272,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "mt.status.section.software": ("软件", "Software"),
     "mt.status.section.disk": ("数据盘", "Data disk"),
     "mt.status.disk_free": ("可用空间", "Free space"),
-    "mt.status.disk_free_value": (
-        "{free} MB（下限 {floor} MB）", "{free} MB (floor {floor} MB)"
-    ),
+    "mt.status.disk_free_value": ("{free} MB（下限 {floor} MB）", "{free} MB (floor {floor} MB)"),
     "mt.status.disk_low": (
         "低于下限，暂停收取现金：请清理 {path}",
         "below the floor, cash paused: free space on {path}",
