@@ -8,7 +8,7 @@ without guessing the allocation.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +28,36 @@ from kiosk.receipts import (
 
 
 @dataclass(frozen=True)
+class StillOwed:
+    """What an account owes after a payment, and the due date that still applies."""
+
+    owed_fen: int
+    due_date: str | None  # ISO date of the oldest bill not paid off; None when nothing is owed
+
+
+def still_owed(bills: Sequence[Mapping[str, Any]], paid_fen: int) -> StillOwed:
+    """Apply ``paid_fen`` to ``bills`` oldest first, late fee before principal (the server's
+    rule, DESIGN 6), and say what is left and which bill's due date now applies.
+
+    ``bills`` are the account's bills as the lookup returned them (``amount_fen``,
+    ``paid_fen``, ``late_fee_fen``, ``period``, ``due_date``).
+    """
+    left = max(0, paid_fen)
+    owed = 0
+    due: str | None = None
+    for bill in sorted(bills, key=lambda b: (str(b.get("period")), str(b.get("due_date")))):
+        need = max(0, int(bill.get("amount_fen", 0)) - int(bill.get("paid_fen", 0)))
+        need += max(0, int(bill.get("late_fee_fen", 0)))
+        covered = min(left, need)
+        left -= covered
+        if need > covered:
+            owed += need - covered
+            if due is None and bill.get("due_date"):
+                due = str(bill["due_date"])[:10]
+    return StillOwed(owed, due)
+
+
+@dataclass(frozen=True)
 class PrintableReceipt:
     receipt: Receipt
     text: str
@@ -41,9 +71,12 @@ def receipt_for(
     language: str,
     copy: bool = False,
     pending: Mapping[int, int] | None = None,
+    account_bills: Sequence[Mapping[str, Any]] | None = None,
 ) -> Receipt:
     """``row`` is the journal's derived transaction row (kiosk.projection.transactions);
-    ``pending`` the payment's notes whose outcome is not known yet (Engine.pending_notes)."""
+    ``pending`` the payment's notes whose outcome is not known yet (Engine.pending_notes);
+    ``account_bills`` the account's bills as looked up before paying, for the due date that still
+    applies to what is owed (without them the receipt names the amount owed only)."""
     answer: dict[str, Any] | None = json.loads(row.answer) if row.answer else None
     status = PaymentStatus.POSTED if answer else PaymentStatus.QUEUED
     tender: Tender
@@ -70,6 +103,14 @@ def receipt_for(
         if row.method == "cash"
         else (sum(b.total_fen for b in bills) + credited if answer else row.target_fen)
     )
+    to_bills = applied - credited
+    owed: int | None = None
+    owed_due: str | None = None
+    if account_bills:
+        left = still_owed(account_bills, to_bills)
+        owed, owed_due = left.owed_fen, left.due_date
+    elif row.amount_due_fen:
+        owed = max(0, int(row.amount_due_fen) - to_bills)
     return Receipt(
         utility_name=config.kiosk.utility_name,
         kiosk_location=config.kiosk.location,
@@ -88,6 +129,8 @@ def receipt_for(
         copy=copy,
         language="en" if language == "en" else "zh",
         pending_notes=dict(pending or {}),
+        still_owed_fen=owed,
+        owed_due_date=owed_due if owed else None,
     )
 
 

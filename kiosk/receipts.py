@@ -21,7 +21,7 @@ import enum
 import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, TypeAlias
 
 from drivers.printer.text import cells, fit, sanitize, wrap
@@ -222,10 +222,12 @@ def _when(moment: datetime) -> str:
 
 
 def mask_card(card_no: str) -> str:
-    """Only the last four digits of a recharge card appear on paper."""
+    """Only the last four digits of a recharge card appear on paper.
+
+    A number the journal already masked (the engine keeps the first four digits too, as
+    ``8800********0001``) is masked again: nothing but the last four is printed.
+    """
     card_no = card_no.strip()
-    if "*" in card_no:
-        return card_no
     return "*" * max(0, len(card_no) - 4) + card_no[-4:]
 
 
@@ -254,6 +256,9 @@ class _Words:
     card: str
     qr_order: str
     amount_paid: str
+    still_owed: str
+    owed_by: Callable[[str], str]
+    owed_overdue: Callable[[str], str]
     to_balance: str
     new_balance: str
     balance_unknown: str
@@ -311,6 +316,9 @@ _WORDS: Mapping[Language, _Words] = types.MappingProxyType(
             card="电费充值卡",
             qr_order="扫码支付订单",
             amount_paid="本次缴费",
+            still_owed="仍欠电费",
+            owed_by=lambda day: f"请于 {day} 前缴清",
+            owed_overdue=lambda day: f"已过缴费截止日 {day}，违约金按日计收，请尽快缴清",
             to_balance="转入预付电费",
             new_balance="账户余额",
             balance_unknown="联网后更新",
@@ -368,6 +376,9 @@ _WORDS: Mapping[Language, _Words] = types.MappingProxyType(
             card="Recharge card",
             qr_order="QR payment order",
             amount_paid="Amount paid",
+            still_owed="Still owed",
+            owed_by=lambda day: f"Please pay it by {day}",
+            owed_overdue=lambda day: f"Overdue since {day}: a late fee accrues daily",
             to_balance="To prepaid balance",
             new_balance="New balance",
             balance_unknown="updated when online",
@@ -521,8 +532,12 @@ class Receipt:
     # Cash notes whose outcome is not known yet (denomination in fen -> count): printed as
     # pending verification, never counted in the amount paid.
     pending_notes: Mapping[int, int] = field(default_factory=dict)
+    # What the account still owes after this payment (None: not known, nothing printed) and
+    # the due date that still applies to it (ISO YYYY-MM-DD; the oldest bill not paid off).
+    still_owed_fen: int | None = None
+    owed_due_date: str | None = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self) -> None:  # noqa: PLR0912 - one check per field, in field order
         for name in ("utility_name", "kiosk_location", "kiosk_id", "txn_id", "account_no"):
             _text(getattr(self, name), name)
         _text(self.holder_masked, "holder_masked", required=False)
@@ -552,6 +567,13 @@ class Receipt:
             _fen(self.new_balance_fen, "new_balance_fen")
         if self.check_url is not None:
             _text(self.check_url, "check_url")
+        if self.still_owed_fen is not None:
+            _fen(self.still_owed_fen, "still_owed_fen")
+        if self.owed_due_date is not None:
+            try:
+                date.fromisoformat(_text(self.owed_due_date, "owed_due_date"))
+            except ValueError as exc:
+                raise ReceiptError(f"owed_due_date {self.owed_due_date!r} is not a date") from exc
         allocated = sum(bill.total_fen for bill in self.bills) + credited
         if isinstance(self.tender, CashTender) and not self.tender.notes and not pending:
             raise ReceiptError("a cash receipt lists at least one note")
@@ -635,6 +657,12 @@ def _receipt_pending(out: _Builder, receipt: Receipt, words: _Words) -> None:
 
 def _receipt_outcome(out: _Builder, receipt: Receipt, words: _Words) -> None:
     out.pair(words.amount_paid, _money(receipt.amount_applied_fen, words), bold=True)
+    if receipt.still_owed_fen:
+        out.pair(words.still_owed, _money(receipt.still_owed_fen, words), bold=True)
+        if receipt.owed_due_date:
+            due = date.fromisoformat(receipt.owed_due_date)
+            late = due < receipt.paid_at.date()
+            out.text((words.owed_overdue if late else words.owed_by)(due.isoformat()))
     if receipt.credited_to_balance_fen or receipt.bills:
         out.pair(words.to_balance, _money(receipt.credited_to_balance_fen, words))
     balance = receipt.new_balance_fen

@@ -169,6 +169,7 @@ def test_card_and_qr_tenders() -> None:
     qr = render_text(cash_receipt(tender=QrTender("QR-20261126-0042")), columns=48)
     assert "扫码支付订单：QR-20261126-0042\n" in qr
     assert mask_card("****1234") == "****1234"
+    assert mask_card("8800****1234") == "********1234"
 
 
 def test_the_qr_code_is_smaller_on_58_mm_paper() -> None:
