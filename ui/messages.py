@@ -66,3 +66,29 @@ def _fen(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return format_fen(value)
     return "?"
+
+
+def owed_after(account: dict[str, Any] | None, paid_fen: int) -> tuple[int, str | None]:
+    """What the account still owes after ``paid_fen`` (oldest bill first) and the due date
+    that then applies (ISO), from the account the lookup returned; (0, None) without one."""
+    from kiosk.receipt_facts import still_owed
+
+    if not account:
+        return 0, None
+    bills = account.get("bills") or []
+    if bills:
+        left = still_owed(bills, paid_fen)
+        return left.owed_fen, left.due_date
+    return max(0, int(account.get("due_fen") or 0) - paid_fen), None
+
+
+def due_advice(due_date: str | None, today_iso: str | None, language: str) -> str:
+    """'请于 2026年11月15日 前缴清', or the overdue warning when that day has passed."""
+    from ui.i18n import format_date
+
+    if not due_date:
+        return ""
+    overdue = bool(today_iso) and due_date[:10] < str(today_iso)[:10]
+    return tr(
+        "owed.overdue" if overdue else "owed.due_by", language, day=format_date(due_date, language)
+    )

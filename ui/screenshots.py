@@ -1,7 +1,11 @@
 """Render every screen from scripted snapshots into PNGs: `make screenshots`.
 
 Usage: python -m ui.screenshots [OUT_DIR]  (default $SCREENSHOTS_DIR or screenshots/)
-Each screen in zh and en, portrait 1080x1920, landscape 1920x1080 and 1024x768.
+Each screen in zh and en, portrait 1080x1920, landscape 1920x1080 and 1024x768, with
+normal text, and the customer screens in large text too (``*_large.png``).
+
+A scene may name a button to press once it is on screen (``PRESS``, not an engine key):
+the "other amount" keypad and the partial-payment question are the customer's taps.
 """
 
 from __future__ import annotations
@@ -15,6 +19,100 @@ from typing import Any
 from ui.fake_source import make_maintenance, make_snapshot
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080), "small": (1024, 768)}
+PRESS = "_press"  # scene key: the objectName of a button to click after the snapshot shows
+
+# The account of the partial payment customers found: ¥340.00 owed, ¥50.00 inserted.
+PARTIAL_ACCOUNT: dict[str, Any] = {
+    "account_no": "3100000002",
+    "holder": "李*华",
+    "address": "示范市*****街8号",
+    "category": "residential",
+    "balance_fen": 0,
+    "bills": [
+        {
+            "period": "2026-09",
+            "amount_fen": 20000,
+            "paid_fen": 0,
+            "due_date": "2026-10-15",
+            "late_fee_fen": 370,
+        },
+        {
+            "period": "2026-10",
+            "amount_fen": 13630,
+            "paid_fen": 0,
+            "due_date": "2026-11-15",
+            "late_fee_fen": 0,
+        },
+    ],
+    "arrears_fen": 33630,
+    "late_fee_fen": 370,
+    "due_fen": 34000,
+    "as_of": "2026-11-02T10:15:00+08:00",
+}
+
+
+def customer_scenes() -> dict[str, dict[str, Any]]:
+    """The states issue 15 named, each under the name of its state."""
+    partial_cash = {
+        "inserted_fen": 5000,
+        "notes": {"5000": 1},
+        "still_due_fen": 29000,
+        "accepting": True,
+    }
+    return {
+        "other_amount": {**make_snapshot("account_shown"), PRESS: "shown_other"},
+        "partial_confirm": {
+            **make_snapshot(
+                "cash_insert",
+                account=copy.deepcopy(PARTIAL_ACCOUNT),
+                amount_fen=34000,
+                method="cash",
+                cash=partial_cash,
+            ),
+            PRESS: "cash_finish",
+        },
+        "partial_result": make_snapshot(
+            "done",
+            account=copy.deepcopy(PARTIAL_ACCOUNT),
+            amount_fen=34000,
+            method="cash",
+            result={
+                "status": "posted",
+                "txn_id": "K0001-00000043",
+                "amount_fen": 5000,
+                "credited_to_balance_fen": 0,
+                "balance_fen": 0,
+                "receipt_url": "http://127.0.0.1:8470/r/K0001-00000043?h=77c0aa",
+                "receipt_text": "",
+                "printing": "printed",
+                "reason": None,
+            },
+        ),
+        "card_form": make_snapshot("card_entry", mode="card", method="card"),
+        "idle_prompt": make_snapshot(
+            "cash_insert",
+            account=copy.deepcopy(PARTIAL_ACCOUNT),
+            amount_fen=34000,
+            method="cash",
+            cash=partial_cash,
+            idle_prompt={"seconds_left": 27},
+        ),
+        "paper_out": make_snapshot(
+            "amount_chosen",
+            amount_fen=22580,
+            methods={
+                "cash": {"ok": False, "reason": "printer_paper_out"},
+                "qr": {"ok": True, "reason": None},
+                "card": {"ok": True, "reason": None},
+            },
+            printer={"can_print": False, "reason": "printer_paper_out"},
+        ),
+        "server_down": make_snapshot(
+            "account_entry",
+            error={"code": "server_offline", "detail": {}},
+            methods={m: {"ok": False, "reason": "server_offline"} for m in ("cash", "qr", "card")},
+        ),
+    }
 
 
 def scenes() -> dict[str, dict[str, Any]]:
@@ -164,6 +262,7 @@ def scenes() -> dict[str, dict[str, Any]]:
             methods={m: {"ok": False, "reason": "journal_fault"} for m in ("cash", "qr", "card")},
             journal_fault="data disk full: 0 bytes free on /var/lib/kiosk",
         ),
+        **customer_scenes(),
         **maintenance_scenes(),
     }
 
@@ -310,19 +409,40 @@ def render_all(out_dir: Path, sizes: dict[str, tuple[int, int]] = SIZES) -> list
         window.resize(width, height)
         window.show()
         for language in ("zh", "en"):
-            for name, snap in scenes().items():
-                snap["language"] = language
-                window.show_snapshot(snap)
-                app.processEvents()
-                app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-                path = out_dir / f"{name}_{language}_{size_name}.png"
-                window.grab().save(str(path))
-                written.append(path)
+            for large in (False, True):
+                for name, snap in scenes().items():
+                    if large and snap["state"] == "maintenance":
+                        continue  # technicians' screens have one text size
+                    snap["language"] = language
+                    snap["large_text"] = snap["large_text"] or large
+                    show_scene(window, snap)
+                    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+                    suffix = "_large" if large else ""
+                    path = out_dir / f"{name}_{language}_{size_name}{suffix}.png"
+                    window.grab().save(str(path))
+                    written.append(path)
     window.allow_close = True
     window.close()
     window.deleteLater()
     app.processEvents()
     return written
+
+
+def show_scene(window: Any, snap: dict[str, Any]) -> None:
+    """Show a scene's snapshot, then press the button it names (a customer's tap)."""
+    from PySide6.QtWidgets import QApplication, QPushButton
+
+    home = make_snapshot("home", language=snap["language"], large_text=snap["large_text"])
+    if PRESS in snap:
+        window.show_snapshot(home)  # a new customer: no panel or question left open
+    window.show_snapshot(snap)
+    QApplication.processEvents()
+    if PRESS in snap:
+        pressed = window.findChild(QPushButton, snap[PRESS])
+        if pressed is None:
+            raise LookupError(f"scene presses {snap[PRESS]!r}: no such button")
+        pressed.click()
+    QApplication.processEvents()
 
 
 def main() -> int:

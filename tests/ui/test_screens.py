@@ -297,3 +297,57 @@ def test_fullscreen_window_refuses_to_close(qtbot):
     assert not window.close()
     window.allow_close = True
     assert window.close()
+
+
+def _partial(kiosk, state="cash_insert", **overrides):
+    from ui.screenshots import PARTIAL_ACCOUNT
+
+    cash = {"inserted_fen": 5000, "notes": {"5000": 1}, "still_due_fen": 29000}
+    return kiosk.show(state, account=PARTIAL_ACCOUNT, amount_fen=34000, cash=cash, **overrides)
+
+
+def test_finishing_with_money_still_due_asks_first(kiosk):
+    _partial(kiosk)
+    kiosk.click("cash_finish")
+    assert kiosk.intents() == []  # nothing sent before the customer confirms
+    assert kiosk.find("partial_confirm").isVisible()
+    message = kiosk.find("partial_confirm_message").text()
+    assert message == "本次缴费 ¥50.00，仍欠 ¥290.00，确认结束？"
+    assert "2026年10月15日" in kiosk.find("partial_confirm_detail").text()
+    kiosk.click("partial_confirm_no")
+    assert not kiosk.find("partial_confirm").isVisible()
+    assert kiosk.intents() == []
+    kiosk.click("cash_finish")
+    kiosk.click("partial_confirm_yes")
+    assert kiosk.intents() == [("finish", {})]
+
+
+def test_the_question_is_in_english_too_and_closes_when_paid_up(kiosk):
+    _partial(kiosk, language="en")
+    kiosk.click("cash_finish")
+    text = kiosk.find("partial_confirm_message").text()
+    assert text == "You have paid ¥50.00; ¥290.00 is still owed. Finish now?"
+    kiosk.show("cash_insert", language="en", cash={"inserted_fen": 34000, "still_due_fen": 0})
+    assert not kiosk.find("partial_confirm").isVisible()
+    kiosk.click("cash_finish")
+    assert kiosk.intents() == [("finish", {})]  # nothing due: no question
+
+
+def test_a_partial_payment_result_says_what_is_still_owed(kiosk):
+    result = {"status": "posted", "amount_fen": 5000, "balance_fen": 0, "printing": "printed"}
+    _partial(kiosk, "done", result=result)
+    headline = kiosk.find("done_headline")
+    assert headline.text() != "缴费成功" and headline.property("tone") == "warn"
+    assert kiosk.find("done_owed").text() == "仍欠电费 ¥290.00"
+    assert "2026年10月15日" in kiosk.find("done_owed_due").text()
+    assert not kiosk.find("done_balance").isVisible()  # no "balance ¥0.00" beside a debt
+
+
+def test_a_full_payment_result_stays_green(kiosk):
+    from ui.screenshots import PARTIAL_ACCOUNT
+
+    result = {"status": "posted", "amount_fen": 34000, "balance_fen": 0, "printing": "printed"}
+    kiosk.show("done", account=PARTIAL_ACCOUNT, result=result)
+    assert kiosk.find("done_headline").text() == "缴费成功"
+    assert kiosk.find("done_headline").property("tone") == "ok"
+    assert not kiosk.find("done_owed").isVisible()

@@ -101,6 +101,23 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "暂停收款：本机正在记录您的纸币，请稍候，请勿再放入纸币",
         "Paused: the kiosk is recording your note. Please wait; insert no more notes",
     ),
+    "cash.confirm_owed": (
+        "本次缴费 {paid}，仍欠 {owed}，确认结束？",
+        "You have paid {paid}; {owed} is still owed. Finish now?",
+    ),
+    "cash.confirm_short": (
+        "本次缴费 {paid}，比您选择的金额少 {short}，确认结束？",
+        "You have paid {paid}, {short} less than you chose. Finish now?",
+    ),
+    "cash.confirm_yes": ("确认结束", "Yes, finish"),
+    "cash.confirm_no": ("继续放入纸币", "No, insert more"),
+    "owed.amount": ("仍欠电费 {amount}", "Still owed {amount}"),
+    "owed.due_by": ("请于 {day}前缴清", "Please pay it by {day}"),
+    "owed.overdue": (
+        "已过缴费截止日（{day}），违约金按日计收，请尽快缴清",
+        "Overdue since {day}: a late fee accrues daily, please pay soon",
+    ),
+    "done.partial": ("已缴费，仍有欠费", "Paid in part: some is still owed"),
     "cash.cancel_hint": ("放入第一张纸币后不能取消", "No cancelling after the first note"),
     # qr
     "qr.title": ("请用手机扫码支付", "Scan with your phone to pay"),
@@ -138,7 +155,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "done.late_credited": ("已确认并入账 {amount}", "Confirmed and credited {amount}"),
     "done.amount": ("缴费金额 {amount}", "Paid {amount}"),
     "done.credited": ("存入预付余额 {amount}", "Added to prepaid balance {amount}"),
-    "done.balance": ("当前余额 {amount}", "Balance now {amount}"),
+    "done.balance": ("预付余额 {amount}", "Prepaid balance {amount}"),
     "done.txn": ("流水号 {txn}", "Transaction {txn}"),
     "print.pending": ("正在打印凭条……", "Printing your receipt..."),
     "print.printed": ("请取走凭条", "Please take your receipt"),

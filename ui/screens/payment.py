@@ -9,10 +9,11 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLineEdit, QProgressBar, QVBoxLayout
 
 from kiosk.money import format_fen
-from ui.messages import reason_text
+from ui.messages import due_advice, owed_after, reason_text
 from ui.screens.base import Screen, Send, button, label
 from ui.widgets.keypad import Keypad
 from ui.widgets.notes import NoteStrip
+from ui.widgets.overlay import ConfirmOverlay
 from ui.widgets.qr import QrLabel
 
 METHODS = ("cash", "qr", "card")
@@ -113,7 +114,10 @@ class CashScreen(Screen):
             column.addWidget(widget)
         column.addStretch(1)
         self.finish = button("cash_finish", "bigprimary")
-        self.finish.clicked.connect(lambda: self.send("finish"))
+        self.finish.clicked.connect(self._finish_pressed)
+        self.confirm = ConfirmOverlay("partial_confirm", self)
+        self.confirm.yes.clicked.connect(self._finish_confirmed)
+        self.confirm.no.clicked.connect(self._finish_declined)
         self.cancel = button("cash_cancel", "secondary")
         self.cancel.clicked.connect(lambda: self.send("cancel"))
         self.cancel_hint = label("cash_cancel_hint", "hint")
@@ -122,9 +126,52 @@ class CashScreen(Screen):
         actions.addWidget(self.cancel)
         actions.addWidget(self.cancel_hint)
 
+    def _finish_pressed(self) -> None:
+        """With money still due, ask first: finishing early must never look like paid."""
+        if int((self.snap.get("cash") or {}).get("still_due_fen") or 0) > 0:
+            self.confirm.open()
+            self._render_confirm(self.snap)
+            self.send("touch")
+            return
+        self.send("finish")
+
+    def _finish_confirmed(self) -> None:
+        self.confirm.hide()
+        self.send("finish")
+
+    def _finish_declined(self) -> None:
+        self.confirm.hide()
+        self.send("touch")
+
+    def _render_confirm(self, snap: dict[str, Any]) -> None:
+        cash = snap.get("cash") or {}
+        paid = int(cash.get("inserted_fen") or 0)
+        short = int(cash.get("still_due_fen") or 0)
+        account = snap.get("account")
+        owed, due = owed_after(account, paid)
+        if owed > 0:
+            text = self.t("cash.confirm_owed", paid=format_fen(paid), owed=format_fen(owed))
+            today = (account or {}).get("as_of")
+            self.confirm.detail.setText(due_advice(due, today, self.language))
+        else:
+            text = self.t("cash.confirm_short", paid=format_fen(paid), short=format_fen(short))
+            self.confirm.detail.setText("")
+        self.confirm.detail.setVisible(bool(self.confirm.detail.text()))
+        self.confirm.message.setText(text)
+        self.confirm.yes.setText(self.t("cash.confirm_yes"))
+        self.confirm.no.setText(self.t("cash.confirm_no"))
+
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self.confirm.set_portrait(portrait)
+
     def render(self, snap: dict[str, Any]) -> None:
         cash = snap.get("cash") or {}
         inserted = int(cash.get("inserted_fen") or 0)
+        if snap.get("state") != "cash_insert" or not int(cash.get("still_due_fen") or 0):
+            self.confirm.hide()  # finished, or paid up meanwhile: nothing left to confirm
+        elif self.confirm.isVisibleTo(self):
+            self._render_confirm(snap)
         self.title.setText(self.t("cash.title"))
         self.accepts.setText(self.t("cash.accepts"))
         self.accepted_notes.show_notes(dict.fromkeys(cash.get("denominations_fen") or [], None))

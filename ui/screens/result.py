@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QVBoxLayout
 
 from kiosk.money import format_fen
-from ui.messages import error_text
+from ui.messages import due_advice, error_text, owed_after
 from ui.screens.base import Screen, Send, button, label
 from ui.widgets.qr import QrLabel
 
@@ -29,6 +29,8 @@ class DoneScreen(Screen):
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.amount = label("done_amount", "total")
         self.credited = label("done_credited", "value")
+        self.owed = label("done_owed", "owed")
+        self.owed_due = label("done_owed_due", "value")
         self.balance = label("done_balance", "value")
         self.txn = label("done_txn", "hint")
         self.pending = label("done_pending", "value")
@@ -41,6 +43,8 @@ class DoneScreen(Screen):
         for widget in (
             self.headline,
             self.amount,
+            self.owed,
+            self.owed_due,
             self.credited,
             self.balance,
             self.pending,
@@ -65,18 +69,28 @@ class DoneScreen(Screen):
         )
         if status == "queued" and int(result.get("pending_fen") or 0) > 0:
             headline = "done.partly_pending"  # recorded, but not all of it is certain
+        paid = status not in ("cancelled",)
+        amount = result.get("amount_fen")
+        owed, due = (0, None)
+        if paid and isinstance(amount, int) and status in ("posted", "queued"):
+            owed, due = owed_after(snap.get("account"), amount)
+        if owed and status == "posted":
+            headline = "done.partial"  # paid, but the account still owes: never all green
         self.headline.setText(self.t(headline))
         self.headline.setProperty(
             "tone",
             "ok"
-            if status == "posted"
+            if status == "posted" and not owed
             else "warn"
-            if status in ("queued", "cancelled", "pending_verification")
+            if owed or status in ("queued", "cancelled", "pending_verification")
             else "bad",
         )
         self.headline.style().polish(self.headline)
-        paid = status not in ("cancelled",)
-        amount = result.get("amount_fen")
+        self.owed.setText(self.t("owed.amount", amount=format_fen(owed)) if owed else "")
+        self.owed.setVisible(bool(owed))
+        today = (snap.get("account") or {}).get("as_of")
+        self.owed_due.setText(due_advice(due, today, self.language) if owed else "")
+        self.owed_due.setVisible(bool(self.owed_due.text()))
         self.amount.setText(
             self.t("done.amount", amount=format_fen(amount))
             if paid and isinstance(amount, int)
@@ -93,7 +107,7 @@ class DoneScreen(Screen):
         balance = result.get("balance_fen")
         self.balance.setText(
             self.t("done.balance", amount=format_fen(balance))
-            if isinstance(balance, int) and paid
+            if isinstance(balance, int) and paid and (balance > 0 or not owed)
             else ""
         )
         self.balance.setVisible(bool(self.balance.text()))
