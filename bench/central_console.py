@@ -10,7 +10,9 @@ accounts in 12 districts with two bills each, payments spread over 90 days, paym
 channels), starts the real server (`kiosk-central serve`), logs an operator in and times,
 one request at a time: GET /v1/ping (signed), the fleet page (first page, offline filter,
 a district filter, a later page), the kiosk page, and the collection-rate report for 30 and 90
-days. It prints p50 and max per page; the target is under 300 ms. Nothing is asserted.
+days. It waits first for the server's background worker to sum the past days (the
+collection-rate report reads day totals), then prints the first view, p50 and max per page;
+the target is under 300 ms. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -142,20 +144,41 @@ def login(url: str) -> requests.Session:
     return browser
 
 
-def timed(name: str, count: int, call: Callable[[], None]) -> tuple[str, float, float]:
-    call()  # warm up (connections, plans, caches)
+def timed(name: str, count: int, call: Callable[[], None]) -> tuple[str, float, float, float]:
+    began = time.perf_counter()
+    call()  # the first view: warms connections and plans (and sums days, if any are left)
+    first = (time.perf_counter() - began) * 1000
     samples = []
     for _ in range(count):
         began = time.perf_counter()
         call()
         samples.append((time.perf_counter() - began) * 1000)
-    return name, statistics.median(samples), max(samples)
+    return name, first, statistics.median(samples), max(samples)
 
 
-def run(db_url: str, workdir: Path, args: argparse.Namespace) -> list[tuple[str, float, float]]:
+def wait_for_day_totals(db_url: str, days: int, deadline_s: float = 300.0) -> float:
+    """The server's background worker sums past days at start; wait for it (bounded)."""
+    engine = make_engine(db_url, pool_size=1)
+    began = time.monotonic()
+    try:
+        while time.monotonic() - began < deadline_s:
+            with engine.connect() as conn:
+                if conn.execute(text("SELECT count(*) FROM summarized_days")).scalar_one() >= days:
+                    break
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    return time.monotonic() - began
+
+
+def run(
+    db_url: str, workdir: Path, args: argparse.Namespace
+) -> list[tuple[str, float, float, float]]:
     fill(db_url, kiosks=args.kiosks, payments=args.payments, accounts=args.accounts)
     server = start_central_server(workdir, db_url=db_url)
     try:
+        waited = wait_for_day_totals(db_url, 400)
+        print(f"  the server summed 400 past days in {waited:.1f} s (background)", file=sys.stderr)
         browser = login(server.url)
         client = CentralClient(
             server.url, server.kiosk_id, server.secret, connect_timeout_s=5, read_timeout_s=60
@@ -214,9 +237,12 @@ def main() -> int:
         f"PostgreSQL: {args.kiosks} kiosks, {args.payments} payments, {args.accounts} accounts,"
         f" {args.requests} requests per page, one at a time"
     )
-    for name, median, worst in results:
+    for name, first, median, worst in results:
         verdict = "ok" if median < TARGET_MS else "over target"
-        print(f"  {name:<28} p50 {median:7.1f} ms  max {worst:7.1f} ms  {verdict}")
+        print(
+            f"  {name:<28} first {first:7.1f} ms  p50 {median:7.1f} ms  max {worst:7.1f} ms"
+            f"  {verdict}"
+        )
     print(f"  target: every page under {TARGET_MS:.0f} ms")
     return 0
 

@@ -188,7 +188,8 @@ def sweep_offline(central: Central) -> int:
             if last >= cutoff:
                 continue
             silent_min = int((now - last).total_seconds()) // 60
-            detail = f"no heartbeat since {last.isoformat(timespec='seconds')} ({silent_min} min)"
+            local = last.astimezone(central.config.server.zone)
+            detail = f"no heartbeat since {local:%Y-%m-%d %H:%M:%S} ({silent_min} min)"
             if raise_alert(conn, central, kiosk_id, AlertKind.OFFLINE, detail, now) is not None:
                 raised += 1
     return raised

@@ -37,7 +37,7 @@ def _device(value: str | None, good: frozenset[str], warn: frozenset[str] = froz
 
 
 def _ago(now: datetime, then: datetime) -> str:
-    seconds = int((now - then).total_seconds())
+    seconds = max(0, int((now - then).total_seconds()))
     if seconds < 120:
         return f"{seconds} s"
     if seconds < 7200:
@@ -48,17 +48,31 @@ def _ago(now: datetime, then: datetime) -> str:
 
 
 def online_cell(view: View, row: Any, now: datetime, offline_after_s: int) -> str:
+    """Online or offline, since when (local time) and for how long."""
     state = fleet_view.is_online(row, now, offline_after_s)
     if state is None:
         return _pill(view.t("never_seen"), "muted", "never_seen")
-    if state:
-        since = _ago(now, row.online_since)
-        return _pill(view.t("online"), "ok", "online") + f' <span class="muted">{since}</span>'
-    since = _ago(now, row.last_seen_at)
-    return (
-        _pill(view.t("offline"), "bad", "offline")
-        + f' <span class="muted">{esc(view.t("since"))} {view.when(row.last_seen_at)} ({since})</span>'
+    since = row.online_since if state else row.last_seen_at
+    pill = (
+        _pill(view.t("online"), "ok", "online")
+        if state
+        else _pill(view.t("offline"), "bad", "offline")
     )
+    return f'{pill} <span class="muted">{esc(view.t("since"))} {view.when(since)} ({_ago(now, since)})</span>'
+
+
+def _alert_state(view: View, alert: Any) -> str:
+    if alert.cleared_at is not None:
+        return (
+            _pill(view.t("cleared"), "ok", "cleared")
+            + f' <span class="muted">{view.when(alert.cleared_at)}</span>'
+        )
+    if alert.acknowledged_at is not None:
+        return (
+            _pill(view.t("acknowledged"), "warn", "acknowledged")
+            + f' <span class="muted">{esc(alert.acknowledged_by)}</span>'
+        )
+    return _pill(view.t("raised"), "bad", "raised")
 
 
 def _fill(row: Any, full_pct: int) -> str:
@@ -303,10 +317,17 @@ def install(app: FastAPI, central: Central, current: Current, posted: Posted) ->
         else:
             chart = f'<p class="muted" id="timeline-empty">{esc(view.t("no_heartbeat"))}</p>'
         legend = (
-            f'<p class="muted">■ <span style="color:{svg.GREEN}">{esc(view.t("legend_ok"))}</span> '
-            f'■ <span style="color:{svg.AMBER}">!</span> '
-            f'■ <span style="color:{svg.RED}">{esc(view.t("legend_fault"))}</span> '
-            f'■ <span style="color:#9aa0a6">{esc(view.t("legend_gap"))}</span> · {hours_links}</p>'
+            '<p class="muted">'
+            + " ".join(
+                f'<span class="sw" style="background:{colour}"></span> {esc(view.t(key))}'
+                for colour, key in (
+                    (svg.GREEN, "legend_ok"),
+                    (svg.AMBER, "legend_warn"),
+                    (svg.RED, "legend_fault"),
+                    (svg.GREY, "legend_gap"),
+                )
+            )
+            + f" · {hours_links}</p>"
         )
         payments_table = web.table(
             [
@@ -331,20 +352,16 @@ def install(app: FastAPI, central: Central, current: Current, posted: Posted) ->
         alert_rows = web.table(
             [
                 (view.t("kind"), ""),
-                (view.t("detail"), ""),
+                (view.t("detail"), "wrap"),
                 (view.t("raised_at"), ""),
-                (view.t("acknowledged"), ""),
-                (view.t("cleared_at"), ""),
+                (view.t("state"), ""),
             ],
             (
                 [
                     esc(view.t("alert_" + a.kind)),
                     esc(a.detail),
-                    view.when(a.raised_at, seconds=True),
-                    esc(a.acknowledged_by or ""),
-                    view.when(a.cleared_at, seconds=True)
-                    if a.cleared_at
-                    else _pill(view.t("raised"), "bad"),
+                    view.when(a.raised_at),
+                    _alert_state(view, a),
                 ]
                 for a in kiosk_alerts
             ),
@@ -354,14 +371,14 @@ def install(app: FastAPI, central: Central, current: Current, posted: Posted) ->
             [
                 (view.t("created"), ""),
                 (view.t("kind"), ""),
-                ("args", ""),
+                (view.t("args"), ""),
                 (view.t("by"), ""),
                 (view.t("status"), ""),
                 (view.t("result"), ""),
             ],
             (
                 [
-                    esc(c["created_at"][:19].replace("T", " ")),
+                    view.when(datetime.fromisoformat(c["created_at"]), seconds=True),
                     esc(view.t("cmd_" + c["kind"])),
                     f'<span class="muted">{esc(json.dumps(c["args"], ensure_ascii=False))}</span>',
                     esc(c["created_by"]),
@@ -411,7 +428,7 @@ def install(app: FastAPI, central: Central, current: Current, posted: Posted) ->
             notice = f'<div class="notice" id="notice">{esc(view.t("sent"))}: {esc(request.query_params["sent"])}</div>'
         body = (
             f'<h1 id="kiosk-title">{esc(view.t("kiosk"))} {esc(kiosk_id)} <span class="muted">{esc(row.name if row.name != kiosk_id else "")}</span></h1>'
-            f"{notice}<div class=grid2><table id=facts>{facts_html}</table>"
+            f"{notice}<div class=grid-kiosk><table id=facts>{facts_html}</table>"
             f"<div><h2 style='margin-top:0'>{esc(view.t('alerts'))}</h2>{alert_rows}</div></div>"
             f"<h2>{esc(view.t('history'))}</h2>{chart}{legend}"
             f"<h2>{esc(view.t('commands'))}</h2>{send_form}{command_rows}"
@@ -521,7 +538,7 @@ def install(app: FastAPI, central: Central, current: Current, posted: Posted) ->
             [
                 (view.t("kiosk"), ""),
                 (view.t("kind"), ""),
-                (view.t("detail"), ""),
+                (view.t("detail"), "wrap"),
                 (view.t("state"), ""),
                 (view.t("history"), ""),
                 ("", ""),

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from central import audit, db, operators
 from central.console import web
+from central.console.i18n import text
 from central.console.web import View, esc
 from central.context import Central
 from central.schema_fleet import Role
@@ -126,13 +127,13 @@ def install(app: FastAPI, central: Central) -> None:  # noqa: PLR0915 - one shor
                 (view.t("actor"), ""),
                 (view.t("action"), ""),
                 (view.t("kiosk"), ""),
-                (view.t("detail"), ""),
+                (view.t("detail"), "wrap"),
             ],
             (
                 [
                     view.when(r.at, seconds=True),
                     esc(r.actor),
-                    esc(r.action),
+                    esc(text(view.lang, "act_" + r.action).removeprefix("act_")),
                     esc(r.kiosk_id or ""),
                     f'<span class="muted">{esc(r.detail)}</span>',
                 ]

@@ -90,20 +90,26 @@ def timeline(
         f'<line x1="{left}" y1="{chart_top + chart_h}" x2="{left + plot_w}" '
         f'y2="{chart_top + chart_h}" stroke="#b8c2cb"/>'
     )
-    points = " ".join(
-        f"{x(b.received_at):.1f},{chart_top + chart_h - b.outbox_pending / peak * chart_h:.1f}"
-        for b in beats
-    )
-    if points:
+    runs: list[list[str]] = []  # one line per run of heartbeats: none across a gap
+    last_at: datetime | None = None
+    for b in beats:
+        if last_at is None or b.received_at - last_at > gap:
+            runs.append([])
+        last_at = b.received_at
+        y = chart_top + chart_h - b.outbox_pending / peak * chart_h
+        runs[-1].append(f"{x(b.received_at):.1f},{y:.1f}")
+    for run in runs:
         parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{BLUE}" stroke-width="1.5"/>'
+            f'<polyline points="{" ".join(run)}" fill="none" stroke="{BLUE}" '
+            'stroke-width="1.5"/>'
         )
     # time axis: six ticks
     axis_y = chart_top + chart_h + 16
     for i in range(7):
         at = start + (end - start) * i / 6
+        anchor = "start" if i == 0 else "end" if i == 6 else "middle"
         parts.append(
-            f'<text x="{x(at):.1f}" y="{axis_y}" text-anchor="middle" font-size="11" '
+            f'<text x="{x(at):.1f}" y="{axis_y}" text-anchor="{anchor}" font-size="11" '
             f'fill="#3c4a56">{at.astimezone(zone):%m-%d %H:%M}</text>'
         )
     height = axis_y + 6
@@ -161,9 +167,9 @@ def stacked_columns(
     chart_id: str = "",
 ) -> str:
     """Columns (label, values per series) stacked; ``series`` is (name, colour)."""
-    bottom, top, left = 190, 30, 60
+    bottom, top, left = 200, 44, 60
     peak = max([sum(v) for _, v in columns] + [1])
-    col_w = (width - left - 20) / max(1, len(columns))
+    col_w = min(140.0, (width - left - 20) / max(1, len(columns)))
     parts = []
     for i, (name, colour) in enumerate(series):
         parts.append(

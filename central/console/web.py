@@ -66,15 +66,19 @@ font:inherit;cursor:pointer}
 button.small{font-size:.85em;padding:.15rem .5rem}
 .cards{display:flex;gap:.8rem;flex-wrap:wrap;margin-bottom:1rem}
 .card{background:#fff;border-radius:6px;padding:.6rem 1rem;box-shadow:0 1px 3px rgba(0,0,0,.08);
-min-width:9rem}.card b{display:block;font-size:1.4rem}
+min-width:9rem;color:inherit;text-decoration:none}.card b{display:block;font-size:1.4rem}
+a.card:hover{box-shadow:0 0 0 2px #7fb3e6}
+td.wrap{white-space:normal;overflow-wrap:anywhere;min-width:12rem}
+.sw{display:inline-block;width:.8em;height:.8em;border-radius:2px;vertical-align:-1px}
 .notice{background:#e8f0fe;border-left:4px solid #1a73e8;padding:.6rem 1rem;margin-bottom:1rem}
 .notice.bad{background:#fce8e6;border-color:#b3261e}
 code.secret{font-size:1.1rem;background:#fff;padding:.2rem .4rem;border:1px dashed #b3261e}
 .login{max-width:22rem;margin:4rem auto;background:#fff;padding:1.5rem;border-radius:8px;
 box-shadow:0 1px 4px rgba(0,0,0,.12)}.login label{display:block;margin:.6rem 0}
 .login input{width:100%}
-.grid2{display:grid;grid-template-columns:1fr 1fr;gap:1.2rem}
-@media (max-width:900px){.grid2{grid-template-columns:1fr}}
+.grid2{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1.2rem}
+.grid-kiosk{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,3fr);gap:1.2rem}
+@media (max-width:900px){.grid2,.grid-kiosk{grid-template-columns:1fr}}
 svg text{font-family:inherit}
 .scroll{overflow-x:auto}
 """
