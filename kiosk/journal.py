@@ -7,6 +7,10 @@ a deletion or a reordering anywhere breaks the chain and ``verify`` names the fi
 Derived state (transactions, cash box counts, counters) is updated by ``kiosk.projection``
 in the same database transaction as the event, so the two never disagree, and it can be
 rebuilt from the events alone (``rebuild``).
+
+Opening the file brings its schema to the version this code knows (``kiosk.schema``) or
+refuses a file written by newer code. docs/journal.md describes the file and its order of
+writes.
 """
 
 from __future__ import annotations
@@ -56,6 +60,14 @@ events_table = Table(
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# One row, rewritten by Journal.probe: outside the chain, it proves a commit reaches the disk.
+write_probe = Table(
+    "write_probe",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Text),
 )
 
 
@@ -203,7 +215,7 @@ class Journal:
         projector: Projector | None = None,
         clock: Callable[[], str] = utc_now,
     ) -> None:
-        from kiosk import projection  # the projection imports our tables
+        from kiosk import projection, schema  # both import from this module
 
         self.path = Path(path)
         self._project = projector or projection.apply
@@ -214,8 +226,9 @@ class Journal:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._engine = _sqlite_engine(self.path)
-            metadata.create_all(self._engine)
-            projection.metadata.create_all(self._engine)
+            schema.migrate(self._engine, self.path)
+        except JournalError:
+            raise
         except Exception as exc:
             raise JournalError(explain(self.path, "cannot open the journal", exc)) from exc
         with self._engine.connect() as conn:
@@ -318,12 +331,6 @@ class Journal:
         with self._lock:
             try:
                 with self._engine.begin() as conn:
-                    conn.execute(
-                        text(
-                            "CREATE TABLE IF NOT EXISTS write_probe"
-                            " (id INTEGER PRIMARY KEY, at TEXT)"
-                        )
-                    )
                     conn.execute(
                         text("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, :at)"),
                         {"at": self._clock()},

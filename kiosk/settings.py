@@ -1,5 +1,6 @@
 """Technician settings that must survive a restart (kept beside the journal, outside the chain;
-every change is also an audit event in the chain)."""
+every change is also an audit event in the chain). The table is made by ``kiosk.schema``
+when the journal is opened."""
 
 from __future__ import annotations
 
@@ -19,12 +20,7 @@ settings = Table(
 )
 
 
-def _ensure(journal: Journal) -> None:
-    metadata.create_all(journal.engine)
-
-
 def load_disabled_methods(journal: Journal) -> set[str]:
-    _ensure(journal)
     value = journal.read(
         lambda c: c.execute(
             select(settings.c.value).where(settings.c.name == "disabled_methods")
@@ -34,7 +30,6 @@ def load_disabled_methods(journal: Journal) -> set[str]:
 
 
 def save_disabled_methods(journal: Journal, methods: set[str]) -> None:
-    _ensure(journal)
 
     def write(conn):  # type: ignore[no-untyped-def]
         conn.execute(delete(settings).where(settings.c.name == "disabled_methods"))
@@ -50,7 +45,6 @@ RESTAMP_PREFIX = "restamp:"
 
 def load_restamps(journal: Journal) -> dict[str, str]:
     """Outbox item id -> the ``created_at`` it is posted with instead of its own (outbox.py)."""
-    _ensure(journal)
     rows = journal.read(
         lambda c: c.execute(
             select(settings.c.name, settings.c.value).where(
@@ -62,7 +56,6 @@ def load_restamps(journal: Journal) -> dict[str, str]:
 
 
 def save_restamp(journal: Journal, item_id: str, created_at: str) -> None:
-    _ensure(journal)
     name = RESTAMP_PREFIX + item_id
 
     def write(conn):  # type: ignore[no-untyped-def]

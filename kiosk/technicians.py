@@ -93,8 +93,7 @@ class Registry:
     ) -> None:
         self._journal = journal
         self._max_failures = max_failures
-        self._lockout = lockout
-        metadata.create_all(journal.engine)
+        self._lockout = lockout  # the tables are made by kiosk.schema when the journal opens
 
     def add(self, technician_id: str, name: str, role: Role, pin: str) -> Technician:
         if not technician_id.isalnum() or len(technician_id) > 32:
