@@ -136,7 +136,11 @@ def customer(
                 return given
             status = cash.status()
             idle = status["enabled_fen"] and status["phase"] == "settled"
-            if idle and cash.ctl(f"insert {note}").get("ok"):
+            # A customer inserts when the screen asks for notes, not whenever the device
+            # happens to draw them in (it still is during a new kiosk's start-up).
+            snaps = kiosk.snapshots()
+            asked = bool(snaps) and bool((snaps[-1].get("cash") or {}).get("accepting"))
+            if idle and asked and cash.ctl(f"insert {note}").get("ok"):
                 given += 1
                 break
             time.sleep(0.05)
