@@ -203,7 +203,7 @@ def install(app: FastAPI, central: Central, current: Current, _posted: Posted) -
         rows = [
             [
                 first.isoformat(),
-                esc(view.t("balance")),
+                esc(view.t("opening")),
                 "",
                 "",
                 "",
@@ -226,7 +226,7 @@ def install(app: FastAPI, central: Central, current: Current, _posted: Posted) -
         rows.append(
             [
                 last.isoformat(),
-                esc(view.t("balance")),
+                esc(view.t("closing")),
                 "",
                 "",
                 "",
