@@ -70,8 +70,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_init_db(args: argparse.Namespace) -> int:
     from central.migrate import HEAD_REVISION, upgrade
 
-    engine = _engine(_config(args), migrated=False)
-    before = upgrade(engine)
+    config = _config(args)
+    engine = _engine(config, migrated=False)
+    before = upgrade(engine, config.server.secret_key)
     _emit(
         {
             "database": engine.url.render_as_string(hide_password=True),

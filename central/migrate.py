@@ -10,20 +10,25 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0003_collection_days"
+HEAD_REVISION = "0004_crypto_v2"
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine, secret_key: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
+    config.attributes["secret_key"] = secret_key  # for migrations that re-seal rows (0004)
     return config
 
 
-def upgrade(engine: Engine) -> str:
-    """Bring the schema to the newest revision; returns the revision before (or 'empty')."""
+def upgrade(engine: Engine, secret_key: str | None = None) -> str:
+    """Bring the schema to the newest revision; returns the revision before (or 'empty').
+
+    ``secret_key`` (``server.secret_key``) is needed when a migration must re-seal rows that
+    exist (0004 with kiosks or cards in the database); it says so when it is missing.
+    """
     before = current_revision(engine) or "empty"
-    command.upgrade(alembic_config(engine), "head")
+    command.upgrade(alembic_config(engine, secret_key), "head")
     return before
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from central import signing as server_signing
 from central.crypto import (
+    PIN_ITERATIONS,
     SealBroken,
     hash_pin,
     receipt_tag,
@@ -54,12 +57,26 @@ def test_a_sealed_secret_opens_only_with_its_key_and_untampered() -> None:
     assert seal(KEY, "same") != seal(KEY, "same")  # salted
     with pytest.raises(SealBroken):
         unseal("another-key-another-key", sealed)
-    version, salt, cipher, tag = sealed.split("$")
-    flipped = f"{int(cipher[0], 16) ^ 1:x}" + cipher[1:]
-    with pytest.raises(SealBroken):
-        unseal(KEY, "$".join([version, salt, flipped, tag]))
-    with pytest.raises(SealBroken):
-        unseal(KEY, "garbage")
+    version, body = sealed.split("$")
+    assert version == "s2"
+    raw = bytearray(base64.urlsafe_b64decode(body))
+    for at in (0, 12, len(raw) - 1):  # the nonce, the ciphertext, the tag
+        flipped = bytearray(raw)
+        flipped[at] ^= 1
+        with pytest.raises(SealBroken):
+            unseal(KEY, "s2$" + base64.urlsafe_b64encode(bytes(flipped)).decode())
+    for broken in ("garbage", "s2$", "s2$!!!!", "s2$" + body[:20]):
+        with pytest.raises(SealBroken):
+            unseal(KEY, broken)
+    with pytest.raises(SealBroken, match="init-db"):
+        unseal(KEY, "s1$00$00$00")
+
+
+def test_pin_hashes_use_the_current_iteration_count_by_default() -> None:
+    stored = hash_pin(KEY, "123456789012")
+    assert stored.startswith(f"p2${PIN_ITERATIONS}$")
+    assert PIN_ITERATIONS >= 600_000
+    assert verify_pin(KEY, "123456789012", stored)
 
 
 def test_pin_hashes_verify_and_depend_on_the_server_key() -> None:
