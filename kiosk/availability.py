@@ -26,6 +26,7 @@ class Health:
     server_auth: str | None = None  # the server refuses our credentials: its 401 reason
     journal_fault: str | None = None  # the journal cannot be written: nothing may start
     disk_low: bool = False  # free space on the data directory is below the configured floor
+    locked: str | None = None  # an operator's remote lock, with the message to show
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def methods(health: Health, limits: Limits) -> Mapping[str, Availability]:
     def cash_reason() -> str | None:  # noqa: PLR0911 - one rule a line, in order
         if not limits.cash_enabled or "cash" in health.disabled_methods:
             return "disabled"
+        if health.locked is not None:
+            return "locked"
         if health.journal_fault is not None:
             return "journal_fault"
         if health.disk_low:
@@ -92,6 +95,8 @@ def methods(health: Health, limits: Limits) -> Mapping[str, Availability]:
     def online_reason(method: str) -> str | None:
         if method in health.disabled_methods:
             return "disabled"
+        if health.locked is not None:
+            return "locked"
         if health.journal_fault is not None:
             return "journal_fault"  # every payment starts with a journal write
         if not health.server_reachable:

@@ -438,6 +438,16 @@ class CentralClient:
         _, answer = self._call("POST", "/v1/collections", body)
         return self._parsed(lambda raw: _obj(raw, "the collection answer"), answer)
 
+    def post_command_result(self, body: Mapping[str, object]) -> dict[str, object]:
+        """A remote command's result; ``body`` carries ``command_id`` beside the wire fields."""
+        command_id = body.get("command_id")
+        if not isinstance(command_id, str) or not command_id:
+            raise ValueError("a command result needs the command_id it answers")
+        wire = {k: v for k, v in body.items() if k != "command_id"}
+        path = f"/v1/commands/{quote(command_id, safe='')}/result"
+        _, answer = self._call("POST", path, wire)
+        return self._parsed(lambda raw: _obj(raw, "the command result answer"), answer)
+
     def post_resolution(self, body: Mapping[str, object]) -> dict[str, object]:
         txn_id = body.get("txn_id")
         if not isinstance(txn_id, str) or not txn_id:

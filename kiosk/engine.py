@@ -43,7 +43,7 @@ from drivers.cash.api import (
     Stacked,
     StackedUnidentified,
 )
-from kiosk import availability, projection
+from kiosk import availability, projection, remote_commands
 from kiosk.background import Done, Runner
 from kiosk.central_client import (
     Account,
@@ -65,7 +65,12 @@ from kiosk.receipt_facts import printable, receipt_for
 from kiosk.receipts import ReceiptError
 from kiosk.recovery import Recovery
 from kiosk.session import IDLE_STATES, Guard, Machine, State, TransitionRefused, Trigger
-from kiosk.settings import load_disabled_methods, save_disabled_methods
+from kiosk.settings import (
+    load_disabled_methods,
+    load_lock_message,
+    save_disabled_methods,
+    save_lock_message,
+)
 from kiosk.technicians import Registry
 
 log = logging.getLogger("kiosk.engine")
@@ -194,6 +199,8 @@ class Engine:
         )
         self.disabled_methods = load_disabled_methods(journal)
         self.disk: DiskSpace = examine(config.kiosk.data_dir)
+        self._commands_in_flight: set[str] = set()
+        self.health = dataclasses.replace(self.health, locked=load_lock_message(journal))
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
@@ -1091,13 +1098,111 @@ class Engine:
     def _done_heartbeat(self, done: Done[Any]) -> None:
         self._first_health_round_done = True
         if done.ok:
-            self._server_ok(latency_ms=done.value)
+            latency_ms, commands = done.get()
+            self._server_ok(latency_ms=latency_ms)
             self._credentials_accepted()
+            self._on_remote_commands(commands)
         elif isinstance(done.error, CentralUnauthorized):
             self._server_ok()  # it answered: reachable, but it refuses this kiosk
             self._credentials_refused(done.error)
         else:
             self._server_down(done.error)
+
+    # ------------------------------------------------------------ remote commands
+    def _on_remote_commands(self, commands: tuple[dict[str, object], ...]) -> None:
+        """Act on each operator command once, between customers (kiosk/remote_commands.py)."""
+        if not commands or self.machine.state not in (State.HOME, State.OUT_OF_SERVICE):
+            return  # during a payment: the server sends it again with the next heartbeat
+        known = self._reported_commands()
+        for raw in commands:
+            try:
+                parsed = remote_commands.parse(raw)
+            except remote_commands.CommandRefused as exc:
+                log.error("remote command ignored: %s", exc)
+                continue
+            command_id = str(raw["id"])
+            item = remote_commands.ITEM_PREFIX + command_id
+            if item in known or command_id in self._commands_in_flight:
+                continue  # acted on already; its report is in the outbox
+            if isinstance(parsed, remote_commands.CommandResult):
+                command = remote_commands.RemoteCommand(command_id, str(raw.get("kind")), {})
+                self._record_command(command, parsed)
+                continue
+            self._carry_out(parsed)
+
+    def _carry_out(self, command: remote_commands.RemoteCommand) -> None:
+        result = remote_commands.CommandResult
+        kind, args = command.kind, command.args
+        if kind == "lock":
+            message = str(args["message"]).strip()
+            save_lock_message(self.journal, message)
+            self._set_health(locked=message)
+            self._record_command(command, result("done", "out of service with the message"))
+        elif kind == "unlock":
+            was = self.health.locked
+            save_lock_message(self.journal, None)
+            self._set_health(locked=None)
+            self._record_command(command, result("done", "unlocked" if was else "was not locked"))
+        elif kind == "retry_outbox":
+            self.outbox.retry_now()
+            self._record_command(command, result("done", "the outbox is posting now"))
+        elif kind in ("enable_method", "disable_method"):
+            method = str(args["method"])
+            self.set_method_enabled(method, kind == "enable_method")
+            self._record_command(command, result("done", f"{method} {kind.split('_')[0]}d"))
+        elif kind == "restart":
+            # Recorded first: a restart must not bring the same command back to itself.
+            self._record_command(command, result("done", "restarting the kiosk application"))
+            self.maintenance.restart_requested()
+        elif kind == "upload_logs":
+            self._commands_in_flight.add(command.id)
+            hours = int(args.get("hours", 24))
+
+            def uploaded(done: Done[Any]) -> None:
+                self._commands_in_flight.discard(command.id)
+                outcome = done.value
+                if not isinstance(outcome, remote_commands.CommandResult):
+                    outcome = result("failed", str(done.error))
+                self._record_command(command, outcome)
+
+            self.run_background(lambda: remote_commands.read_logs(hours), uploaded)
+
+    def _record_command(
+        self, command: remote_commands.RemoteCommand, result: remote_commands.CommandResult
+    ) -> None:
+        """The command and its result in the chain, and the report queued, in one commit."""
+        audit = {
+            "action": "remote_command",
+            "command_id": command.id,
+            "kind": command.kind,
+            "args": dict(command.args),
+            "result": result.status,
+            "detail": result.detail,
+        }
+        queued = {
+            "item_id": command.item_id,
+            "endpoint": "command_results",
+            "amount_fen": 0,
+            "body": {"command_id": command.id, **result.body()},
+        }
+        self.journal.append_many(
+            lambda _c: [(Kind.AUDIT.value, audit, None), (Kind.QUEUED.value, queued, None)],
+            actor="central",
+        )
+        log.info("remote command %s %s: %s", command.id, command.kind, result.status)
+        self.outbox.wake()
+
+    def _reported_commands(self) -> set[str]:
+        table = projection.outbox
+        prefix = remote_commands.ITEM_PREFIX
+        rows = self.journal.read(
+            lambda c: c.execute(
+                table.select()
+                .with_only_columns(table.c.item_id)
+                .where(table.c.item_id.startswith(prefix))
+            ).all()
+        )
+        return {row.item_id for row in rows}
 
     def _credentials_refused(self, error: BaseException | None) -> None:
         """A 401 that is not the clock's (that one the client fixes): nothing can be posted."""
@@ -1614,10 +1719,10 @@ class Engine:
         if offset is not None:  # kiosk minus server; unknown until the server first answers
             body["clock_offset_s"] = offset
 
-        def beat() -> float:
+        def beat() -> tuple[float, tuple[dict[str, object], ...]]:
             began = time.monotonic()
-            self.central.heartbeat(body)
-            return round((time.monotonic() - began) * 1000, 1)
+            answer = self.central.heartbeat(body)
+            return round((time.monotonic() - began) * 1000, 1), answer.commands
 
         self._net.run("heartbeat", 0, beat, self._queue.put)
 
@@ -1706,6 +1811,7 @@ class Engine:
             "methods": {k: v.as_json() for k, v in self.methods().items()},
             "recovering": self.recovery.active,
             "journal_fault": self.health.journal_fault,
+            "locked": self.health.locked,
             "data_disk": {
                 **self.disk.as_json(),
                 "floor_mb": self.config.kiosk.data_min_free_mb,

@@ -43,6 +43,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from drivers.backoff import Backoff, Jitter
 from kiosk.central_client import (
     CentralClient,
     CentralError,
@@ -248,11 +249,10 @@ class Outbox:
         return 0.0
 
     def _backoff(self) -> float:
-        ceiling = min(
-            self._settings.backoff_max_s,
-            self._settings.backoff_initial_s * 2 ** min(self._failures, 30),
+        policy = Backoff(
+            self._settings.backoff_initial_s, self._settings.backoff_max_s, jitter=Jitter.EQUAL
         )
-        return float(ceiling / 2 + self._rng.uniform(0, ceiling / 2))  # equal jitter
+        return policy.delay(self._failures, self._rng)
 
     def _park_for_credentials(self, exc: CentralUnauthorized) -> None:
         reason = exc.reason or exc.code
@@ -275,6 +275,8 @@ class Outbox:
                 answer: Any = self._central.post_payment(self._body(item))
             elif item.endpoint == "resolutions":
                 answer = self._central.post_resolution(item.body)
+            elif item.endpoint == "command_results":
+                answer = self._post_command_result(item)
             else:
                 answer = self._central.post_collection(item.body)
         except CentralError as exc:
@@ -285,6 +287,14 @@ class Outbox:
             self._record([(item, None, exc)])
             return
         self._record([(item, answer, None)])
+
+    def _post_command_result(self, item: _Item) -> Any:
+        try:
+            return self._central.post_command_result(item.body)
+        except CentralRejected as exc:
+            if exc.status == 409:  # another result for this id is recorded: nothing to add
+                return {"recorded": False, "conflict": exc.code}
+            raise
 
     def _post_batch(self, items: list[_Item]) -> None:
         results = self._central.post_batch([self._body(item) for item in items])

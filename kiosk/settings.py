@@ -63,3 +63,25 @@ def save_restamp(journal: Journal, item_id: str, created_at: str) -> None:
         conn.execute(insert(settings).values(name=name, value=created_at))
 
     journal.write_state(write)
+
+
+LOCK_SETTING = "lock_message"
+
+
+def load_lock_message(journal: Journal) -> str | None:
+    """The operator's out-of-service message while the kiosk is locked remotely, else None."""
+    value = journal.read(
+        lambda c: c.execute(
+            select(settings.c.value).where(settings.c.name == LOCK_SETTING)
+        ).scalar()
+    )
+    return str(value) if value else None
+
+
+def save_lock_message(journal: Journal, message: str | None) -> None:
+    def write(conn):  # type: ignore[no-untyped-def]
+        conn.execute(delete(settings).where(settings.c.name == LOCK_SETTING))
+        if message:
+            conn.execute(insert(settings).values(name=LOCK_SETTING, value=message))
+
+    journal.write_state(write)

@@ -77,6 +77,7 @@ def make_snapshot(state: str = "home", **overrides: Any) -> dict[str, Any]:
         "methods": copy.deepcopy(ALL_OK),
         "recovering": False,
         "journal_fault": None,
+        "locked": None,
         "data_disk": {
             "path": "/var/lib/kiosk",
             "free_mb": 2048.0,

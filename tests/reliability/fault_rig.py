@@ -106,6 +106,7 @@ def payment_script(
     finish_when: tuple[str, Any] | None = None,
     *,
     retry_cash: bool = False,
+    then: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The customer's side on the screen; the notes come from the test, as from a hand.
 
@@ -133,6 +134,7 @@ def payment_script(
         {"do": "finish"},
         {"wait": "done", "timeout": 60},
         {"wait_for": "result.printing", "equals": "printed", "timeout": 30},
+        *(then or []),
         # settled by itself: cash offered again and nothing left to post
         {"wait_for": "methods.cash.ok", "equals": True, "timeout": SETTLE_TIMEOUT_S},
         {"wait_for": "outbox.pending", "equals": 0, "timeout": SETTLE_TIMEOUT_S},
@@ -152,6 +154,7 @@ class Run:
     cassette_before: int
     credited_before: int
     expected_fen: int
+    kiosk_id: str = ""
     notes_given: list[int] = field(default_factory=list)
 
     def snapshots(self) -> list[dict[str, Any]]:
@@ -197,6 +200,7 @@ class FaultRig:
         finish_when: tuple[str, Any] | None = None,
         env: dict[str, str] | None = None,
         retry_cash: bool = False,
+        then: list[dict[str, Any]] | None = None,
     ) -> Run:
         kiosk_id, secret = new_kiosk(self.server)
         data_dir = data_dir or workdir / "data"
@@ -214,10 +218,12 @@ class FaultRig:
         cassette = self.cash.status()["cassette_total_fen"]
         credited = self.server.credited_cash_fen(self.account)
         script = payment_script(
-            self.account, amount_fen, expected_fen, finish_when, retry_cash=retry_cash
+            self.account, amount_fen, expected_fen, finish_when, retry_cash=retry_cash, then=then
         )
         kiosk = KioskProcess.start(config, script, workdir, name="kiosk", env=env)
-        return Run(kiosk, data_dir / "journal.db", data_dir, cassette, credited, expected_fen)
+        return Run(
+            kiosk, data_dir / "journal.db", data_dir, cassette, credited, expected_fen, kiosk_id
+        )
 
     def wait_accepting(self, run: Run, timeout_s: float = 30.0) -> None:
         """Until a customer would insert: the screen asks for notes (not paused), and the

@@ -85,6 +85,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "本机暂时无法记录交易，暂停收费，请稍后再试或前往营业厅",
         "this kiosk cannot record payments right now: try later or use the service counter",
     ),
+    "reason.locked": ("运营人员已暂停本机服务", "taken out of service by the utility"),
     "reason.disk_low": ("本机存储空间不足，暂停收取现金", "kiosk storage is low: cash paused"),
     "reason.recovering": ("正在核对上一笔现金", "checking the previous cash payment"),
     "reason.unknown": ("暂不可用", "not available now"),

@@ -168,7 +168,8 @@ class OutOfServiceScreen(Screen):
             self.title.setText(
                 self.t("maintenance.title" if state == "maintenance" else "oos.title")
             )
-        self.hint.setText(self.t("oos.hint"))
+        # An operator's remote lock shows the operator's own words.
+        self.hint.setText(str(snap.get("locked") or "") or self.t("oos.hint"))
         methods = snap.get("methods") or {}
         working = [self.t(f"method.{m}") for m in METHOD_ORDER if (methods.get(m) or {}).get("ok")]
         separator = "、" if self.language == "zh" else ", "
