@@ -23,6 +23,8 @@ from types import TracebackType
 
 import serial
 
+from drivers.backoff import Backoff
+
 log = logging.getLogger("drivers.transport")
 
 
@@ -130,7 +132,7 @@ class SerialTransport:
         Return True once open, False when the attempts or the time ran out (or ``stop`` was set).
         """
         deadline = time.monotonic() + deadline_s
-        delay = backoff_initial_s
+        backoff = Backoff(backoff_initial_s, backoff_max_s)
         for attempt in range(1, attempts + 1):
             try:
                 self.open()
@@ -141,13 +143,12 @@ class SerialTransport:
             remaining = deadline - time.monotonic()
             if attempt == attempts or remaining <= 0:
                 break
-            pause = min(delay, remaining)
+            pause = min(backoff.delay(attempt - 1), remaining)
             if stop is not None:
                 if stop.wait(pause):
                     break
             else:
                 time.sleep(pause)
-            delay = min(delay * 2, backoff_max_s)
         return False
 
     def close(self) -> None:

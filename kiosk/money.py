@@ -63,12 +63,18 @@ def yuan_from_decimal(value: Decimal) -> int:
     return _checked(int(fen), allow_zero=True, what=str(value))
 
 
-def format_fen(fen: int, *, symbol: str = "¥") -> str:
-    """Format fen for people: 123456 -> '¥1,234.56'; negatives as '-¥12.00'."""
+def format_fen(fen: int, *, symbol: str = "¥", bare_whole_yuan: bool = False) -> str:
+    """Format fen for people: 123456 -> '¥1,234.56'; negatives as '-¥12.00'.
+
+    The one money formatter of the kiosk and its UI. ``bare_whole_yuan`` writes a note's face:
+    10000 -> '¥100', 50 -> '¥0.50' (the '.00' dropped only when there are no fen).
+    """
     if isinstance(fen, bool) or not isinstance(fen, int):
         raise MoneyError(f"format_fen takes integer fen, got {type(fen).__name__} {fen!r}")
     sign = "-" if fen < 0 else ""
     yuan, cents = divmod(abs(fen), FEN_PER_YUAN)
+    if bare_whole_yuan and cents == 0:
+        return f"{sign}{symbol}{yuan:,}"
     return f"{sign}{symbol}{yuan:,}.{cents:02d}"
 
 

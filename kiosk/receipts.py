@@ -26,7 +26,7 @@ from typing import Literal, TypeAlias
 
 from drivers.printer.text import cells, fit, sanitize, wrap
 from kiosk import KioskError
-from kiosk.money import FEN_PER_YUAN, MoneyError, fen_from_json, format_fen
+from kiosk.money import MoneyError, fen_from_json, format_fen
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -429,8 +429,7 @@ def _signed(fen: int, words: _Words) -> str:
 
 def _yuan(fen: int) -> str:
     """A denomination: 10000 -> '100', 50 -> '0.50'."""
-    yuan, rest = divmod(fen, FEN_PER_YUAN)
-    return str(yuan) if rest == 0 else f"{yuan}.{rest:02d}"
+    return format_fen(fen, symbol="", bare_whole_yuan=True)
 
 
 # --- the payment receipt --------------------------------------------------------------------

@@ -101,3 +101,11 @@ def test_parse_never_fails_with_anything_but_money_error(text: str) -> None:
     except MoneyError:
         return
     assert 0 < fen <= MAX_FEN
+
+
+@pytest.mark.parametrize(
+    ("fen", "text"), [(10000, "¥100"), (50, "¥0.50"), (150, "¥1.50"), (0, "¥0"), (-500, "-¥5")]
+)
+def test_a_note_face_drops_only_zero_fen(fen: int, text: str) -> None:
+    assert format_fen(fen, bare_whole_yuan=True) == text
+    assert format_fen(fen, symbol="", bare_whole_yuan=True) == text.replace("¥", "")

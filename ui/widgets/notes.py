@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from kiosk.money import FEN_PER_YUAN
+from kiosk.money import format_fen
 
 # The people's-money palette, for recognition at a glance; the value is printed too.
 NOTE_COLOURS = {1000: "note10", 2000: "note20", 5000: "note50", 10000: "note100"}
@@ -44,6 +44,5 @@ class NoteStrip(QWidget):
 
     @staticmethod
     def _text(denomination: int, count: int | None) -> str:
-        yuan, fen = divmod(denomination, FEN_PER_YUAN)
-        face = f"¥{yuan}" if fen == 0 else f"¥{yuan}.{fen:02d}"
+        face = format_fen(denomination, bare_whole_yuan=True)
         return face if count is None else f"{face}\n×{count}"
