@@ -1,4 +1,4 @@
-"""The `kiosk` command: one entry for technicians, tests and demos (DESIGN section 8).
+"""The `kiosk` command: one entry for technicians, tests and demos (README.md, "Command line").
 
 Each subcommand lives in its own module with a ``register(subparsers)`` function that adds
 its parser and sets ``handler``. Output meant for programs is JSON lines on stdout; logs go
@@ -24,6 +24,7 @@ from kiosk.cli import (
     emulate_ctl,
     emulate_printer,
     journal,
+    pair,
     run,
     technicians,
 )
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     check_config.register(commands)
     journal.register(commands)
     technicians.register(commands)
+    pair.register(commands)
     return parser
 
 
