@@ -9,7 +9,7 @@
 3. for context, the bare baseline with synchronous=NORMAL (no fsync per commit in WAL).
 
 Prints commits/s and the journal's share of the baseline. Nothing is asserted: the disk
-decides the absolute figures (DESIGN: about 0.3 ms per FULL commit on a fast SSD, several ms
+decides the absolute figures (about 0.3 ms per FULL commit on a fast SSD, several ms
 on SD/eMMC); the ratio is what to compare. ``--dir`` puts the files on the disk to measure
 (default: a temporary directory).
 """

@@ -1,7 +1,7 @@
 """Reference central server: the utility's billing gateway that kiosks post to.
 
 Stands alone: it shares nothing with the kiosk packages except the wire format
-(DESIGN section 6, documented in central/README.md).
+(docs/wire-format.md; the server's own rules are in central/README.md).
 
 Exception tree of the server::
 

@@ -1,4 +1,4 @@
-"""The HTTP API (FastAPI): routes of DESIGN section 6, the extra ones, and the two web pages.
+"""The HTTP API (FastAPI): routes of docs/wire-format.md, the extra ones, and the two web pages.
 
 Every answer that is not a page is JSON; every error is ``{"error": code, ...}``: a body that
 is too large (413), malformed or invalid (400 naming the field), unsigned (401), and even an

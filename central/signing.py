@@ -1,4 +1,4 @@
-"""Request signing (DESIGN section 6), the server's side.
+"""Request signing (docs/wire-format.md), the server's side.
 
 ``X-Signature`` = hex HMAC-SHA256 with the kiosk's secret over::
 

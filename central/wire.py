@@ -1,4 +1,4 @@
-"""Request bodies of the wire format (DESIGN section 6): strict parsing and validation.
+"""Request bodies of the wire format (docs/wire-format.md): strict parsing and validation.
 
 Every problem becomes ``InvalidRequest(field, message)``: 400 ``invalid_request`` naming the
 field and saying what would be accepted. Amounts are JSON integers of fen; a float, a bool or

@@ -1,4 +1,4 @@
-"""The kiosk's client for the central server (wire format v1, DESIGN section 6).
+"""The kiosk's client for the central server (wire format v1, docs/wire-format.md).
 
 One ``requests.Session`` per client, connect and read timeouts on every call, every request
 signed (kiosk/signing.py), and no retries of its own (but one: a request refused for clock

@@ -10,7 +10,7 @@ is the offline limits (count, total, age), past which the kiosk stops taking cas
 permanent refusal (a 4xx other than 401/408/409/425/429) parks the item as
 ``needs_attention`` for a technician; nothing is ever deleted.
 
-Clocks and credentials (DESIGN section 6, docs/deployment.md):
+Clocks and credentials (docs/wire-format.md, docs/deployment.md):
 
 * A 401 for clock skew has already been signed again by the client with the server's time
   (kiosk/central_client.py); if it still fails it is retried like an unreachable server.

@@ -30,7 +30,7 @@ metadata = MetaData()
 
 
 class Kind(enum.StrEnum):
-    """Event kinds. A payment's cash events follow DESIGN section 5's order of writes."""
+    """Event kinds. A payment's cash events follow the order of writes in docs/journal.md."""
 
     OPENED = "opened"  # txn id allocated; written before the acceptor is enabled
     ESCROW = "escrow"  # note in escrow and the decision, written before STACK/RETURN

@@ -37,7 +37,7 @@ class StillOwed:
 
 def still_owed(bills: Sequence[Mapping[str, Any]], paid_fen: int) -> StillOwed:
     """Apply ``paid_fen`` to ``bills`` oldest first, late fee before principal (the server's
-    rule, DESIGN 6), and say what is left and which bill's due date now applies.
+    rule, central/README.md), and say what is left and which bill's due date now applies.
 
     ``bills`` are the account's bills as the lookup returned them (``amount_fen``,
     ``paid_fen``, ``late_fee_fen``, ``period``, ``due_date``).

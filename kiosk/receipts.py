@@ -442,7 +442,7 @@ class PaymentStatus(enum.Enum):
 
 @dataclass(frozen=True)
 class BillPaid:
-    """One bill's share of the payment: late fee first, then principal (DESIGN 6)."""
+    """One bill's share of the payment: late fee first, then principal (central/README.md)."""
 
     period: str
     late_fee_fen: int

@@ -1,4 +1,4 @@
-"""Request signing for the central server (DESIGN section 6), the kiosk's side.
+"""Request signing for the central server (docs/wire-format.md), the kiosk's side.
 
 ``X-Signature`` = hex HMAC-SHA256 with the kiosk's secret over::
 

@@ -42,7 +42,7 @@ def test_heartbeat_keeps_the_newest_report_per_kiosk(live: Live) -> None:
 
 
 def test_a_heartbeat_carries_the_kiosks_clock_and_data_disk(live: Live) -> None:
-    """What kiosk/engine.py sends besides DESIGN's fields (all optional, null when fine)."""
+    """What the engine sends besides the required fields (docs/wire-format.md), all optional."""
     body = {"version": "1", "devices": {}, "cashbox": {}, "outbox_pending": 0}
     client = live.kiosk("HB-2")
     client.heartbeat(body | {"clock_offset_s": 3600, "journal_fault": None, "data_disk_free_mb": 9})

@@ -1,4 +1,4 @@
-"""Late fees: REFERENCE.md's worked examples, the year boundary, partial payments, rounding."""
+"""Late fees: the specification's worked examples, the year boundary, partial payments, rounding."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_reference_residential_50_yuan_5_days_is_charged_the_1_yuan_minimum() ->
 
 
 def test_reference_non_residential_current_plus_prior_year_10_days_is_35_yuan() -> None:
-    # REFERENCE's example only illustrates the rates: a prior-year arrear is at least as many
+    # The spec's example only illustrates the rates: a prior-year arrear is at least as many
     # days late as the days since 1 January, so both parts cannot be exactly 10 days late on
     # one payment date. Each part, 10 days late:
     current = fee(100000, date(2026, 3, 1), date(2026, 3, 11), NON)  # ¥1,000 current year: ¥20.00
