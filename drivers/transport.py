@@ -24,11 +24,12 @@ from types import TracebackType
 import serial
 
 from drivers.backoff import Backoff
+from drivers.errors import DriverError
 
 log = logging.getLogger("drivers.transport")
 
 
-class TransportError(Exception):
+class TransportError(DriverError):
     """Base of the transport's errors."""
 
 

@@ -43,8 +43,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from drivers.errors import DriverError
 
-class AcceptorError(Exception):
+
+class AcceptorError(DriverError):
     """Base of the errors a bill acceptor driver raises."""
 
 

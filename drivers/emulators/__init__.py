@@ -8,7 +8,7 @@ Bill acceptors: ``cash.CashEmulator`` (CCNET or ID-003) = ``cash_mechanics`` (th
 protocol-free) + ``cash_ccnet`` / ``cash_id003`` (the bytes on the wire) + ``cash_state`` (the
 cassette on disk).
 
-Exception tree::
+Exception tree (under ``drivers.errors.DriverError``)::
 
     EmulatorError
     ├── CommandError   a control command is unknown or has bad arguments (answered, not raised

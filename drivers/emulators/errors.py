@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from drivers.errors import DriverError
 
-class EmulatorError(Exception):
+
+class EmulatorError(DriverError):
     """Base of the errors an emulator raises on purpose."""
 
 

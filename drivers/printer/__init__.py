@@ -3,7 +3,7 @@
 Layers as for every device: ``status`` and ``text``/``commands`` are pure (bytes in, bytes
 out); ``printer.ReceiptPrinter`` holds a serial transport and does the I/O.
 
-Exception tree::
+Exception tree (under ``drivers.errors.DriverError``)::
 
     PrinterError
     ├── PrinterUnavailableError   the port cannot be opened or failed in use

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from drivers.errors import DriverError
 from drivers.printer.status import PrinterStatus
 
 
-class PrinterError(Exception):
+class PrinterError(DriverError):
     """Base of the errors the printer driver raises on purpose."""
 
 

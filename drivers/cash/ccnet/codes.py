@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from drivers.cash.status import DeviceStatus, StatusKind
+from drivers.errors import DriverError
 
 SYNC = 0x02
 ADDRESS_BILL_VALIDATOR = 0x03
@@ -131,7 +132,7 @@ WITH_DETAIL = frozenset(
 )
 
 
-class StatusParseError(ValueError):
+class StatusParseError(DriverError, ValueError):
     """A poll answer that is not a CCNET poll state."""
 
 

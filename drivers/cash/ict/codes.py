@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 
 from drivers.cash.status import DeviceStatus, StatusKind
+from drivers.errors import DriverError
 
 FIRST_BILL_TYPE = 0x40
 LAST_BILL_TYPE = 0x48  # 40..44 on most units; some firmware goes up to 48
@@ -78,7 +79,7 @@ SINGLE_BYTES = frozenset(_SINGLE)
 HOST_BYTES = frozenset(int(c) for c in HostCommand)
 
 
-class StatusParseError(ValueError):
+class StatusParseError(DriverError, ValueError):
     """Bytes that are not an ICT message."""
 
 

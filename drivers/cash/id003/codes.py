@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from drivers.cash.status import DeviceStatus, StatusKind
+from drivers.errors import DriverError
 
 SYNC = 0xFC
 FIRST_ESCROW_CODE = 0x61
@@ -122,7 +123,7 @@ _KIND = {
 WITH_DETAIL = frozenset({Status.ESCROW, Status.REJECTING, Status.FAILURE})
 
 
-class StatusParseError(ValueError):
+class StatusParseError(DriverError, ValueError):
     """An answer that is not an ID-003 status."""
 
 
