@@ -58,8 +58,11 @@ def en(msg_id: str, **values: object) -> str:
 
 
 def finish_cash(customer: Customer) -> str:
-    """Touch "finish"; wait for the done screen; return the transaction number it shows."""
+    """Touch "finish" (and confirm, when money is still due); wait for the done screen;
+    return the transaction number it shows."""
     customer.click("cash_finish")
+    if customer.find("partial_confirm").isVisible():
+        customer.click("partial_confirm_yes")
     customer.wait_screen("screen_done")
     return customer.done_txn_id()
 
@@ -134,9 +137,13 @@ def test_cash_partial_payment_pays_what_was_inserted(customer: Customer) -> None
     customer.wait_text("cash_still_due", format_fen(2000))
     assert not customer.find("cash_surplus").isVisible()
 
+    customer.click("cash_finish")
+    assert customer.find("partial_confirm").isVisible()  # money still due: asked first
+    assert format_fen(1000) in customer.find("partial_confirm_message").text()
     txn_id = finish_cash(customer)
-    customer.wait_text("done_headline", zh("done.posted"))
+    customer.wait_text("done_headline", zh("done.partial"))  # not a plain "paid"
     customer.wait_text("done_amount", format_fen(1000))
+    assert customer.find("done_owed").isVisible()
     assert not customer.find("done_credited").isVisible()  # all of it went to the bills
     assert stack.server.payment_count(txn_id) == 1
     assert stack.server.credited_cash_fen(account) == credited_before + 1000
@@ -378,8 +385,9 @@ def test_acceptor_jam_mid_payment_credits_what_was_taken(customer: Customer) -> 
 
     stack.cash.jam()
     customer.wait_screen("screen_done")
-    customer.wait_text("done_headline", zh("done.posted"))
+    customer.wait_text("done_headline", zh("done.partial"))  # less than chosen
     customer.wait_text("done_amount", format_fen(5000))
+    assert customer.find("done_owed").isVisible()
     customer.wait_text("done_reason", error_text({"code": "acceptor_fault"}, "zh"))
     txn_id = customer.done_txn_id()
     assert stack.server.payment_count(txn_id) == 1
@@ -458,8 +466,9 @@ def test_idle_customer_with_cash_is_finished_and_credited(
         customer.wait_text("idle_seconds", zh("idle.seconds", seconds="").split()[-1])
 
         customer.wait_screen("screen_done")  # nobody answered: the engine finishes the payment
-        customer.wait_text("done_headline", zh("done.posted"))
+        customer.wait_text("done_headline", zh("done.partial"))  # less than chosen
         customer.wait_text("done_amount", format_fen(2000))
+        assert customer.find("done_owed").isVisible()
         assert not customer.find("idle_prompt").isVisible()
         txn_id = customer.done_txn_id()
         closed = [

@@ -351,3 +351,23 @@ def test_a_full_payment_result_stays_green(kiosk):
     assert kiosk.find("done_headline").text() == "缴费成功"
     assert kiosk.find("done_headline").property("tone") == "ok"
     assert not kiosk.find("done_owed").isVisible()
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_other_amount_keypad_has_room_at_1024x768(kiosk, language):
+    kiosk.window.resize(1024, 768)
+    kiosk.show("account_shown", language=language)
+    kiosk.click("shown_other")
+    QApplication.processEvents()
+    assert not kiosk.find("shown_info").isVisible()  # the keypad gets the account's room
+    keys = [kiosk.find(f"amount_keypad_key_{k}") for k in ("1", "dot", "clear", "ok", "delete")]
+    for key in keys:
+        assert key.height() >= 60 and key.width() >= 60, key.objectName()
+        need = key.fontMetrics().horizontalAdvance(key.text())
+        assert need < key.contentsRect().width(), key.objectName()
+    for digit in "12.5":
+        kiosk.click(f"amount_keypad_key_{'dot' if digit == '.' else digit}")
+    kiosk.click("amount_keypad_key_ok")
+    assert kiosk.intents()[-1] == ("choose_amount", {"amount_fen": 1250})
+    kiosk.click("amount_back")
+    assert kiosk.find("shown_info").isVisible()

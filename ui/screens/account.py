@@ -111,9 +111,13 @@ class AccountShownScreen(Screen):
         outer.setSpacing(16)
         self.title = label("shown_title", "title")
         outer.addWidget(self.title)
-        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        # the account and its choices; the "other amount" panel takes their place when open
+        self.main = QWidget()
+        self.main.setObjectName("shown_main")
+        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self.main)
+        self.box.setContentsMargins(0, 0, 0, 0)
         self.box.setSpacing(20)
-        outer.addLayout(self.box, 1)
+        outer.addWidget(self.main, 1)
 
         info = QFrame()
         info.setObjectName("shown_info")
@@ -155,12 +159,17 @@ class AccountShownScreen(Screen):
         self.finish.clicked.connect(lambda: self.send("home"))
         self.back = button("shown_back", "secondary")
         self.back.clicked.connect(lambda: self.send("back"))
-        # the "another amount" panel: local view state only; the engine checks the limits
+        # the "another amount" panel: local view state only; the engine checks the limits.
+        # It replaces the account panel while open, so the keypad has the whole screen.
         self.amount_panel = QWidget()
         self.amount_panel.setObjectName("amount_panel")
-        panel = QVBoxLayout(self.amount_panel)
-        panel.setContentsMargins(0, 0, 0, 0)
+        self.amount_box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self.amount_panel)
+        self.amount_box.setContentsMargins(0, 0, 0, 0)
+        self.amount_box.setSpacing(24)
+        panel = QVBoxLayout()
+        panel.setSpacing(14)
         self.amount_title = label("amount_title", "subtitle")
+        self.amount_due = label("amount_due", "total")
         self.amount_limits = label("amount_limits", "hint")
         self.amount_input = QLineEdit()
         self.amount_input.setObjectName("amount_input")
@@ -178,19 +187,35 @@ class AccountShownScreen(Screen):
         self.amount_keypad.confirmed.connect(self._submit_amount)
         self.amount_close = button("amount_back", "secondary")
         self.amount_close.clicked.connect(self._close_amount)
-        for widget in (self.amount_limits, self.amount_input, self.amount_error):
+        for widget in (
+            self.amount_title,
+            self.amount_due,
+            self.amount_limits,
+            self.amount_input,
+            self.amount_error,
+        ):
             panel.addWidget(widget)
-        panel.addWidget(self.amount_keypad, 1)
+        panel.addStretch(1)
         panel.addWidget(self.amount_close)
+        self.amount_box.addLayout(panel, 1)
+        self.amount_box.addWidget(self.amount_keypad, 1)
         self.amount_panel.hide()
-        for widget in (self.pay_all, self.other, self.card, self.amount_panel):
+        outer.addWidget(self.amount_panel, 1)
+        for widget in (self.pay_all, self.other, self.card):
             self.actions.addWidget(widget)
         self.actions.addStretch(1)
         self.actions.addWidget(self.finish)
         self.actions.addWidget(self.back)
         self.box.addWidget(actions, 1)
 
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self.amount_box.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+
     def _open_amount(self) -> None:
+        self.main.hide()
         self.amount_panel.show()
         self.amount_input.setFocus()
         self.send("touch")
@@ -198,6 +223,7 @@ class AccountShownScreen(Screen):
 
     def _close_amount(self) -> None:
         self.amount_panel.hide()
+        self.main.show()
         self.amount_input.clear()
         self.amount_error.clear()
         self.render(self.snap)
@@ -215,6 +241,7 @@ class AccountShownScreen(Screen):
     def render(self, snap: dict[str, Any]) -> None:
         if snap.get("state") == "home":  # a new customer: nothing of the last one stays open
             self.amount_panel.hide()
+            self.main.show()
             self.amount_input.clear()
             self.amount_error.clear()
         account = snap.get("account") or {}
@@ -239,6 +266,7 @@ class AccountShownScreen(Screen):
         self.finish.setText(self.t("shown.done_checking"))
         self.back.setText(self.t("nav.back"))
         self.amount_title.setText(self.t("amount.title"))
+        self.amount_due.setText(f"{self.t('shown.total_due')}  {format_fen(due)}")
         self.amount_input.setPlaceholderText(self.t("amount.title"))
         self.amount_limits.setText(
             self.t(
@@ -249,12 +277,10 @@ class AccountShownScreen(Screen):
         )
         self.amount_close.setText(self.t("nav.back"))
         self.amount_keypad.retranslate_ui(self.language)
-        entering = self.amount_panel.isVisibleTo(self)
-        self.pay_all.setVisible(mode != "card" and due > 0 and not entering)
-        self.other.setVisible(mode != "card" and not entering)
-        self.card.setVisible(mode == "card" and not entering)
-        self.finish.setVisible(mode == "check" and not entering)
-        self.back.setVisible(not entering)
+        self.pay_all.setVisible(mode != "card" and due > 0)
+        self.other.setVisible(mode != "card")
+        self.card.setVisible(mode == "card")
+        self.finish.setVisible(mode == "check")
 
     def _render_bills(self, bills: list[dict[str, Any]]) -> None:
         key = (self.language, repr(bills))

@@ -74,23 +74,22 @@ class DoneScreen(Screen):
         owed, due = (0, None)
         if paid and isinstance(amount, int) and status in ("posted", "queued"):
             owed, due = owed_after(snap.get("account"), amount)
-        if owed and status == "posted":
-            headline = "done.partial"  # paid, but the account still owes: never all green
+        target = snap.get("amount_fen")
+        short = isinstance(target, int) and isinstance(amount, int) and amount < target
+        if owed and short and status == "posted":
+            # less than the customer meant to pay (finished early, idle, a jam): never green
+            headline = "done.partial"
         self.headline.setText(self.t(headline))
         self.headline.setProperty(
             "tone",
             "ok"
-            if status == "posted" and not owed
+            if status == "posted" and not (owed and short)
             else "warn"
             if owed or status in ("queued", "cancelled", "pending_verification")
             else "bad",
         )
         self.headline.style().polish(self.headline)
-        self.owed.setText(self.t("owed.amount", amount=format_fen(owed)) if owed else "")
-        self.owed.setVisible(bool(owed))
-        today = (snap.get("account") or {}).get("as_of")
-        self.owed_due.setText(due_advice(due, today, self.language) if owed else "")
-        self.owed_due.setVisible(bool(self.owed_due.text()))
+        self._render_owed(snap, owed, due)
         self.amount.setText(
             self.t("done.amount", amount=format_fen(amount))
             if paid and isinstance(amount, int)
@@ -140,6 +139,14 @@ class DoneScreen(Screen):
         self.receipt_qr.show_payload(result.get("receipt_url") if show_qr else None)
         self.receipt_qr.setVisible(show_qr)
         self.home.setText(self.t("nav.home"))
+
+    def _render_owed(self, snap: dict[str, Any], owed: int, due: str | None) -> None:
+        """What the account still owes after this payment, and by when."""
+        self.owed.setText(self.t("owed.amount", amount=format_fen(owed)) if owed else "")
+        self.owed.setVisible(bool(owed))
+        today = (snap.get("account") or {}).get("as_of")
+        self.owed_due.setText(due_advice(due, today, self.language) if owed else "")
+        self.owed_due.setVisible(bool(self.owed_due.text()))
 
 
 class OutOfServiceScreen(Screen):

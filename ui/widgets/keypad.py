@@ -52,7 +52,11 @@ class Keypad(QWidget):
         button = QPushButton(key)
         button.setObjectName(name)
         button.setProperty("role", "key")
+        button.setProperty("key", True)  # the OK key is primary-coloured, key-sized all the same
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        button.setProperty("word", key in ("clear", "delete", "ok"))  # words: a smaller size
+        if key == ".":
+            button.setProperty("dot", True)  # a bare "." is too small to see at the digits' size
         button.clicked.connect(self._presser(key))
         self.keys[key] = button
         return button
