@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -33,13 +33,15 @@ from ui.messages import error_text, notice_text
 from ui.screens.account import AccountEntryScreen, AccountShownScreen, LookingUpScreen
 from ui.screens.base import Screen, button, label
 from ui.screens.home import HomeScreen
+from ui.screens.paycode import PaycodeScreen
 from ui.screens.payment import CardScreen, CashScreen, MethodScreen, ProcessingScreen, QrScreen
 from ui.screens.result import DoneScreen, OutOfServiceScreen
-from ui.style import stylesheet
+from ui.style import SIZES, stylesheet
 from ui.widgets.corner import MaintenanceCorner
 
 log = logging.getLogger("ui.window")
 
+BANNER_PADDING_PX = 8  # as in kiosk.qss (QLabel#banner)
 TOUCH_EVERY_S = 2.0  # taps that send no intent still keep the session alive, at most this often
 
 SCREEN_FOR_STATE = {
@@ -51,6 +53,8 @@ SCREEN_FOR_STATE = {
     "method_chosen": "method",
     "cash_insert": "cash",
     "qr_wait": "qr",
+    "paycode_scan": "paycode",
+    "paycode_wait": "paycode",
     "card_entry": "card",
     "processing": "processing",
     "done": "done",
@@ -120,8 +124,8 @@ class KioskWindow(QMainWindow):
         column.addWidget(header)
 
         body = QVBoxLayout()
-        body.setContentsMargins(32, 20, 32, 24)
-        body.setSpacing(12)
+        body.setContentsMargins(32, 12, 32, 12)
+        body.setSpacing(8)
         self.stack = QStackedWidget()
         self.stack.setObjectName("screens")
         # A hidden screen's minimum size must not stop the window from fitting the display.
@@ -136,6 +140,7 @@ class KioskWindow(QMainWindow):
             "method": lambda: MethodScreen(send),
             "cash": lambda: CashScreen(send),
             "qr": lambda: QrScreen(send),
+            "paycode": lambda: PaycodeScreen(send),
             "card": lambda: CardScreen(send),
             "processing": lambda: ProcessingScreen(send),
             "done": lambda: DoneScreen(send),
@@ -145,10 +150,18 @@ class KioskWindow(QMainWindow):
         self.screens: dict[str, Screen] = {}
         self._portrait: bool | None = None
         self.screen_named("home")
+        # Notices and errors show in a strip whose room is always kept: a notice that comes
+        # or goes never moves a button under the customer's finger.
+        self.banner_area = QWidget()
+        self.banner_area.setObjectName("banner_area")
+        strip = QVBoxLayout(self.banner_area)
+        strip.setContentsMargins(0, 0, 0, 0)
         self.banner = label("banner", "banner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.hide()
+        strip.addWidget(self.banner)
         body.addWidget(self.stack, 1)
-        body.addWidget(self.banner)
+        body.addWidget(self.banner_area)
         column.addLayout(body, 1)
         self.setCentralWidget(root)
         self._build_idle_prompt(root)
@@ -237,6 +250,12 @@ class KioskWindow(QMainWindow):
     def apply_style(self, large: bool) -> None:
         self.large_text = large
         self.setStyleSheet(stylesheet(large))
+        # room for two lines of the banner's text, its padding and border, always kept
+        font = QFont(self.banner.font())
+        font.setPixelSize(SIZES[large]["base"])
+        font.setBold(True)
+        line = QFontMetrics(font).lineSpacing()
+        self.banner_area.setFixedHeight(2 * line + 2 * BANNER_PADDING_PX + 6)
         self.large_text_button.setText(
             tr("large_text.off" if large else "large_text.on", self.language)
         )

@@ -145,13 +145,14 @@ def test_cash_cancel_only_before_the_first_note_and_surplus_shown(kiosk):
         cash={"can_cancel": True, "accepting": True, "still_due_fen": 22580},
     )
     assert not kiosk.find("cash_finish").isEnabled()
+    assert kiosk.find("cash_cancel_hint").isVisible()  # said before the first note, not after
     kiosk.click("cash_cancel")
     kiosk.show(
         "cash_insert",
         amount_fen=22580,
         cash={"inserted_fen": 30000, "notes": {"10000": 3}, "surplus_fen": 7420, "accepting": True},
     )
-    assert not kiosk.find("cash_cancel").isVisible()
+    assert not kiosk.find("cash_cancel").isEnabled()
     assert kiosk.find("cash_surplus").text().endswith("¥74.20")
     assert kiosk.find("cash_inserted_notes_10000").text() == "¥100\n×3"
     kiosk.click("cash_finish")
@@ -371,3 +372,38 @@ def test_the_other_amount_keypad_has_room_at_1024x768(kiosk, language):
     assert kiosk.intents()[-1] == ("choose_amount", {"amount_fen": 1250})
     kiosk.click("amount_back")
     assert kiosk.find("shown_info").isVisible()
+
+
+def _places(kiosk, names):
+    QApplication.processEvents()
+    return {
+        name: kiosk.find(name).mapTo(kiosk.window, kiosk.find(name).rect().topLeft())
+        for name in names
+    }
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1080, 1920)])
+def test_notices_and_notes_never_move_the_cash_buttons(kiosk, size):
+    kiosk.window.resize(*size)
+    names = ["cash_finish", "cash_cancel"]
+    due = {"still_due_fen": 22580, "can_cancel": True, "accepting": True}
+    kiosk.show("cash_insert", amount_fen=22580, cash=due)
+    before = _places(kiosk, names)
+    taken = {"inserted_fen": 30000, "notes": {"10000": 3}, "surplus_fen": 7420, "in_escrow_fen": 0}
+    kiosk.show("cash_insert", amount_fen=22580, cash=taken, notice="note_accepted")
+    assert kiosk.find("banner").isVisible()
+    assert _places(kiosk, names) == before
+    escrow = {**taken, "in_escrow_fen": 10000, "paused": True}
+    kiosk.show("cash_insert", amount_fen=22580, cash=escrow, error={"code": "server_offline"})
+    assert _places(kiosk, names) == before
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1080, 1920)])
+def test_an_error_banner_never_moves_the_keypad(kiosk, size):
+    kiosk.window.resize(*size)
+    keys = [f"account_keypad_key_{k}" for k in ("1", "0", "ok", "delete")]
+    kiosk.show("account_entry")
+    before = _places(kiosk, keys)
+    kiosk.show("account_entry", error={"code": "account_not_found", "detail": {}})
+    assert kiosk.find("banner").isVisible()
+    assert _places(kiosk, keys) == before

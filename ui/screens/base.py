@@ -65,3 +65,11 @@ def label(name: str, role: str = "text", parent: QWidget | None = None) -> QLabe
     widget.setProperty("role", role)
     widget.setWordWrap(True)
     return widget
+
+
+def keep_place(*widgets: QWidget) -> None:
+    """Hidden, these widgets still hold their room: showing one later moves nothing else."""
+    for widget in widgets:
+        policy = widget.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        widget.setSizePolicy(policy)

@@ -15,7 +15,7 @@ class HomeScreen(Screen):
         super().__init__("screen_home", send)
         self.utility_name = utility_name
         column = QVBoxLayout(self)
-        column.setSpacing(28)
+        column.setSpacing(16)
         self.utility = label("home_utility", "title")
         self.utility.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title = label("home_title", "subtitle")

@@ -10,13 +10,15 @@ from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLineEdit, QProgr
 
 from kiosk.money import format_fen
 from ui.messages import due_advice, owed_after, reason_text
-from ui.screens.base import Screen, Send, button, label
+from ui.screens.base import Screen, Send, button, keep_place, label
 from ui.widgets.keypad import Keypad
 from ui.widgets.notes import NoteStrip
 from ui.widgets.overlay import ConfirmOverlay
 from ui.widgets.qr import QrLabel
 
-METHODS = ("cash", "qr", "card")
+METHODS = ("cash", "paycode", "qr", "card")
+OPTIONAL_METHODS = ("paycode",)  # shown only when the kiosk offers them (a scanner is fitted)
+NOTE_ROW_PX = 72  # a row of note pictures (kiosk.qss: QLabel[role="note"] is 64 px high)
 
 
 class MethodScreen(Screen):
@@ -25,7 +27,7 @@ class MethodScreen(Screen):
     def __init__(self, send: Send) -> None:
         super().__init__("screen_method", send)
         column = QVBoxLayout(self)
-        column.setSpacing(10)
+        column.setSpacing(6)
         self.title = label("method_title", "title")
         self.amount = label("method_amount", "total")
         heading = QHBoxLayout()
@@ -63,6 +65,8 @@ class MethodScreen(Screen):
         self.amount.setText(self.t("method.amount", amount=format_fen(snap.get("amount_fen") or 0)))
         methods = snap.get("methods") or {}
         for method in METHODS:
+            offered = method in methods or method not in OPTIONAL_METHODS
+            self.buttons[method].setVisible(offered)
             info = methods.get(method) or {"ok": False, "reason": "unknown"}
             ok = bool(info.get("ok"))
             self.buttons[method].setText(self.t(f"method.{method}"))
@@ -70,7 +74,7 @@ class MethodScreen(Screen):
             self.reasons[method].setText(
                 "" if ok else reason_text(info.get("reason"), self.language)
             )
-            self.reasons[method].setVisible(not ok)
+            self.reasons[method].setVisible(offered and not ok)
         self.preparing.setText(self.t("method.preparing"))
         self.preparing.setVisible(preparing)
         self.progress.setVisible(preparing)
@@ -121,10 +125,12 @@ class CashScreen(Screen):
         self.cancel = button("cash_cancel", "secondary")
         self.cancel.clicked.connect(lambda: self.send("cancel"))
         self.cancel_hint = label("cash_cancel_hint", "hint")
+        self.inserted_notes.setMinimumHeight(NOTE_ROW_PX)
+        keep_place(self.inserted_notes, self.surplus, self.escrow)
         actions.addStretch(1)
+        actions.addWidget(self.cancel_hint)
         actions.addWidget(self.finish)
         actions.addWidget(self.cancel)
-        actions.addWidget(self.cancel_hint)
 
     def _finish_pressed(self) -> None:
         """With money still due, ask first: finishing early must never look like paid."""
@@ -197,10 +203,9 @@ class CashScreen(Screen):
             or (paused and bool(inserted or cash.get("in_escrow_fen")))
         )
         self.cancel.setText(self.t("nav.cancel"))
-        can_cancel = bool(cash.get("can_cancel"))
-        self.cancel.setVisible(can_cancel)
+        # "cancel" keeps its place; it is greyed once a note is taken, as said up front
+        self.cancel.setEnabled(bool(cash.get("can_cancel")))
         self.cancel_hint.setText(self.t("cash.cancel_hint"))
-        self.cancel_hint.setVisible(not can_cancel and inserted > 0)
 
 
 class QrScreen(Screen):
@@ -251,7 +256,7 @@ class CardScreen(Screen):
         self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
         self.box.setSpacing(20)
         fields = QVBoxLayout()
-        fields.setSpacing(14)
+        fields.setSpacing(8)
         self.title = label("card_title", "title")
         self.number_name = label("card_number_name", "fieldname")
         self.number = QLineEdit()

@@ -15,7 +15,7 @@ class MaintenanceCorner(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("maintenance_corner")
-        self.setFixedSize(80, 80)
+        self.setFixedSize(64, 64)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(LONG_PRESS_MS)
