@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from central import CentralError, __version__
+from central import ServerError, __version__
 from central.config import CentralConfig, CentralConfigError, load
 from central.errors import AdminError, DatabaseError, ImportRejected
 
@@ -414,7 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tail = f" ({more} more not listed)" if more > 0 else ""
         print(f"kiosk-central: {exc}{tail}", file=sys.stderr)
         return EXIT_PROBLEM
-    except CentralError as exc:
+    except ServerError as exc:
         print(f"kiosk-central: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
     except KeyboardInterrupt:

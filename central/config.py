@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from central import CentralError
+from central import ServerError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "central.toml"
 
@@ -30,7 +30,7 @@ _ENV_OVERRIDES = {
 }
 
 
-class CentralConfigError(CentralError):
+class CentralConfigError(ServerError):
     """central.toml cannot be used; the message names the file and the key."""
 
 

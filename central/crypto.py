@@ -26,7 +26,7 @@ strong as p2 without knowing any PIN (central/migrations/versions/0004_crypto_v2
 
 Exception tree (a leaf of the server's, drawn in central/__init__.py)::
 
-    CentralError
+    ServerError
     └── SealBroken    a sealed value was altered, malformed, or sealed under another key
 """
 
@@ -45,7 +45,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from central import CentralError
+from central import ServerError
 
 SEAL_VERSION = "s2"
 PIN_VERSION = "p2"
@@ -57,7 +57,7 @@ _NONCE_BYTES = 12
 _MASTER_SALT = b"central/server.secret_key/v2"  # fixed: the key is one per server, not per user
 
 
-class SealBroken(CentralError):
+class SealBroken(ServerError):
     """A sealed value was altered, malformed, or sealed under another server.secret_key."""
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from central import CentralError
+from central import ServerError
 
 
-class DatabaseError(CentralError):
+class DatabaseError(ServerError):
     """The database has no schema, or an older one: run `kiosk-central init-db`."""
 
 
-class ImportRejected(CentralError):
+class ImportRejected(ServerError):
     """A CSV import found bad rows; ``problems`` holds (line, message); nothing was imported."""
 
     def __init__(self, path: str, problems: list[tuple[int, str]], total_bad: int) -> None:
@@ -19,11 +19,11 @@ class ImportRejected(CentralError):
         super().__init__(f"{path}: {total_bad} bad row(s); nothing was imported")
 
 
-class AdminError(CentralError):
+class AdminError(ServerError):
     """An admin command cannot do what was asked; the message says what to do instead."""
 
 
-class ApiError(CentralError):
+class ApiError(ServerError):
     """An answer ``{"error": code, **detail}`` with an HTTP status (4xx or 5xx)."""
 
     def __init__(

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from central import audit, db
+from central import ServerError, audit, db
 from central.context import Central
 from central.errors import AdminError
 from central.schema_fleet import Role, operator_sessions, operators
@@ -33,7 +33,7 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 _DUMMY_HASH = "scrypt$16384$8$1$00000000000000000000000000000000$" + "0" * 64
 
 
-class LoginRefused(Exception):
+class LoginRefused(ServerError):
     """Wrong name or password, or a locked account; ``locked_until`` when locked."""
 
     def __init__(self, locked_until: datetime | None = None) -> None:

@@ -1,10 +1,35 @@
 """Electricity-bill payment kiosk: the core (no Qt).
 
-Exception tree of the core::
+Exception tree of the core (the drivers' own tree is drawn in ``drivers``; the engine
+translates a driver's error into its state, it does not let one through)::
 
     KioskError
-    ├── ConfigError          a configuration file is missing, malformed or impossible
-    └── MoneyError           an amount is malformed, a float, or out of range
+    ├── ConfigError              a configuration file is missing, malformed or impossible
+    ├── MoneyError               an amount is malformed, a float, or out of range (a ValueError)
+    ├── JournalError             the journal cannot be opened or written: take no money
+    │   └── SchemaTooNew         the file was written by newer software (kiosk/schema.py)
+    ├── CentralError             a call to the central server failed (kiosk/central_client.py)
+    │   ├── CentralOffline       no connection, or reset before an answer
+    │   ├── CentralTimeout       connect or read timeout (the request may have been processed)
+    │   ├── CentralRejected      a 4xx answer: .status .code .detail
+    │   │   ├── CentralUnauthorized   401: .reason
+    │   │   └── CentralRateLimited    429: .retry_after_s
+    │   └── CentralServerError   5xx, or an answer that breaks the wire format
+    ├── TransitionRefused        an intent the session's state has no transition for
+    │                            (kiosk/session.py)
+    ├── TechnicianError          a technician cannot be added, found or logged in
+    │   ├── WrongPin             .attempts_left
+    │   └── LoginLocked          .until
+    ├── ReceiptError             a document cannot be printed as given (a ValueError)
+    ├── ScriptError              a headless script step failed (kiosk/headless.py)
+    │   └── ScriptInvalid        the script cannot be read; nothing was run
+    ├── DemoError                the demo cannot go on (kiosk/demo.py)
+    ├── PairingFailed            the server would not pair this kiosk (kiosk/cli/pair.py)
+    └── ControlUnreachable       an emulator's control socket did not answer
+
+``kiosk.engine.NotRecorded`` is outside the tree on purpose: the engine raises it to the
+acceptor host through the drivers' event sink, so it is a
+``drivers.cash.api.EventNotRecorded``.
 """
 
 __version__ = "0.1.0"

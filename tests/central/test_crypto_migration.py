@@ -13,7 +13,7 @@ import pytest
 from alembic import command
 from sqlalchemy import insert, select
 
-from central import migrate
+from central import ServerError, migrate
 from central.crypto import PIN_WRAPPED_VERSION, SEAL_VERSION, unseal, verify_pin
 from central.db import make_engine
 from central.schema import cards, kiosks, utcnow
@@ -132,7 +132,7 @@ def test_old_seals_and_pin_hashes_are_upgraded(fresh_url: str) -> None:
 def test_without_the_secret_key_old_rows_stop_the_migration(fresh_url: str) -> None:
     engine = at_0003_with_old_rows(fresh_url)
     try:
-        with pytest.raises(Exception, match=r"server\.secret_key"):
+        with pytest.raises(ServerError, match=r"server\.secret_key"):
             migrate.upgrade(engine)
         assert migrate.current_revision(engine) == "0003_collection_days"
         with engine.connect() as conn:
@@ -145,7 +145,7 @@ def test_without_the_secret_key_old_rows_stop_the_migration(fresh_url: str) -> N
 def test_a_wrong_secret_key_changes_nothing(fresh_url: str) -> None:
     engine = at_0003_with_old_rows(fresh_url)
     try:
-        with pytest.raises(ValueError, match="does not match"):
+        with pytest.raises(ServerError, match="does not match"):
             migrate.upgrade(engine, "not-the-key-it-was-sealed-with")
         assert migrate.current_revision(engine) == "0003_collection_days"
     finally:

@@ -24,6 +24,7 @@ import hmac
 import sqlalchemy as sa
 from alembic import context, op
 
+from central import ServerError
 from central.crypto import seal, wrap_legacy_pin_hash
 
 revision = "0004_crypto_v2"
@@ -40,8 +41,8 @@ _kiosks = sa.table(
 _cards = sa.table("cards", sa.column("card_no", sa.String), sa.column("pin_hash", sa.String))
 
 
-class SecretKeyMissing(RuntimeError):
-    pass
+class MigrationRefused(ServerError):
+    """0004 cannot re-seal: no key, another key, or a malformed row (nothing is changed)."""
 
 
 def _s1_unseal(secret_key: str, sealed: str) -> str:
@@ -57,7 +58,10 @@ def _s1_unseal(secret_key: str, sealed: str) -> str:
     assert version == "s1"
     expected = hmac.new(derive("seal-mac"), salt + cipher, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, tag):
-        raise ValueError("a sealed kiosk secret does not match server.secret_key")
+        raise MigrationRefused(
+            "a sealed kiosk secret does not match server.secret_key: configure the key the"
+            " secrets were sealed with, then run init-db again"
+        )
     key = derive("seal-enc")
     stream = b"".join(
         hmac.new(key, salt + n.to_bytes(4, "big"), hashlib.sha256).digest()
@@ -69,7 +73,7 @@ def _s1_unseal(secret_key: str, sealed: str) -> str:
 def _secret_key() -> str:
     key = context.config.attributes.get("secret_key")
     if not key:
-        raise SecretKeyMissing(
+        raise MigrationRefused(
             "migration 0004 re-seals kiosk secrets and card PIN hashes with server.secret_key:"
             " run `kiosk-central init-db` with the server's configuration"
         )
@@ -102,7 +106,7 @@ def upgrade() -> None:
     for card in cards:
         wrapped = wrap_legacy_pin_hash(key, card.pin_hash)
         if wrapped is None:
-            raise ValueError(f"card {card.card_no}: its PIN hash is malformed")
+            raise MigrationRefused(f"card {card.card_no}: its PIN hash is malformed")
         conn.execute(
             sa.update(_cards).where(_cards.c.card_no == card.card_no).values(pin_hash=wrapped)
         )
