@@ -44,7 +44,7 @@ def from_fen(denomination_fen: int, max_digits: int = 255) -> tuple[int, int]:
 
 
 # Which bill-table identifiers count as yuan, when the configuration does not say.
-# CCNET: the table names a 3-letter "country code" (REFERENCE.md, CCNET: Russian units say RUS,
+# CCNET: the table names a 3-letter "country code" (CCNET description: Russian units say RUS,
 # not RUB); Chinese firmware says CHN or CNY. ID-003: the currency assignment's country byte is a
 # firmware number; this project's emulator and hosts use 156 (ISO 4217 numeric for CNY) until a
 # device's documentation says otherwise. ICT has no table: bill types come from configuration.

@@ -1,4 +1,4 @@
-"""CRC-16/KERMIT against the check vectors in REFERENCE.md and the CRC catalogue."""
+"""CRC-16/KERMIT against the the specifications' check vectors and the CRC catalogue."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CCNET command and status codes (REFERENCE.md, CCNET section), and status parsing."""
+"""CCNET command and status codes (the CashCode CCNET protocol description), and status parsing."""
 
 from __future__ import annotations
 

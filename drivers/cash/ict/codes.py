@@ -1,7 +1,7 @@
-"""ICT codes (REFERENCE.md, ICT section; ICT protocol for RS232 v0.3), and status parsing.
+"""ICT codes (ICT protocol for RS232 v0.3), and status parsing.
 
-REFERENCE.md omits ``26``: the device's "communication error", sent when the host did not answer
-its power-up in time (e-kiosk's ICT constants, which REFERENCE.md cites for the others).
+The usual ICT code tables omit ``26``: the device's "communication error", sent when the host
+did not answer its power-up in time (e-kiosk's ICT constants, the source of the others too).
 
 9600 baud 8E1, single bytes, no framing and no checksum. The device speaks first at power-up
 (``80 8F``) and whenever a bill reaches escrow (``81`` then the bill type); it answers the

@@ -1,4 +1,4 @@
-"""ID-003 command and status codes (REFERENCE.md, ID-003 section), and status parsing."""
+"""ID-003 command and status codes (JCM's ID-003 command and status tables), and status parsing."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from drivers.errors import DriverError
 SYNC = 0xFC
 FIRST_ESCROW_CODE = 0x61
 ESCROW_CODES = 8  # 0x61..0x68, one inhibit bit each in the first byte of C0
-# The currency assignment names the country with one byte. REFERENCE.md does not give JCM's
-# code for China, so this project uses the ISO 4217 number of CNY (156); hosts take it as a
+# The currency assignment names the country with one byte. The ID-003 tables at hand do not give
+# JCM's code for China, so this project uses the ISO 4217 number of CNY (156); hosts take it as a
 # setting, so a real device's code is one configuration change away.
 COUNTRY_CNY = 156
 

@@ -12,7 +12,7 @@ from drivers.cash.bill_table import TableEntry, choose, from_fen, to_fen
 @pytest.mark.parametrize(
     ("digits", "exponent", "fen"),
     [
-        (1, 0x00, 100),  # 1 yuan, the CNY example in REFERENCE.md
+        (1, 0x00, 100),  # 1 yuan, the CNY example of the CCNET bill table
         (5, 0x00, 500),
         (1, 0x01, 1000),
         (2, 0x01, 2000),

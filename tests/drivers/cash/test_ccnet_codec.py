@@ -1,4 +1,4 @@
-"""CCNET codec and status parsing from byte fixtures (REFERENCE.md check vectors included)."""
+"""CCNET codec and status parsing from byte fixtures (the specification's check vectors too)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ID-003 codec and status parsing from byte fixtures (REFERENCE.md example included)."""
+"""ID-003 codec and status parsing from byte fixtures (the specification's example included)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Conformance transcripts: byte exchanges written by hand from the protocol specifications.
 
-Sources: REFERENCE.md (CCNET, ID-003 and ICT sections), the CashCode CCNET description of
-POLL states, IDENTIFICATION and GET BILL TABLE, JCM's ID-003 command and status tables, and
-the ICT protocol for RS232 v0.3. Nothing here was recorded from this project's emulator.
+Sources: the CashCode CCNET description of POLL states, IDENTIFICATION and GET BILL TABLE,
+JCM's ID-003 command and status tables, and the ICT protocol for RS232 v0.3. Nothing here was
+recorded from this project's emulator.
 
 A transcript is a list of steps in the order they happen on the wire:
 
@@ -334,7 +334,7 @@ def ccnet_transcripts() -> list[Transcript]:
 # ---- ID-003 -----------------------------------------------------------------------------
 
 ID_ACK = "50"
-CNY_COUNTRY = 156  # 0x9C: this project's default country code for yuan (REFERENCE.md)
+CNY_COUNTRY = 156  # 0x9C: this project's default country code for yuan (ISO 4217 numeric)
 
 
 def id_poll(answer: str) -> list[Step]:

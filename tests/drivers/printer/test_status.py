@@ -89,7 +89,7 @@ def test_emulated_replies_read_back_as_the_same_state(state: PrinterState) -> No
 
 
 def test_reference_bytes_for_the_paper_sensor() -> None:
-    # REFERENCE.md: 0x12 OK, 0x1E near end, 0x7E end
+    # The printer's manual: 0x12 OK, 0x1E near end, 0x7E end
     assert reply_for(PrinterState.READY, Q.PAPER_SENSOR) == 0x12
     assert reply_for(PrinterState.PAPER_NEAR_END, Q.PAPER_SENSOR) == 0x1E
     assert reply_for(PrinterState.PAPER_OUT, Q.PAPER_SENSOR) == 0x7E
