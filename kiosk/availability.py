@@ -27,6 +27,7 @@ class Health:
     journal_fault: str | None = None  # the journal cannot be written: nothing may start
     disk_low: bool = False  # free space on the data directory is below the configured floor
     locked: str | None = None  # an operator's remote lock, with the message to show
+    scanner_ready: bool = False  # the payment-code scanner is connected
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Limits:
     cash_enabled: bool
     printer_enabled: bool
     onscreen_receipt_fallback: bool
+    paycode_enabled: bool = False  # a scanner is configured: payment codes are offered
 
 
 @dataclass(frozen=True)
@@ -110,4 +112,9 @@ def methods(health: Health, limits: Limits) -> Mapping[str, Availability]:
     for method in ("qr", "card"):
         reason = online_reason(method)
         result[method] = Availability(reason is None, reason)
+    if limits.paycode_enabled:  # no scanner configured: the method is not offered at all
+        reason = online_reason("paycode")
+        if reason is None and not health.scanner_ready:
+            reason = "scanner_not_ready"
+        result["paycode"] = Availability(reason is None, reason)
     return result

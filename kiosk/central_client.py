@@ -183,6 +183,17 @@ class QrOrder:
 
 
 @dataclass(frozen=True)
+class PaycodeStatus:
+    """A payment-code (付款码) payment as the server sees it."""
+
+    txn_id: str
+    status: str  # paid, userpaying, failed, reversed (and pending while the provider is asked)
+    payment: PaymentAnswer | None  # when paid
+    reason: str | None = None  # when failed: what the customer can act on
+    invoice_url: str | None = None
+
+
+@dataclass(frozen=True)
 class QrOrderStatus:
     order_id: str
     status: str  # pending, paid, expired, cancelled
@@ -299,6 +310,22 @@ def parse_payment_answer(raw: object, *, replayed: bool = False) -> PaymentAnswe
         balance_fen=_fen(data, "balance_fen"),
         receipt_url=_str(data, "receipt_url"),
         replayed=replayed,
+    )
+
+
+def parse_paycode_status(raw: object) -> PaycodeStatus:
+    data = _obj(raw, "the payment-code answer")
+    status = _str(data, "status")
+    payment = data.get("payment")
+    if payment is None and status == "paid":
+        payment = data  # the answer carries the posted payment's fields itself
+    reason, invoice = data.get("reason"), data.get("invoice_url")
+    return PaycodeStatus(
+        txn_id=_str(data, "txn_id"),
+        status=status,
+        payment=None if payment is None else parse_payment_answer(payment),
+        reason=reason if isinstance(reason, str) else None,
+        invoice_url=invoice if isinstance(invoice, str) else None,
     )
 
 
@@ -423,6 +450,23 @@ class CentralClient:
         """Cancel a pending order; returns the order's status afterwards (paid if it was)."""
         _, body = self._call("POST", f"/v1/qr-orders/{quote(order_id, safe='')}/cancel")
         return self._parsed(lambda raw: _str(_obj(raw, "the cancel answer"), "status"), body)
+
+    def post_paycode(self, payment: Mapping[str, object]) -> PaycodeStatus:
+        """Post a scanned payment code; the Idempotency-Key is the txn_id (retries are safe)."""
+        txn_id = payment.get("txn_id")
+        if not isinstance(txn_id, str) or not txn_id:
+            raise ValueError("a payment-code payment needs its txn_id (the Idempotency-Key)")
+        _, body = self._call("POST", "/v1/paycode-payments", payment, {"Idempotency-Key": txn_id})
+        return self._parsed(parse_paycode_status, body)
+
+    def get_paycode(self, txn_id: str) -> PaycodeStatus:
+        _, body = self._call("GET", f"/v1/paycode-payments/{quote(txn_id, safe='')}")
+        return self._parsed(parse_paycode_status, body)
+
+    def cancel_paycode(self, txn_id: str) -> PaycodeStatus:
+        """Ask the server to cancel (and reverse with the provider) a payment not finished."""
+        _, body = self._call("POST", f"/v1/paycode-payments/{quote(txn_id, safe='')}/cancel")
+        return self._parsed(parse_paycode_status, body)
 
     def heartbeat(self, body: Mapping[str, object]) -> HeartbeatAnswer:
         _, answer = self._call("POST", "/v1/heartbeat", body, server_time_key="server_time")

@@ -123,6 +123,10 @@ class TimeoutsSection:
     lookup_s: float = field(metadata=_limit(minimum=0.5, maximum=60))
     qr_poll_interval_s: float = field(metadata=_limit(minimum=0.2, maximum=30))
     done_screen_s: int = field(metadata=_limit(minimum=3, maximum=120))
+    # Payment codes: ask the server this often while the customer confirms on the phone, and
+    # cancel (the server reverses with the provider) when not paid by the deadline.
+    paycode_poll_s: float = field(default=3.0, metadata=_limit(minimum=0.5, maximum=30))
+    paycode_deadline_s: float = field(default=60.0, metadata=_limit(minimum=10, maximum=300))
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,8 @@ from kiosk.data_disk import DiskSpace, examine, explain_write_failure
 from kiosk.journal import Journal, JournalError
 from kiosk.maintenance import Maintenance
 from kiosk.outbox import Outbox, OutboxResult, answer_json, paid_fen
+from kiosk.paycode_flow import PaycodeFlow
+from kiosk.paycode_flow import snapshot as paycode_snapshot
 from kiosk.projection import Kind
 from kiosk.receipt_facts import printable, receipt_for
 from kiosk.receipts import ReceiptError
@@ -125,6 +127,7 @@ class Session:
     cash: CashSession = field(default_factory=CashSession)
     qr: dict[str, Any] = field(default_factory=dict)
     card: dict[str, Any] = field(default_factory=dict)
+    paycode: dict[str, Any] = field(default_factory=dict)
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     notice: str | None = None
@@ -200,6 +203,8 @@ class Engine:
         self.disabled_methods = load_disabled_methods(journal)
         self.disk: DiskSpace = examine(config.kiosk.data_dir)
         self._commands_in_flight: set[str] = set()
+        self.paycode = PaycodeFlow(self)
+        self.scanner_configured = False  # set by the runtime when it builds a scanner
         self.health = dataclasses.replace(self.health, locked=load_lock_message(journal))
 
     # ----------------------------------------------------------------- lifecycle
@@ -418,6 +423,8 @@ class Engine:
         elif state is State.QR_WAIT:
             self.fire(Trigger.CANCEL)
             self._cancel_qr()
+        elif state is State.PAYCODE_WAIT:
+            self.paycode.cancel()
         elif state is State.METHOD_CHOSEN:
             raise TransitionRefused(state, Trigger.CANCEL, "the payment is being prepared")
         elif state is State.CARD_ENTRY and self.session.txn_id is None:
@@ -487,6 +494,8 @@ class Engine:
             self._check_printer(purpose="cash")
         elif method == "qr":
             self._open_qr()
+        elif method == "paycode":
+            self.paycode.prepare()
         else:
             self.fire(Trigger.METHOD_READY_CARD)
 
@@ -1314,6 +1323,10 @@ class Engine:
             self._prepare_failed()
         elif name == "stack_wait":
             self._stack_timed_out()
+        elif name == "paycode_poll":
+            self.paycode.poll()
+        elif name == "paycode_deadline":
+            self.paycode.deadline()
         elif name == "post_wait" and state is State.PROCESSING and self.session.result is None:
             self.fire(Trigger.SETTLED)
             self._settle("queued")
@@ -1606,6 +1619,42 @@ class Engine:
         self.journal.append_many(build)
         return allocated[0]
 
+    # The face the payment-flow modules (kiosk/paycode_flow.py) use, on the engine thread.
+    def touch(self) -> None:
+        self._touch()
+
+    def open_txn(self, method: str, **extra: Any) -> str:
+        return self._open_txn(method, **extra)
+
+    def journal_event(self, kind: Kind, payload: Mapping[str, Any]) -> None:
+        self._journal(kind, payload)
+
+    def journal_posted(self, answer: PaymentAnswer, *, endpoint: str) -> None:
+        self._journal_posted(answer, endpoint=endpoint)
+
+    def settle(self, status: str) -> None:
+        self._settle(status)
+
+    def now_iso(self) -> str:
+        """Now by the server's clock, with the kiosk's offset (what the wire stamps)."""
+        return _local_iso(self.central.clock.now_utc())
+
+    def scanner_event(self, event: Any) -> None:
+        """From the scanner's reader thread: a scanned code, or the scanner's health."""
+        self._queue.put(lambda: self._on_scanner_event(event))
+
+    def _on_scanner_event(self, event: Any) -> None:
+        code = getattr(event, "code", None)
+        if isinstance(code, str):
+            self._touch()
+            self.paycode.scanned(code)
+            return
+        name = type(event).__name__
+        if name in ("Connected", "Reconnected", "Ready"):
+            self._set_health(scanner_ready=True)
+        elif name in ("Disconnected", "Lost"):
+            self._set_health(scanner_ready=False)
+
     def _journal(
         self, kind: Kind, payload: Mapping[str, Any], *, txn_id: str | None = None
     ) -> None:
@@ -1756,6 +1805,7 @@ class Engine:
                 cash_enabled=cash.enabled,
                 printer_enabled=printer.enabled,
                 onscreen_receipt_fallback=printer.onscreen_receipt_fallback,
+                paycode_enabled=self.scanner_configured,
             ),
         )
 
@@ -1800,6 +1850,7 @@ class Engine:
                 "seconds_left": _whole(self._timers.remaining("qr_expiry")),
             },
             "card": dict(s.card),
+            "paycode": paycode_snapshot(s.paycode),
             "result": s.result,
             "error": s.error,
             "notice": s.notice,

@@ -227,6 +227,8 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912, PLR0915 - a br
                 outbox=OutboxState.NONE.value,
                 receipt="none",
                 card_no=p.get("card_no"),
+                # a payment code's masked form: the provider's reference for this payment
+                qr_order_id=p.get("payment_ref"),
                 updated_seq=ev.seq,
             )
         )

@@ -19,6 +19,7 @@ from kiosk.receipts import (
     BillPaid,
     CardTender,
     CashTender,
+    PaycodeTender,
     PaymentStatus,
     QrTender,
     Receipt,
@@ -84,6 +85,8 @@ def receipt_for(
         tender = CashTender({int(k): v for k, v in json.loads(row.notes).items()})
     elif row.method == "card":
         tender = CardTender(row.card_no or "")
+    elif row.method == "paycode":
+        tender = PaycodeTender(row.qr_order_id or "**")
     else:
         tender = QrTender(row.qr_order_id or "")
     bills: tuple[BillPaid, ...] = ()

@@ -255,6 +255,7 @@ class _Words:
     cash_total: str
     card: str
     qr_order: str
+    paycode: str
     amount_paid: str
     still_owed: str
     owed_by: Callable[[str], str]
@@ -315,6 +316,7 @@ _WORDS: Mapping[Language, _Words] = types.MappingProxyType(
             cash_total="现金合计",
             card="电费充值卡",
             qr_order="扫码支付订单",
+            paycode="付款码支付",
             amount_paid="本次缴费",
             still_owed="仍欠电费",
             owed_by=lambda day: f"请于 {day} 前缴清",
@@ -375,6 +377,7 @@ _WORDS: Mapping[Language, _Words] = types.MappingProxyType(
             cash_total="Cash total",
             card="Recharge card",
             qr_order="QR payment order",
+            paycode="Payment code",
             amount_paid="Amount paid",
             still_owed="Still owed",
             owed_by=lambda day: f"Please pay it by {day}",
@@ -505,7 +508,19 @@ class QrTender:
         _text(self.order_ref, "order_ref")
 
 
-Tender: TypeAlias = CashTender | CardTender | QrTender
+@dataclass(frozen=True)
+class PaycodeTender:
+    """A payment code the customer showed (付款码), printed masked as the journal keeps it."""
+
+    masked_code: str
+
+    def __post_init__(self) -> None:
+        _text(self.masked_code, "masked_code")
+        if any(ch.isdigit() for ch in self.masked_code[2:-4]):
+            raise ReceiptError("a payment code is printed masked: only 2 + 4 digits show")
+
+
+Tender: TypeAlias = CashTender | CardTender | QrTender | PaycodeTender
 
 
 @dataclass(frozen=True)
@@ -544,7 +559,7 @@ class Receipt:
         _language(self.language)
         if not isinstance(self.status, PaymentStatus):
             raise ReceiptError(f"status must be a PaymentStatus, got {self.status!r}")
-        if not isinstance(self.tender, CashTender | CardTender | QrTender):
+        if not isinstance(self.tender, CashTender | CardTender | QrTender | PaycodeTender):
             raise ReceiptError(f"tender must be cash, card or QR, got {self.tender!r}")
         object.__setattr__(self, "bills", tuple(self.bills))
         if not all(isinstance(bill, BillPaid) for bill in self.bills):
@@ -641,6 +656,8 @@ def _receipt_tender(out: _Builder, tender: Tender, words: _Words) -> None:
         out.pair(words.cash_total, _money(tender.total_fen, words))
     elif isinstance(tender, CardTender):
         out.field(words.card + words.sep, mask_card(tender.card_no))
+    elif isinstance(tender, PaycodeTender):
+        out.field(words.paycode + words.sep, tender.masked_code)
     else:
         out.field(words.qr_order + words.sep, tender.order_ref)
 
@@ -883,6 +900,7 @@ __all__ = [
     "Document",
     "Language",
     "Layout",
+    "PaycodeTender",
     "PaymentStatus",
     "QrCode",
     "QrTender",

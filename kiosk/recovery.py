@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from drivers.cash.api import Escrow
+from kiosk.central_client import CentralRejected
 from kiosk.journal import EventSpec, Journal
 from kiosk.outbox import answer_json, paid_fen
 from kiosk.projection import Kind, TxnState, suspect_event, transactions
@@ -42,6 +43,7 @@ class Recovery:
         self._kiosk_id = kiosk_id
         self._unsettled: dict[str, int] = {}  # txn id -> denomination under STACK
         self._qr: dict[str, str] = {}  # txn id -> QR order id still to check
+        self._paycode: set[str] = set()  # payment-code txns whose outcome the server has
         self._unacknowledged: tuple[str, int] | None = None
         self.summary: dict[str, list[str]] = {}
 
@@ -51,7 +53,7 @@ class Recovery:
 
     @property
     def active(self) -> bool:
-        return bool(self._unsettled or self._qr)
+        return bool(self._unsettled or self._qr or self._paycode)
 
     def start(self, engine: Engine) -> None:
         summary = self.adopt_open(engine)
@@ -61,7 +63,9 @@ class Recovery:
         if any(summary.values()):
             log.warning("recovery: %s", {k: v for k, v in summary.items() if v})
 
-    def adopt_open(self, engine: Engine, *, live_txn: str | None = None) -> dict[str, list[str]]:
+    def adopt_open(  # noqa: PLR0912 - one branch per method and state
+        self, engine: Engine, *, live_txn: str | None = None
+    ) -> dict[str, list[str]]:
         """Settle every transaction the journal still holds open, except the live one.
 
         Run on start, and again when the journal can be written after a failure: a payment
@@ -92,6 +96,9 @@ class Recovery:
             elif row.method == "qr" and row.qr_order_id:
                 self._qr[row.txn_id] = row.qr_order_id
                 summary["qr_check"].append(row.txn_id)
+            elif row.method == "paycode":
+                self._paycode.add(row.txn_id)
+                summary["qr_check"].append(row.txn_id)
             elif row.method == "qr":
                 self._journal.append(
                     Kind.CANCELLED.value, {"reason": "recovered_no_order"}, txn_id=row.txn_id
@@ -103,7 +110,10 @@ class Recovery:
         if self._unsettled:
             engine.set_timer("recovery", WINDOW_WITHOUT_DEVICE_S)
         for txn_id in summary["qr_check"]:
-            self._check_qr(engine, txn_id)
+            if txn_id in self._paycode:
+                self._check_paycode(engine, txn_id)
+            else:
+                self._check_qr(engine, txn_id)
         return summary
 
     def adopt_unsettled(
@@ -221,6 +231,68 @@ class Recovery:
     def recheck_qr(self, engine: Engine) -> None:
         for txn_id in list(self._qr):
             self._check_qr(engine, txn_id)
+        for txn_id in list(self._paycode):
+            self._check_paycode(engine, txn_id)
+
+    # ------------------------------------------------------------ payment codes
+    def adopt_paycode(self, engine: Engine, txn_id: str) -> None:
+        """A running payment-code payment whose cancel could not be confirmed."""
+        self._paycode.add(txn_id)
+        engine.set_timer("recover_qr", QR_RECHECK_S)
+
+    def _check_paycode(self, engine: Engine, txn_id: str) -> None:
+        engine.run_background(
+            lambda: engine.central.get_paycode(txn_id),
+            lambda done: self._paycode_checked(engine, txn_id, done),
+        )
+
+    def _paycode_checked(self, engine: Engine, txn_id: str, done: Done[Any]) -> None:
+        """Complete what the server charged, cancel (reverse) what it has not finished, and
+        close what never reached it: exactly once, never guessed."""
+        if txn_id not in self._paycode:
+            return
+        if not done.ok:
+            error = done.error
+            if isinstance(error, CentralRejected) and error.status == 404:
+                self._journal.append(
+                    Kind.CANCELLED.value, {"reason": "paycode_not_posted"}, txn_id=txn_id
+                )
+                self._paycode.discard(txn_id)
+                return
+            engine.set_timer("recover_qr", QR_RECHECK_S)
+            return
+        status = done.get()
+        if status.status == "paid" and status.payment is not None:
+            answer = status.payment
+            self._journal.append_many(
+                lambda _c: [
+                    (
+                        Kind.POSTED.value,
+                        {
+                            "endpoint": "payments",
+                            "via": "paycode",
+                            "server_ref": answer.server_ref,
+                            "answer": answer_json(answer),
+                        },
+                        txn_id,
+                    ),
+                    (
+                        Kind.CLOSED.value,
+                        {"total_fen": paid_fen(answer), "reason": "paycode_paid"},
+                        txn_id,
+                    ),
+                ]
+            )
+            self._paycode.discard(txn_id)
+        elif status.status in ("failed", "reversed", "cancelled"):
+            reason = "paycode_failed" if status.status == "failed" else "paycode_reversed"
+            self._journal.append(Kind.CANCELLED.value, {"reason": reason}, txn_id=txn_id)
+            self._paycode.discard(txn_id)
+        else:  # still waiting for the customer, who has left: cancel and reverse
+            engine.run_background(
+                lambda: engine.central.cancel_paycode(txn_id),
+                lambda again: self._paycode_checked(engine, txn_id, again),
+            )
 
     def _check_qr(self, engine: Engine, txn_id: str) -> None:
         order_id = self._qr[txn_id]

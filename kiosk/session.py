@@ -27,6 +27,8 @@ class State(enum.StrEnum):
     METHOD_CHOSEN = "method_chosen"  # preparing: txn journaled, acceptor/QR/card being readied
     CASH_INSERT = "cash_insert"
     QR_WAIT = "qr_wait"
+    PAYCODE_SCAN = "paycode_scan"  # show the payment code to the scanner
+    PAYCODE_WAIT = "paycode_wait"  # posted; the provider answers or the customer confirms
     CARD_ENTRY = "card_entry"
     PROCESSING = "processing"
     DONE = "done"
@@ -45,6 +47,11 @@ class Trigger(enum.StrEnum):
     METHOD_READY_CASH = "method_ready_cash"
     METHOD_READY_QR = "method_ready_qr"
     METHOD_READY_CARD = "method_ready_card"
+    METHOD_READY_PAYCODE = "method_ready_paycode"
+    PAYCODE_SCANNED = "paycode_scanned"
+    PAYCODE_PAID = "paycode_paid"
+    PAYCODE_FAILED = "paycode_failed"  # refused (e.g. no funds): scan again or cancel
+    PAYCODE_ENDED = "paycode_ended"  # cancelled and reversed, nothing taken
     METHOD_FAILED = "method_failed"
     FINISH = "finish"  # customer (or idle timeout, or a fault) ends cash insertion
     SUBMIT_CARD = "submit_card"
@@ -104,6 +111,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.METHOD_CHOSEN, T.METHOD_READY_CASH, S.CASH_INSERT),
     Transition(S.METHOD_CHOSEN, T.METHOD_READY_QR, S.QR_WAIT),
     Transition(S.METHOD_CHOSEN, T.METHOD_READY_CARD, S.CARD_ENTRY),
+    Transition(S.METHOD_CHOSEN, T.METHOD_READY_PAYCODE, S.PAYCODE_SCAN),
+    Transition(S.PAYCODE_SCAN, T.PAYCODE_SCANNED, S.PAYCODE_WAIT),
+    Transition(S.PAYCODE_SCAN, T.CANCEL, S.CANCELLED),
+    Transition(S.PAYCODE_SCAN, T.IDLE_TIMEOUT, S.CANCELLED),
+    Transition(S.PAYCODE_WAIT, T.PAYCODE_PAID, S.PROCESSING),
+    Transition(S.PAYCODE_WAIT, T.PAYCODE_FAILED, S.PAYCODE_SCAN),
+    Transition(S.PAYCODE_WAIT, T.PAYCODE_ENDED, S.CANCELLED),
+    Transition(S.PAYCODE_WAIT, T.CANCEL, S.PAYCODE_WAIT),  # reversal requested; ENDED follows
     Transition(S.METHOD_CHOSEN, T.METHOD_FAILED, S.AMOUNT_CHOSEN),
     Transition(S.CASH_INSERT, T.FINISH, S.PROCESSING),
     Transition(S.CASH_INSERT, T.CANCEL, S.CANCELLED, Guard.NOTHING_TAKEN),
@@ -127,10 +142,20 @@ if len(_TABLE) != len(TRANSITIONS):  # pragma: no cover - a typo in the table ab
 
 # States in which the customer is expected to act, so the idle prompt applies.
 IDLE_STATES = frozenset(
-    {S.ACCOUNT_ENTRY, S.ACCOUNT_SHOWN, S.AMOUNT_CHOSEN, S.CASH_INSERT, S.CARD_ENTRY}
+    {S.ACCOUNT_ENTRY, S.ACCOUNT_SHOWN, S.AMOUNT_CHOSEN, S.CASH_INSERT, S.CARD_ENTRY, S.PAYCODE_SCAN}
 )
 # States in which a payment is under way: maintenance and service changes must wait.
-BUSY_STATES = frozenset({S.METHOD_CHOSEN, S.CASH_INSERT, S.QR_WAIT, S.CARD_ENTRY, S.PROCESSING})
+BUSY_STATES = frozenset(
+    {
+        S.METHOD_CHOSEN,
+        S.CASH_INSERT,
+        S.QR_WAIT,
+        S.CARD_ENTRY,
+        S.PAYCODE_SCAN,
+        S.PAYCODE_WAIT,
+        S.PROCESSING,
+    }
+)
 
 
 class TransitionRefused(KioskError):

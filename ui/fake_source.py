@@ -70,6 +70,7 @@ def make_snapshot(state: str = "home", **overrides: Any) -> dict[str, Any]:
         },
         "qr": {"order_id": None, "payload": None, "seconds_left": None},
         "card": {},
+        "paycode": {},
         "result": None,
         "error": None,
         "notice": None,

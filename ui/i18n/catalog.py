@@ -69,6 +69,59 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "method.cash": ("现金", "Cash"),
     "method.qr": ("扫码支付", "Scan to pay (QR)"),
     "method.card": ("充值卡", "Recharge card"),
+    "method.paycode": ("付款码支付", "Show payment code"),
+    # payment code
+    "paycode.title": ("请出示付款码", "Show your payment code"),
+    "paycode.how": (
+        "打开微信、支付宝、云闪付或网上国网的“付款码”，将手机屏幕对准下方扫码窗口",
+        "Open the payment code in WeChat, Alipay, UnionPay or State Grid app and hold the "
+        "phone screen to the scanner window below",
+    ),
+    "paycode.amount": ("支付金额 {amount}", "Amount {amount}"),
+    "paycode.posting": ("正在支付，请稍候……", "Paying, please wait..."),
+    "paycode.userpaying": (
+        "请在手机上确认支付（输入密码）",
+        "Confirm the payment on your phone (enter your PIN)",
+    ),
+    "paycode.cancelling": ("正在撤销支付……", "Cancelling the payment..."),
+    "paycode.error.not_digits": (
+        "这不是付款码，请出示支付软件中的付款码",
+        "That is not a payment code: show the one in your payment app",
+    ),
+    "paycode.error.unknown_format": (
+        "无法识别的付款码，请刷新付款码后重试",
+        "Payment code not recognised: refresh it and try again",
+    ),
+    "paycode.error.empty": ("未读到付款码，请重试", "Nothing was read: try again"),
+    "paycode.error.insufficient_funds": (
+        "余额不足，请更换支付方式或充值后重试",
+        "Insufficient funds: use another payment or top up",
+    ),
+    "paycode.error.code_expired": (
+        "付款码已过期，请刷新后重试",
+        "The code expired: refresh it and try again",
+    ),
+    "paycode.error.code_invalid": (
+        "付款码无效，请刷新后重试",
+        "The code is not valid: refresh it and try again",
+    ),
+    "paycode.error.other": (
+        "支付未成功（{reason}），请重试或更换支付方式",
+        "Not paid ({reason}): try again or pay another way",
+    ),
+    "reason.scanner_not_ready": ("扫码器未就绪", "scanner not ready"),
+    "method.available": ("可以使用", "available"),
+    "method.unavailable": ("暂不可用：{reason}", "not available: {reason}"),
+    "method.receipt_qr": (
+        "{reason}，本次不能打印纸质凭条：缴费后请用手机扫描屏幕上的二维码，获取电子凭条。",
+        "{reason}: no paper receipt this time. After paying, scan the code on the screen "
+        "with your phone for your e-receipt.",
+    ),
+    "method.receipt_none": (
+        "{reason}，本次不能打印凭条：缴费后请记下屏幕上的流水号。",
+        "{reason}: no receipt can be printed. After paying, note the transaction number "
+        "shown on the screen.",
+    ),
     "method.preparing": ("正在准备，请稍候……", "Getting ready, please wait..."),
     # reasons a method is unavailable
     "reason.disabled": ("暂停使用", "not offered here"),
@@ -199,6 +252,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Amount out of range ({min} to {max}): enter another",
     ),
     "error.amount_invalid": ("金额无效，请重新输入", "Invalid amount: enter another"),
+    "error.method_unavailable_none": (
+        "暂时无法缴费（{reason}），请稍后再试，或前往供电营业厅柜台缴费",
+        "No way to pay works right now ({reason}): try later, or pay at a service counter",
+    ),
     "error.method_unavailable": (
         "该支付方式暂不可用（{reason}），请选择其他方式",
         "That way to pay is unavailable ({reason}): choose another",
