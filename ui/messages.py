@@ -25,7 +25,10 @@ def reason_text(reason: str | None, language: str) -> str:
     return tr("reason.unknown", language)
 
 
-def error_text(error: dict[str, Any] | None, language: str) -> str:
+def error_text(
+    error: dict[str, Any] | None, language: str, methods: dict[str, Any] | None = None
+) -> str:
+    """``methods`` (the snapshot's) lets "choose another way" be said only when one works."""
     if not error:
         return ""
     code = str(error.get("code") or "unknown")
@@ -40,8 +43,11 @@ def error_text(error: dict[str, Any] | None, language: str) -> str:
             max=_fen(detail.get("max_fen")),
         )
     if code == "method_unavailable":
+        another = methods is None or any((m or {}).get("ok") for m in methods.values())
         return tr(
-            "error.method_unavailable", language, reason=reason_text(detail.get("reason"), language)
+            "error.method_unavailable" if another else "error.method_unavailable_none",
+            language,
+            reason=reason_text(detail.get("reason"), language),
         )
     if code.startswith("acceptor_"):
         return tr("error.acceptor_fault", language)

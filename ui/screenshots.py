@@ -105,7 +105,7 @@ def customer_scenes() -> dict[str, dict[str, Any]]:
                 "qr": {"ok": True, "reason": None},
                 "card": {"ok": True, "reason": None},
             },
-            printer={"can_print": False, "reason": "printer_paper_out"},
+            printer={"can_print": False, "reason": "printer_paper_out", "onscreen_receipt": True},
         ),
         "server_down": make_snapshot(
             "account_entry",
@@ -255,6 +255,36 @@ def scenes() -> dict[str, dict[str, Any]]:
                 "receipt_url": None,
                 "pending_fen": 10000,
                 "pending_notes": {"10000": 1},
+            },
+        ),
+        "25_paycode_scan": make_snapshot(
+            "paycode_scan",
+            amount_fen=22580,
+            method="paycode",
+            methods={
+                **{m: {"ok": True, "reason": None} for m in ("cash", "qr", "card")},
+                "paycode": {"ok": True, "reason": None},
+            },
+            paycode={"status": "scan", "error": None},
+        ),
+        "26_paycode_bad_code": make_snapshot(
+            "paycode_scan",
+            amount_fen=22580,
+            method="paycode",
+            paycode={"status": "scan", "error": "insufficient_funds"},
+        ),
+        "27_paycode_userpaying": make_snapshot(
+            "paycode_wait",
+            amount_fen=22580,
+            method="paycode",
+            paycode={"status": "userpaying", "provider": "wechat", "code": "13************3456"},
+        ),
+        "28_method_with_paycode": make_snapshot(
+            "amount_chosen",
+            amount_fen=22580,
+            methods={
+                **{m: {"ok": True, "reason": None} for m in ("cash", "qr", "card")},
+                "paycode": {"ok": True, "reason": None},
             },
         ),
         "24_out_of_service_journal": make_snapshot(

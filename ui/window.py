@@ -264,7 +264,7 @@ class KioskWindow(QMainWindow):
         error = snap.get("error")
         # The done screen explains its own error; the card screen shows card errors itself.
         if error and self.state not in ("done", "cancelled"):
-            text, tone = error_text(error, self.language), "error"
+            text, tone = error_text(error, self.language, snap.get("methods")), "error"
         elif snap.get("notice"):
             text, tone = notice_text(snap.get("notice"), self.language), "notice"
         else:

@@ -407,7 +407,7 @@ def test_printer_out_of_paper_before_payment_greys_out_the_methods(customer: Cus
     chose_cash = cash.isEnabled()
     if chose_cash:
         customer.click("method_cash")
-    paper_out = reason_text("printer_paper_out", "zh")
+    paper_out = zh("method.unavailable", reason=reason_text("printer_paper_out", "zh"))
     customer.wait_text("method_cash_reason", paper_out)
     customer.wait_text("method_qr_reason", paper_out)
     assert not cash.isEnabled()
@@ -415,7 +415,9 @@ def test_printer_out_of_paper_before_payment_greys_out_the_methods(customer: Cus
     customer.wait_screen("screen_method")
     if chose_cash:
         detail = {"method": "cash", "reason": "printer_paper_out"}
-        customer.wait_banner(error_text({"code": "method_unavailable", "detail": detail}, "zh"))
+        none = {m: {"ok": False} for m in ("cash", "qr", "card")}  # nothing else to choose
+        error = {"code": "method_unavailable", "detail": detail}
+        customer.wait_banner(error_text(error, "zh", none))
     assert stack.cash.status()["enabled_fen"] == []  # no note can be taken
 
     stack.printer.ready()  # the periodic printer check (every 10 s) brings the methods back

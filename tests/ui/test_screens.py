@@ -131,9 +131,9 @@ def test_unavailable_methods_are_greyed_with_the_reason(kiosk):
         },
     )
     assert not kiosk.find("method_cash").isEnabled()
-    assert kiosk.find("method_cash_reason").text() == "打印机缺纸"
-    assert kiosk.find("method_card_reason").text() == "纸币识别器故障"
-    assert not kiosk.find("method_qr_reason").isVisible()
+    assert kiosk.find("method_cash_reason").text() == "暂不可用：打印机缺纸"
+    assert kiosk.find("method_card_reason").text() == "暂不可用：纸币识别器故障"
+    assert kiosk.find("method_qr_reason").text() == "可以使用"
     kiosk.click("method_qr")
     assert kiosk.intents() == [("choose_method", {"method": "qr"})]
 
@@ -407,3 +407,24 @@ def test_an_error_banner_never_moves_the_keypad(kiosk, size):
     kiosk.show("account_entry", error={"code": "account_not_found", "detail": {}})
     assert kiosk.find("banner").isVisible()
     assert _places(kiosk, keys) == before
+
+
+def test_out_of_paper_says_the_onscreen_receipt_before_the_choice(kiosk):
+    from ui.screenshots import customer_scenes
+
+    snap = customer_scenes()["paper_out"]
+    with kiosk.qtbot.waitSignal(kiosk.window.rendered):
+        kiosk.source.emit(snap)
+    note = kiosk.find("method_receipt_note")
+    assert note.isVisible() and "二维码" in note.text() and "打印机缺纸" in note.text()
+    assert kiosk.find("method_qr").isEnabled() and kiosk.find("method_card").isEnabled()
+    kiosk.show("amount_chosen", amount_fen=22580)  # paper back: the note goes, nothing else
+    assert not kiosk.find("method_receipt_note").isVisible()
+
+
+def test_no_advice_to_choose_another_way_when_none_works(kiosk):
+    down = {m: {"ok": False, "reason": "printer_paper_out"} for m in ("cash", "qr", "card")}
+    error = {"code": "method_unavailable", "detail": {"reason": "printer_paper_out"}}
+    kiosk.show("amount_chosen", amount_fen=22580, methods=down, error=error)
+    text = kiosk.find("banner").text()
+    assert "请选择其他方式" not in text and "营业厅" in text

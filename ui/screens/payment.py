@@ -6,7 +6,16 @@ from typing import Any
 
 from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLineEdit, QProgressBar, QVBoxLayout
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.money import format_fen
 from ui.messages import due_advice, owed_after, reason_text
@@ -22,12 +31,13 @@ NOTE_ROW_PX = 72  # a row of note pictures (kiosk.qss: QLabel[role="note"] is 64
 
 
 class MethodScreen(Screen):
-    """Each method greyed out with the reason when it is unavailable."""
+    """Every way to pay with whether it works now and, if not, why; when the printer cannot
+    print, the on-screen receipt is said up front, before the customer chooses."""
 
     def __init__(self, send: Send) -> None:
         super().__init__("screen_method", send)
         column = QVBoxLayout(self)
-        column.setSpacing(6)
+        column.setSpacing(8)
         self.title = label("method_title", "title")
         self.amount = label("method_amount", "total")
         heading = QHBoxLayout()
@@ -36,28 +46,57 @@ class MethodScreen(Screen):
         column.addLayout(heading)
         self.buttons = {}
         self.reasons = {}
+        self.cells: dict[str, QWidget] = {}
+        # one cell per way to pay (its button, and under it whether it works and why):
+        # two columns in landscape, one in portrait
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(24)
+        self.grid.setVerticalSpacing(10)
         for method in METHODS:
+            cell = QWidget()
+            cell.setObjectName(f"method_{method}_cell")
+            inside = QVBoxLayout(cell)
+            inside.setContentsMargins(0, 0, 0, 0)
+            inside.setSpacing(2)
             choice = button(f"method_{method}", "big")
             choice.clicked.connect(self._chooser(method))
             reason = label(f"method_{method}_reason", "reason")
-            column.addWidget(choice)
-            column.addWidget(reason)
+            inside.addWidget(choice)
+            inside.addWidget(reason)
+            self.cells[method] = cell
             self.buttons[method] = choice
             self.reasons[method] = reason
+        column.addLayout(self.grid)
+        self._place_cells(columns=1)
         self.preparing = label("method_preparing", "hint")
         self.progress = QProgressBar()
         self.progress.setObjectName("method_progress")
         self.progress.setRange(0, 0)
         self.progress.setTextVisible(False)
+        # below the stretch: appearing, these take free room and move no button
+        column.addStretch(1)
         column.addWidget(self.preparing)
         column.addWidget(self.progress)
-        column.addStretch(1)
+        self.receipt_note = label("method_receipt_note", "notice")
+        column.addWidget(self.receipt_note)
         self.back = button("method_back", "secondary")
         self.back.clicked.connect(lambda: self.send("back"))
         column.addWidget(self.back)
 
     def _chooser(self, method: str) -> Any:
         return lambda: self.send("choose_method", method=method)
+
+    def _place_cells(self, columns: int) -> None:
+        offered = [m for m in METHODS if not self.cells[m].isHidden()]
+        for method in METHODS:
+            self.grid.removeWidget(self.cells[method])
+        for index, method in enumerate(offered + [m for m in METHODS if m not in offered]):
+            self.grid.addWidget(self.cells[method], index // columns, index % columns)
+        self._columns = columns
+
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self._place_cells(1 if portrait else 2)
 
     def render(self, snap: dict[str, Any]) -> None:
         preparing = snap.get("state") == "method_chosen"
@@ -66,20 +105,53 @@ class MethodScreen(Screen):
         methods = snap.get("methods") or {}
         for method in METHODS:
             offered = method in methods or method not in OPTIONAL_METHODS
-            self.buttons[method].setVisible(offered)
+            if self.cells[method].isHidden() == offered:
+                self.cells[method].setVisible(offered)
+                self._place_cells(self._columns)
             info = methods.get(method) or {"ok": False, "reason": "unknown"}
             ok = bool(info.get("ok"))
             self.buttons[method].setText(self.t(f"method.{method}"))
             self.buttons[method].setEnabled(ok and not preparing)
             self.reasons[method].setText(
-                "" if ok else reason_text(info.get("reason"), self.language)
+                self.t("method.available")
+                if ok
+                else self.t(
+                    "method.unavailable", reason=reason_text(info.get("reason"), self.language)
+                )
             )
-            self.reasons[method].setVisible(offered and not ok)
+            self.reasons[method].setProperty("tone", "ok" if ok else "bad")
+            self.reasons[method].style().polish(self.reasons[method])
+        note = receipt_note(snap, self.language)
+        self.receipt_note.setText(note)
+        self.receipt_note.setVisible(bool(note))
         self.preparing.setText(self.t("method.preparing"))
         self.preparing.setVisible(preparing)
         self.progress.setVisible(preparing)
         self.back.setText(self.t("nav.back"))
         self.back.setEnabled(not preparing)
+
+
+def receipt_note(snap: dict[str, Any], language: str) -> str:
+    """What the customer gets instead of a paper receipt, said before they choose.
+
+    The engine's ``printer`` section (``can_print``, ``reason``, ``onscreen_receipt``) says
+    it; without one, a method greyed for a printer reason tells as much as is known.
+    """
+    from ui.i18n import tr
+
+    printer = snap.get("printer")
+    if isinstance(printer, dict):
+        if printer.get("can_print", True):
+            return ""
+        reason = reason_text(printer.get("reason") or "printer", language)
+        onscreen = bool(printer.get("onscreen_receipt"))
+    else:
+        reasons = [str((m or {}).get("reason") or "") for m in (snap.get("methods") or {}).values()]
+        printer_reasons = [r for r in reasons if r.startswith("printer")]
+        if not printer_reasons:
+            return ""
+        reason, onscreen = reason_text(printer_reasons[0], language), False
+    return tr("method.receipt_qr" if onscreen else "method.receipt_none", language, reason=reason)
 
 
 class CashScreen(Screen):
