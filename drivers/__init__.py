@@ -16,6 +16,9 @@ its code)::
     │   └── EventNotRecorded        the event sink could not record a money event
     ├── StatusParseError            bytes that are not a status (also a ValueError); one per
     │                               codec: drivers/cash/{ccnet,id003,ict}/codes.py
+    ├── ScannerError                drivers/scanner/errors.py: a payment-code scanner
+    │   ├── ScannerSettingError     an impossible setting (also a ValueError)
+    │   └── ScannerStateError       start() twice, or after stop()
     ├── PrinterError                drivers/printer/errors.py
     │   ├── PrinterUnavailableError the port cannot be opened or failed in use
     │   ├── JobTooLargeError        a job over MAX_JOB_BYTES

@@ -12,7 +12,7 @@ one on its own, scripted with ``kiosk emulate ctl SOCKET scan CODE``).
 The driver decides nothing about payments: which provider a code belongs to, and how it may be
 shown, is the kiosk's policy (``kiosk.paycode``).
 
-Exception tree::
+Exception tree (under ``drivers.errors.DriverError``)::
 
     ScannerError
     ├── ScannerSettingError  an impossible setting (also a ValueError): a prefix with a control

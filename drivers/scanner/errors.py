@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from drivers.errors import DriverError
 
-class ScannerError(Exception):
+
+class ScannerError(DriverError):
     """Base of the errors the scanner driver raises on purpose."""
 
 
