@@ -239,8 +239,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "No account with that number: check it and try again",
     ),
     "error.server_offline": (
-        "暂时无法连接供电公司，请稍后再试，或使用现金缴费",
-        "Cannot reach the utility now: try again later",
+        "暂时无法连接供电公司查询户号（现金缴费也需先查询）。请过几分钟再试，或前往供电营业厅柜台缴费",
+        "Cannot reach the utility to look up your account (every way to pay needs it): "
+        "try again in a few minutes, or pay at a service counter",
     ),
     "error.server_error": (
         "供电公司系统繁忙，请稍后再试",
