@@ -23,6 +23,7 @@ from kiosk.cli import (
     emulate_cash,
     emulate_ctl,
     emulate_printer,
+    emulate_scanner,
     journal,
     pair,
     run,
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     emulate_kinds = emulate.add_subparsers(dest="device", metavar="DEVICE", required=True)
     emulate_cash.register(emulate_kinds)
     emulate_printer.register(emulate_kinds)
+    emulate_scanner.register(emulate_kinds)
     emulate_ctl.register(emulate_kinds)
     diag = commands.add_parser("diag", help="talk to a real or emulated device and report")
     diag_kinds = diag.add_subparsers(dest="device", metavar="DEVICE", required=True)

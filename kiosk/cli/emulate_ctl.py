@@ -24,7 +24,8 @@ def register(devices: Any) -> None:
         "ctl",
         help="send a command to a running emulator's control socket",
         description="Send COMMAND (insert 10000, jam, remove-cassette, power-cycle true, "
-        "status, help, ...) to the emulator listening on SOCKET and print its JSON answer.",
+        "scan CODE, unplug, replug, status, help, ...) to the emulator listening on SOCKET "
+        "and print its JSON answer.",
     )
     parser.add_argument("socket", type=Path)
     parser.add_argument("command")
