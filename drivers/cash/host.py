@@ -232,6 +232,8 @@ class AcceptorHost(abc.ABC):
     def _identify(self) -> tuple[Identity, list[TableEntry]]:
         """Ask identity and bill table; raise NoReplyError / PortLostError."""
 
+    _table_from_device = True  # the table is asked of the device (ICT: configuration)
+
     def _table_codes(self) -> tuple[str | int, ...]:
         codes = self.settings.table_codes
         return DEFAULT_TABLE_CODES.get(self.protocol, ()) if codes is None else codes
@@ -427,11 +429,17 @@ class AcceptorHost(abc.ABC):
         """
         deadline = time.monotonic() + self.settings.startup_timeout_s
         while status.kind in OUTCOME_KINDS or status.kind in BILL_IN_MOTION_KINDS:
+            self.log.info("%s: a bill from before this start: %s", self._transport.url, status)
             if not self._table:
                 identity, entries = self._identify()
                 self._identity = identity
                 self._table = choose(entries, self._table_codes()).table
-            self.log.info("%s: a bill from before this start: %s", self._transport.url, status)
+                if self._table_from_device:
+                    # Nothing may come between a report and its acknowledgement (the device
+                    # takes an ACK after another answer as that answer's): ask again, and
+                    # acknowledge the repeated report at once.
+                    status = self._poll()
+                    continue
             if self._handle(status):
                 self._acknowledge(status)
             self._act_on_decision()

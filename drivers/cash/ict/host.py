@@ -54,6 +54,7 @@ DEFAULT_BILL_TYPES: dict[int, int] = {
 
 class IctHost(AcceptorHost):
     protocol = "ict"
+    _table_from_device = False  # a 10 is never repeated: it is handled as it comes
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

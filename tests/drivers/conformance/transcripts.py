@@ -253,13 +253,13 @@ def ccnet_transcripts() -> list[Transcript]:
             [
                 H("33"),
                 D("81 03"),  # the last host never ACKed this bill's report
-                H("37"),  # the host reads the table to name the bill, ...
+                H("37"),  # the host reads the table to name the bill ...
                 D(CC_IDENT, any=True),
                 H(CC_ACK),
                 H("41"),
                 D(cc_table("CHN")),
                 H(CC_ACK),
-                H(CC_ACK),  # ... reports it, and only then ACKs it
+                *cc_poll("81 03"),  # ... asks again, reports it, and ACKs the repeat at once
                 *cc_poll("19"),
                 H("30"),
                 D(CC_ACK),
@@ -493,7 +493,8 @@ def id003_transcripts() -> list[Transcript]:
                 D(ID_VERSION, any=True),
                 H("8a"),
                 D(id_assignment(CNY_COUNTRY)),
-                H(ID_ACK),  # reported (its denomination unknown), then ACKed
+                *id_poll("15"),  # asked again: reported (denomination unknown) ...
+                H(ID_ACK),  # ... and ACKed at once
                 *id_poll("16"),
                 *id_poll("1a"),
                 H("40"),
