@@ -228,6 +228,8 @@ class KioskWindow(QMainWindow):
         if self.stack.currentWidget() is not screen:
             self.stack.setCurrentWidget(screen)
         self.state = state
+        # technicians' pages show their own messages: the customer's strip is not kept there
+        self.banner_area.setVisible(state != "maintenance")
         if language != self.language:
             self.retranslate_ui(language)
         else:

@@ -437,3 +437,28 @@ def test_server_down_advice_can_be_followed(kiosk, language):
     assert "现金缴费" not in text.replace("现金缴费也需", "")  # cash needs the lookup too
     assert ("营业厅" in text) if language == "zh" else ("service counter" in text)
     assert ("再试" in text) if language == "zh" else ("try again" in text)
+
+
+@pytest.mark.parametrize(("size", "where"), [((1024, 768), "右侧"), ((1080, 1920), "下方")])
+def test_hints_point_where_the_keypad_really_is(kiosk, size, where):
+    kiosk.window.resize(*size)
+    kiosk.show("account_entry")
+    QApplication.processEvents()
+    assert f"可用{where}键盘" in kiosk.find("account_hint").text()
+
+
+def test_home_hint_is_above_the_buttons_it_names(kiosk):
+    kiosk.show("home")
+    hint = kiosk.find("home_hint")
+    first = kiosk.find("home_pay")
+    assert (
+        hint.mapTo(kiosk.window, hint.rect().bottomLeft()).y()
+        <= first.mapTo(kiosk.window, first.rect().topLeft()).y()
+    )
+
+
+def test_accepted_notes_are_words_not_buttons_and_no_cancel_is_said_first(kiosk):
+    kiosk.show("cash_insert", amount_fen=22580, cash={"can_cancel": True, "still_due_fen": 22580})
+    assert kiosk.find("cash_accepts").text() == "本机收 ¥10、¥20、¥50、¥100 纸币"
+    assert kiosk.find("cash_cancel_hint").text() == "放入第一张纸币后不能取消"
+    assert kiosk.find("cash_cancel_hint").isVisible()

@@ -21,14 +21,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "home.card": ("充值卡缴费", "Recharge card"),
     "home.check": ("查询电费", "Check my bill"),
     "home.hint": ("请点击下方按钮开始", "Touch a button below to start"),
+    "where.side": ("右侧", "on the right"),
+    "where.below": ("下方", "below"),
     "lang.switch": ("English", "中文"),
     "large_text.on": ("大字模式", "Large text"),
     "large_text.off": ("标准字号", "Normal text"),
     # account entry
     "account.title": ("请输入电费户号", "Enter your account number"),
     "account.hint": (
-        "可用下方键盘输入，或将电费单上的条形码对准扫描口",
-        "Type it on the keypad, or scan the barcode on your bill",
+        "可用{where}键盘输入，或将电费单上的条形码对准扫描口",
+        "Type it on the keypad {where}, or scan the barcode on your bill",
     ),
     "account.placeholder": ("户号", "Account number"),
     "key.clear": ("清除", "Clear"),
@@ -145,6 +147,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     # cash
     "cash.title": ("请放入纸币", "Insert banknotes"),
     "cash.accepts": ("可接收面额", "Accepted notes"),
+    "cash.accepts_list": ("本机收 {notes} 纸币", "This kiosk takes {notes} notes"),
     "cash.inserted": ("已投入", "Inserted"),
     "cash.still_due": ("还需", "Still due"),
     "cash.surplus": ("多缴部分存入预付余额", "Extra goes to your prepaid balance"),
@@ -214,10 +217,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "print.pending": ("正在打印凭条……", "Printing your receipt..."),
     "print.printed": ("请取走凭条", "Please take your receipt"),
     "print.failed": (
-        "凭条无法打印，请扫描下方二维码查看电子凭条",
-        "The receipt could not print: scan the code below for it",
+        "凭条无法打印，请用手机扫描{where}二维码查看电子凭条",
+        "The receipt could not print: scan the code {where} with your phone for it",
     ),
-    "print.skipped": ("请扫描下方二维码查看电子凭条", "Scan the code below for your receipt"),
+    "print.skipped": (
+        "请用手机扫描{where}二维码查看电子凭条",
+        "Scan the code {where} with your phone for your receipt",
+    ),
     # out of service
     "oos.title": ("暂停服务", "Out of service"),
     "oos.hint": ("给您带来不便，敬请谅解", "Sorry for the inconvenience"),

@@ -67,7 +67,7 @@ class AccountEntryScreen(Screen):
         if snap.get("state") == "home":
             self.input.clear()
         self.title.setText(self.t("account.title"))
-        self.hint.setText(self.t("account.hint"))
+        self.hint.setText(self.t("account.hint", where=self.where()))
         self.input.setPlaceholderText(self.t("account.placeholder"))
         self.back.setText(self.t("nav.back"))
         self.keypad.retranslate_ui(self.language)

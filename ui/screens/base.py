@@ -40,6 +40,10 @@ class Screen(QWidget):
     def render(self, snap: dict[str, Any]) -> None:
         raise NotImplementedError
 
+    def where(self) -> str:
+        """Where the second part of a two-part screen is: below (portrait) or on the right."""
+        return self.t("where.below" if self.portrait else "where.side")
+
     def set_portrait(self, portrait: bool) -> None:
         """Screens with a two-part ``box`` stack it in portrait, side by side in landscape."""
         self.portrait = portrait
@@ -48,6 +52,8 @@ class Screen(QWidget):
             box.setDirection(
                 QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
             )
+        if self.snap:
+            self.render(self.snap)  # texts that say "below" or "on the right" follow
 
 
 def button(name: str, role: str = "action", parent: QWidget | None = None) -> QPushButton:

@@ -26,6 +26,7 @@ class HomeScreen(Screen):
         column.addWidget(self.utility)
         column.addWidget(self.title)
         column.addStretch(1)
+        column.addWidget(self.hint)  # "touch a button below": above the buttons it names
         self.choices = {}
         for mode, name in (("pay", "home_pay"), ("card", "home_card"), ("check", "home_check")):
             choice = button(name, "big")
@@ -33,7 +34,6 @@ class HomeScreen(Screen):
             column.addWidget(choice)
             self.choices[mode] = choice
         self.choices["pay"].setProperty("role", "bigprimary")
-        column.addWidget(self.hint)
         column.addStretch(2)
 
     def _starter(self, mode: str) -> Any:

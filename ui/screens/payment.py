@@ -166,8 +166,8 @@ class CashScreen(Screen):
         self.box.addLayout(column, 3)
         self.box.addLayout(actions, 2)
         self.title = label("cash_title", "title")
-        self.accepts = label("cash_accepts", "fieldname")
-        self.accepted_notes = NoteStrip("cash_accepted_notes")
+        # the accepted notes in words: pictures of notes looked like buttons that did nothing
+        self.accepts = label("cash_accepts", "value")
         self.no_change = label("cash_no_change", "hint")
         panel = QFrame()
         panel.setObjectName("cash_panel")
@@ -186,7 +186,7 @@ class CashScreen(Screen):
             self.escrow,
         ):
             figures.addWidget(widget)
-        for widget in (self.title, self.accepts, self.accepted_notes, self.no_change, panel):
+        for widget in (self.title, self.accepts, self.no_change, panel):
             column.addWidget(widget)
         column.addStretch(1)
         self.finish = button("cash_finish", "bigprimary")
@@ -251,8 +251,9 @@ class CashScreen(Screen):
         elif self.confirm.isVisibleTo(self):
             self._render_confirm(snap)
         self.title.setText(self.t("cash.title"))
-        self.accepts.setText(self.t("cash.accepts"))
-        self.accepted_notes.show_notes(dict.fromkeys(cash.get("denominations_fen") or [], None))
+        separator = "、" if self.language == "zh" else ", "
+        faces = separator.join(NoteStrip.face(d) for d in cash.get("denominations_fen") or [])
+        self.accepts.setText(self.t("cash.accepts_list", notes=faces))
         self.no_change.setText(self.t("cash.no_change"))
         self.inserted.setText(f"{self.t('cash.inserted')}  {format_fen(inserted)}")
         notes = {int(k): int(v) for k, v in (cash.get("notes") or {}).items()}

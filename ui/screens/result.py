@@ -131,7 +131,7 @@ class DoneScreen(Screen):
         printing = result.get("printing")
         show_qr = paid and printing in ("failed", "skipped") and bool(result.get("receipt_url"))
         self.printing.setText(
-            self.t(f"print.{printing}")
+            self.t(f"print.{printing}", where=self.where())
             if paid and printing in ("pending", "printed", "failed", "skipped")
             else ""
         )

@@ -43,6 +43,11 @@ class NoteStrip(QWidget):
         self._row.addStretch(1)
 
     @staticmethod
-    def _text(denomination: int, count: int | None) -> str:
-        face = format_fen(denomination, bare_whole_yuan=True)
+    def face(denomination: int) -> str:
+        """1000 -> '¥10'; 150 -> '¥1.50'."""
+        return format_fen(denomination, bare_whole_yuan=True)
+
+    @classmethod
+    def _text(cls, denomination: int, count: int | None) -> str:
+        face = cls.face(denomination)
         return face if count is None else f"{face}\n×{count}"
