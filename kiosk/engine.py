@@ -5,7 +5,7 @@ the engine thread, one at a time: customer intents from the UI, events from the 
 acceptor and the printer, and results of network calls run in the background. After each
 message the engine publishes a snapshot (a JSON-able dict) to its subscribers.
 
-Order of writes for cash (DESIGN section 5, with one change noted in ``_finish_cash``):
+Order of writes for cash (docs/journal.md, with one change noted in ``_finish_cash``):
 ``opened`` before the acceptor is enabled; ``escrow`` with the decision before STACK or
 RETURN is answered; ``stacked`` before the host acknowledges the device; ``closed`` and
 ``queued`` together (one transaction) once the acceptor is disabled and no note is in flight.
@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from drivers.backoff import Backoff
 from drivers.cash.api import (
     AcceptorError,
     AcceptorEvent,
@@ -79,6 +80,7 @@ log = logging.getLogger("kiosk.engine")
 
 STACK_WAIT_S = 15.0  # a note under STACK reports stacked or returned well within this
 CARD_POST_ATTEMPTS = 3
+CARD_POST_BACKOFF = Backoff(initial_s=2.0, max_s=6.0)  # waits 2, 4, 6 s
 CARD_POST_DEADLINE_S = 25.0
 HEALTH_CHECK_S = 10.0
 JOURNAL_CHECK_S = 1.0  # while writes fail: how often to try again
@@ -777,8 +779,9 @@ class Engine:
         self._finish_cash("customer_finished")
 
     def _finish_cash(self, reason: str) -> None:
-        # Changed from DESIGN's table: the acceptor is disabled and any note in flight is
-        # settled BEFORE `closed` is written, so no note can be stacked against a closed txn.
+        # Changed from the original design (docs/journal.md): the acceptor is disabled and any
+        # note in flight is settled BEFORE `closed` is written, so no note can be stacked
+        # against a closed txn.
         self.fire(Trigger.FINISH)
         cash = self.session.cash
         cash.finishing = True
@@ -991,7 +994,9 @@ class Engine:
                 return self.central.post_payment(body)
             except (CentralOffline, CentralTimeout) as exc:
                 last = exc
-                time.sleep(min(2.0 * (attempt + 1), max(0.0, deadline - self._clock())))
+                time.sleep(
+                    min(CARD_POST_BACKOFF.delay(attempt), max(0.0, deadline - self._clock()))
+                )
         raise last or CentralTimeout("card payment deadline passed")
 
     # --------------------------------------------------------- network results

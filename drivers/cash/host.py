@@ -39,6 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from drivers.backoff import Backoff
 from drivers.cash.api import (
     AcceptorError,
     AcceptorEvent,
@@ -273,13 +274,14 @@ class AcceptorHost(abc.ABC):
     # ---- the poll thread --------------------------------------------------------------
 
     def _run(self) -> None:
-        backoff = self.settings.reconnect_backoff_initial_s
+        backoff = Backoff(
+            self.settings.reconnect_backoff_initial_s, self.settings.reconnect_backoff_max_s
+        )
         rounds = 0
         try:
             while not self._stopping.is_set():
                 if not self._linked:
                     if self._connect_round():
-                        backoff = self.settings.reconnect_backoff_initial_s
                         rounds = 0
                         continue
                     rounds += 1
@@ -289,8 +291,7 @@ class AcceptorHost(abc.ABC):
                             "%s: gave up after %d connection rounds", self._transport.url, rounds
                         )
                         return
-                    self._stopping.wait(backoff)
-                    backoff = min(backoff * 2, self.settings.reconnect_backoff_max_s)
+                    self._stopping.wait(backoff.delay(rounds - 1))
                     continue
                 tick = time.monotonic()
                 self._guarded(self._poll_once)
