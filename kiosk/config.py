@@ -141,6 +141,11 @@ class OutboxSection:
 class UiSection:
     large_text: bool
     fullscreen: bool
+    # Senior mode (large text, 适老化): the customer's time limits are this many times longer.
+    senior_timeout_factor: float = field(default=2.0, metadata=_limit(minimum=1, maximum=5))
+    # The utility's customer service phone, shown on the home and out-of-service screens
+    # (the 2026 cash-service rules: how to pay in cash elsewhere and whom to call).
+    service_phone: str = "95598"
 
 
 @dataclass(frozen=True)
