@@ -24,6 +24,7 @@ from kiosk import KioskError
 
 Protocol = Literal["ccnet", "id003", "ict"]
 Language = Literal["zh", "en"]
+ScannerTerminator = Literal["any", "cr", "lf", "crlf"]
 
 REPO_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_CONFIG = REPO_CONFIG_DIR / "kiosk.toml"
@@ -107,6 +108,26 @@ class PrinterSection:
 
 
 @dataclass(frozen=True)
+class ScannerSection:
+    """A payment-code scanner (serial, or USB in serial/CDC mode). The whole section is
+    optional: no ``url`` means no scanner, and paying by payment code is not offered."""
+
+    url: str = ""  # a serial path or pyserial URL; "emulator://scanner" starts an emulated one
+    baudrate: int = field(default=9600, metadata=_limit(minimum=1200, maximum=115200))
+    # What the scanner ends a code with: "cr", "lf" or "crlf" ("any": not checked). Codes are
+    # read whichever comes; another one than configured is logged once.
+    terminator: ScannerTerminator = "any"
+    prefix: str = ""  # printable ASCII the scanner is set to send before / after each code
+    suffix: str = ""
+    # The longest code taken (payment codes have at most 24 digits); longer lines are refused.
+    max_length: int = field(default=64, metadata=_limit(minimum=8, maximum=4096))
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
+@dataclass(frozen=True)
 class LimitsSection:
     # One payment of at most ¥100,000; offline at most ¥1,000,000, 100,000 payments, 30 days.
     min_payment_fen: int = field(metadata=_limit(minimum=1, maximum=10_000_000))
@@ -167,6 +188,7 @@ class KioskConfig:
     outbox: OutboxSection
     ui: UiSection
     maintenance: MaintenanceSection
+    scanner: ScannerSection = field(default_factory=ScannerSection)  # optional section
     source: Path = field(default=Path(), compare=False)
 
     @property
@@ -260,6 +282,7 @@ def _check_relations(config: KioskConfig, path: Path) -> None:
         raise bad("limits.min_payment_fen", "must not exceed limits.max_payment_fen")
     if config.outbox.backoff_initial_s > config.outbox.backoff_max_s:
         raise bad("outbox.backoff_initial_s", "must not exceed outbox.backoff_max_s")
+    _check_scanner(config.scanner, bad)
 
 
 def _check_data_dir(data_dir: Path, path: Path, *, from_env: bool) -> None:
@@ -296,6 +319,12 @@ def _check_acceptor_table(cash: CashSection, bad: typing.Callable[[str, str], Co
             raise bad(f"cash.bill_types.{key}", 'bill types are hex "40" to "48"')
         if isinstance(fen, bool) or not isinstance(fen, int) or fen <= 0:
             raise bad(f"cash.bill_types.{key}", f"{fen!r} is not a denomination in fen")
+
+
+def _check_scanner(scanner: ScannerSection, bad: typing.Callable[[str, str], ConfigError]) -> None:
+    for key, affix in (("prefix", scanner.prefix), ("suffix", scanner.suffix)):
+        if not all(" " <= c <= "~" for c in affix):
+            raise bad(f"scanner.{key}", f"{affix!r}: printable ASCII only (no CR, LF, tabs)")
 
 
 _T = typing.TypeVar("_T")

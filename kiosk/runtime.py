@@ -12,8 +12,9 @@ from typing import Any
 
 from drivers.cash import open_acceptor
 from drivers.printer import ReceiptPrinter
+from drivers.scanner import ScannerEvent, ScannerHost, ScannerSettingError, open_scanner
 from kiosk.central_client import CentralClient
-from kiosk.config import KioskConfig
+from kiosk.config import ConfigError, KioskConfig
 from kiosk.engine import Engine
 from kiosk.journal import Journal
 from kiosk.sdnotify import Notifier, Watchdog
@@ -59,14 +60,40 @@ class Runtime:
                 escrow_decision_timeout_s=config.cash.escrow_decision_timeout_ms / 1000,
                 **config.cash.acceptor_settings(),
             )
+        self.scanner = self._scanner(config)
         self.notifier = Notifier.from_environment()
         self.watchdog = Watchdog(self.notifier, self.engine_alive)
+
+    def _scanner(self, config: KioskConfig) -> ScannerHost | None:
+        """The payment-code scanner's host when ``[scanner] url`` is set (None: not offered)."""
+        section = config.scanner
+        if not section.enabled:
+            return None
+        try:
+            return open_scanner(
+                section.url,
+                on_event=self.scanner_event,
+                baudrate=section.baudrate,
+                terminator=section.terminator,
+                prefix=section.prefix,
+                suffix=section.suffix,
+                max_length=section.max_length,
+            )
+        except ScannerSettingError as exc:
+            raise ConfigError(f"{config.source}: scanner.url: {exc}") from exc
+
+    def scanner_event(self, event: ScannerEvent) -> None:
+        """The scanner host's ``on_event`` until the engine takes scanner events: logged only
+        (``Scanned`` leaves its code out of its repr)."""
+        log.info("scanner: %r", event)
 
     def engine_alive(self) -> bool:
         return time.monotonic() - self.engine.last_beat < ENGINE_SILENCE_S
 
     def start(self) -> None:
         self.engine.start()
+        if self.scanner is not None:
+            self.scanner.start()
         self.notifier.ready(f"kiosk {self.config.kiosk.id} up")
         self.watchdog.start()
         log.info("kiosk %s started; journal %s", self.config.kiosk.id, self.journal.path)
@@ -74,6 +101,8 @@ class Runtime:
     def stop(self) -> None:
         self.notifier.stopping()
         self.watchdog.stop()
+        if self.scanner is not None:
+            self.scanner.stop()
         self.engine.stop()
         self.central.close()
         printer: Any = self.engine.printer
