@@ -31,6 +31,7 @@ from central import (
     heartbeat,
     pages,
     pairing,
+    paycode,
     payments,
     qr,
     receipts,
@@ -244,6 +245,25 @@ def _install_routes(app: FastAPI, central: Central) -> None:
     async def cancel_qr_order(request: Request, order_id: str) -> JSONResponse:
         return JSONResponse(
             await signed(request, lambda kiosk, _b: qr.cancel(central, kiosk, order_id))
+        )
+
+    @app.post("/v1/paycode-payments")
+    async def post_paycode_payment(request: Request) -> JSONResponse:
+        key = request.headers.get("idempotency-key")
+        return await answered(
+            signed(request, lambda kiosk, body: paycode.post(central, kiosk, parsed(body), key))
+        )
+
+    @app.get("/v1/paycode-payments/{txn_id}")
+    async def get_paycode_payment(request: Request, txn_id: str) -> JSONResponse:
+        return JSONResponse(
+            await signed(request, lambda kiosk, _b: paycode.status(central, kiosk, txn_id))
+        )
+
+    @app.post("/v1/paycode-payments/{txn_id}/cancel")
+    async def cancel_paycode_payment(request: Request, txn_id: str) -> JSONResponse:
+        return JSONResponse(
+            await signed(request, lambda kiosk, _b: paycode.cancel(central, kiosk, txn_id))
         )
 
     @app.post("/v1/heartbeat")

@@ -284,6 +284,23 @@ def cmd_pair_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reconcile_provider(args: argparse.Namespace) -> int:
+    from central.context import Central
+    from central.paycode import provider_for
+    from central.paycode_reconcile import reconcile
+
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError as exc:
+        raise AdminError(f"DATE is YYYY-MM-DD: {exc}") from exc
+    config = _config(args)
+    central = Central(config, _engine(config))
+    differences = reconcile(central, provider_for(central), day)
+    for line in differences:
+        _emit(line)
+    return EXIT_PROBLEM if differences else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from central.seed import DEMO_KIOSK_ID, DEMO_KIOSK_SECRET
 
@@ -354,6 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD")
     report.add_argument("--kiosk", help="only this kiosk")
+    recon = add(
+        "reconcile-provider",
+        "compare the payment-code provider's statement of DATE with the ledger (JSON lines; "
+        "exit 1 on differences)",
+        cmd_reconcile_provider,
+    )
+    recon.add_argument("date", help="the day, YYYY-MM-DD (server.timezone)")
     _add_console_commands(add)
     return parser
 

@@ -63,6 +63,7 @@ class Method(enum.StrEnum):
     CASH = "cash"
     CARD = "card"
     QR = "qr"
+    PAYCODE = "paycode"  # the customer's payment code, scanned by the kiosk (central/paycode.py)
 
 
 class Origin(enum.StrEnum):
@@ -78,6 +79,7 @@ class LedgerKind(enum.StrEnum):
     LATE_FEE = "late_fee"  # part of a credit applied to a bill's late fee
     PRINCIPAL = "principal"  # part of a credit applied to a bill's principal
     BALANCE = "balance"  # part of a credit kept as prepaid balance
+    REVERSAL = "reversal"  # a credit taken back (a payment code reversed after it was paid)
 
 
 class QrStatus(enum.StrEnum):
@@ -340,3 +342,4 @@ def utcnow() -> datetime:
 
 # The fleet console's tables and columns join this metadata (import for its side effect).
 from central import schema_fleet as _schema_fleet  # noqa: E402, F401
+from central import schema_paycode as _schema_paycode  # noqa: E402, F401

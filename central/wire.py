@@ -256,6 +256,8 @@ def payment(
         method = Method(method_text)
     except ValueError as exc:
         raise InvalidRequest("method", "must be one of cash, card, qr") from exc
+    if method is Method.PAYCODE:
+        raise InvalidRequest("method", "a payment code is posted to /v1/paycode-payments")
     if method is Method.CARD and isinstance(raw, dict) and "amount_fen" not in raw:
         amount = CARD_FACE_VALUE  # the customer pays with the card's face value, looked up
     else:
