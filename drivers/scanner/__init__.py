@@ -14,7 +14,7 @@ shown, is the kiosk's policy (``kiosk.paycode``).
 
 Exception tree (under ``drivers.errors.DriverError``)::
 
-    ScannerError
+    ScannerError (a DriverError, drivers/errors.py)
     ├── ScannerSettingError  an impossible setting (also a ValueError): a prefix with a control
     │                        byte, max_length 0, an unknown terminator or emulator option
     └── ScannerStateError    start() twice, or after stop()
