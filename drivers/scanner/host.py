@@ -119,9 +119,10 @@ class ScannerHost:
     @property
     def counters(self) -> Mapping[str, int]:
         """scans, refused_<reason>, connects, disconnects, errors in on_event, line endings."""
-        counters = Counter(self._counters)
-        counters.update({f"ended_{k}": v for k, v in self._decoder.endings.items()})
-        return dict(counters)
+        counters = dict(self._counters)  # one C-level copy each: safe beside the reader
+        endings = dict(self._decoder.endings)
+        counters.update({f"ended_{k}": v for k, v in endings.items()})
+        return counters
 
     def own_device(self, start: Callable[[], str], stop: Callable[[], None]) -> None:
         """A device that lives as long as this host (an emulator): ``start`` gives its path."""
