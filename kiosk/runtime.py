@@ -12,7 +12,7 @@ from typing import Any
 
 from drivers.cash import open_acceptor
 from drivers.printer import ReceiptPrinter
-from drivers.scanner import ScannerEvent, ScannerHost, ScannerSettingError, open_scanner
+from drivers.scanner import ScannerHost, ScannerSettingError, open_scanner
 from kiosk.central_client import CentralClient
 from kiosk.config import ConfigError, KioskConfig
 from kiosk.engine import Engine
@@ -61,6 +61,7 @@ class Runtime:
                 **config.cash.acceptor_settings(),
             )
         self.scanner = self._scanner(config)
+        self.engine.scanner_configured = self.scanner is not None  # the method is offered
         self.notifier = Notifier.from_environment()
         self.watchdog = Watchdog(self.notifier, self.engine_alive)
 
@@ -72,7 +73,7 @@ class Runtime:
         try:
             return open_scanner(
                 section.url,
-                on_event=self.scanner_event,
+                on_event=self.engine.scanner_event,
                 baudrate=section.baudrate,
                 terminator=section.terminator,
                 prefix=section.prefix,
@@ -81,11 +82,6 @@ class Runtime:
             )
         except ScannerSettingError as exc:
             raise ConfigError(f"{config.source}: scanner.url: {exc}") from exc
-
-    def scanner_event(self, event: ScannerEvent) -> None:
-        """The scanner host's ``on_event`` until the engine takes scanner events: logged only
-        (``Scanned`` leaves its code out of its repr)."""
-        log.info("scanner: %r", event)
 
     def engine_alive(self) -> bool:
         return time.monotonic() - self.engine.last_beat < ENGINE_SILENCE_S

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from kiosk.config import ConfigError
 from kiosk.runtime import Runtime
 
 WECHAT = "134567890123456789"
-PATIENCE_S = 20.0  # a safety net only: the wait ends when the log line appears
+PATIENCE_S = 20.0  # a safety net only: each wait ends when its condition holds
 
 
 def kiosk_config(tmp_path: Path, scanner: str) -> config.KioskConfig:
@@ -63,27 +64,48 @@ def test_a_wrong_emulator_url_is_a_config_error(tmp_path: Path) -> None:
         Runtime(loaded)
 
 
-def test_the_runtime_runs_the_configured_scanner(
+def wait_until(what: str, condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + PATIENCE_S
+    while not condition():
+        assert time.monotonic() < deadline, f"never {what}"
+        time.sleep(0.01)
+
+
+def test_the_runtime_runs_the_configured_scanner_for_the_engine(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     emulator = ScannerEmulator(terminator=Terminator.LF, prefix="]Q", link=tmp_path / "scanner")
     emulator.start()
     section = f'[scanner]\nurl = "{tmp_path / "scanner"}"\nterminator = "lf"\nprefix = "]Q"\n'
     runtime = Runtime(kiosk_config(tmp_path, section))
-    caplog.set_level(logging.INFO, logger="kiosk.runtime")
     try:
         assert runtime.scanner is not None
         assert runtime.scanner.codec.prefix == "]Q"
         assert runtime.scanner.codec.terminator is Terminator.LF
+        assert runtime.engine.scanner_configured
+        assert "paycode" in runtime.engine.methods()  # offered (available or not)
         runtime.start()
         assert runtime.scanner.connected
-        emulator.scan(WECHAT)
-        deadline = time.monotonic() + PATIENCE_S
-        while "Scanned" not in caplog.text and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert "scanner: Scanned(<18 characters>)" in caplog.text
-        assert WECHAT not in caplog.text
+        wait_until("scanner ready", lambda: runtime.engine.health.scanner_ready)
+        emulator.scan(WECHAT)  # not in the payment-code step: the engine drops it
+        wait_until("scanned", lambda: runtime.scanner is not None and
+                   runtime.scanner.counters.get("scans") == 1)  # fmt: skip
+        emulator.unplug()
+        wait_until("scanner not ready", lambda: not runtime.engine.health.scanner_ready)
     finally:
         runtime.stop()
         emulator.stop()
     assert not runtime.scanner.running
+    assert "scanner" in caplog.text
+    assert WECHAT not in caplog.text  # a payment code is never logged
+
+
+def test_without_a_scanner_the_method_is_not_offered(tmp_path: Path) -> None:
+    runtime = Runtime(kiosk_config(tmp_path, ""))
+    try:
+        assert not runtime.engine.scanner_configured
+        assert "paycode" not in runtime.engine.methods()
+    finally:
+        runtime.journal.close()
+        runtime.central.close()
