@@ -463,8 +463,7 @@ def show_scene(window: Any, snap: dict[str, Any]) -> None:
     from PySide6.QtWidgets import QApplication, QPushButton
 
     home = make_snapshot("home", language=snap["language"], large_text=snap["large_text"])
-    if PRESS in snap:
-        window.show_snapshot(home)  # a new customer: no panel or question left open
+    window.show_snapshot(home)  # a new customer: no panel or question of another scene open
     window.show_snapshot(snap)
     QApplication.processEvents()
     if PRESS in snap:

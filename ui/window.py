@@ -180,6 +180,7 @@ class KioskWindow(QMainWindow):
             self.stack.addWidget(screen)
             self.language_changed.connect(screen.retranslate_ui)
             screen.retranslate_ui(self.language)
+            screen.set_senior(bool(self.large_text))
             if self._portrait is not None:
                 screen.set_portrait(self._portrait)
                 screen._oriented = True  # type: ignore[attr-defined]
@@ -252,9 +253,11 @@ class KioskWindow(QMainWindow):
     def apply_style(self, large: bool) -> None:
         self.large_text = large
         self.setStyleSheet(stylesheet(large))
+        for screen in self.screens.values():
+            screen.set_senior(large)
         # room for two lines of the banner's text, its padding and border, always kept
         font = QFont(self.banner.font())
-        font.setPixelSize(SIZES[large]["base"])
+        font.setPixelSize(SIZES[large]["banner"])
         font.setBold(True)
         line = QFontMetrics(font).lineSpacing()
         self.banner_area.setFixedHeight(2 * line + 2 * BANNER_PADDING_PX + 6)

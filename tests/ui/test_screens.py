@@ -462,3 +462,28 @@ def test_accepted_notes_are_words_not_buttons_and_no_cancel_is_said_first(kiosk)
     assert kiosk.find("cash_accepts").text() == "本机收 ¥10、¥20、¥50、¥100 纸币"
     assert kiosk.find("cash_cancel_hint").text() == "放入第一张纸币后不能取消"
     assert kiosk.find("cash_cancel_hint").isVisible()
+
+
+def test_senior_mode_nearly_doubles_body_text_in_high_contrast(kiosk):
+    kiosk.show("account_shown")
+    body = kiosk.find("shown_holder_name").font().pixelSize()  # body text (24 px)
+    kiosk.show("account_shown", large_text=True)
+    assert kiosk.find("shown_holder_name").font().pixelSize() >= 1.8 * body
+    assert "high contrast" in kiosk.window.styleSheet()
+    # fewer items: the account, the name and the totals; no address, bill table or date
+    assert kiosk.find("shown_holder").isVisible()
+    for name in ("shown_address", "shown_as_of", "bills_header_0"):
+        assert not kiosk.find(name).isVisible(), name
+    kiosk.show("account_shown", large_text=False)
+    assert kiosk.find("shown_address").isVisible()
+    assert "high contrast" not in kiosk.window.styleSheet()
+
+
+def test_senior_mode_keeps_the_header_and_its_buttons_the_same_size(kiosk):
+    kiosk.show("home")
+    before = kiosk.find("large_text_toggle").size(), kiosk.find("header_title").font()
+    kiosk.show("home", large_text=True)
+    QApplication.processEvents()
+    after = kiosk.find("large_text_toggle").size(), kiosk.find("header_title").font()
+    assert before[0].height() == after[0].height()
+    assert before[1].pixelSize() == after[1].pixelSize()

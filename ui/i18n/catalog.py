@@ -124,6 +124,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "{reason}: no receipt can be printed. After paying, note the transaction number "
         "shown on the screen.",
     ),
+    "method.receipt_qr_short": (
+        "{reason}：凭条改为屏幕上的二维码",
+        "{reason}: your receipt will be a code on the screen",
+    ),
+    "method.receipt_none_short": ("{reason}：本次没有凭条", "{reason}: no receipt this time"),
     "method.preparing": ("正在准备，请稍候……", "Getting ready, please wait..."),
     # reasons a method is unavailable
     "reason.disabled": ("暂停使用", "not offered here"),

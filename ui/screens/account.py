@@ -56,6 +56,11 @@ class AccountEntryScreen(Screen):
         self.box.addLayout(left, 1)
         self.box.addWidget(self.keypad, 2)
 
+    def set_senior(self, senior: bool) -> None:
+        # the larger texts get half the width beside the keypad, not a third
+        self.box.setStretch(1, 1 if senior else 2)
+        super().set_senior(senior)
+
     def submit(self) -> None:
         self.send("enter_account", account_no=self.input.text().strip())
 
@@ -250,7 +255,12 @@ class AccountShownScreen(Screen):
         for key in ("account_no", "holder", "address"):
             self.fact_names[key].setText(self.t(f"shown.{key}"))
             self.fact_values[key].setText(str(account.get(key) or ""))
-        self._render_bills(account.get("bills") or [])
+        # senior mode: the account, the name and the totals; no address or bill table
+        for key in ("address",):
+            self.fact_names[key].setVisible(not self.senior)
+            self.fact_values[key].setVisible(not self.senior)
+        self._render_bills([] if self.senior else account.get("bills") or [])
+        self._bills_hidden(self.senior)
         due = account.get("due_fen") or 0
         self.total.setText(f"{self.t('shown.total_due')}  {format_fen(due)}")
         self.balance.setText(
@@ -259,8 +269,16 @@ class AccountShownScreen(Screen):
         self.as_of.setText(
             self.t("shown.as_of", when=format_date(account.get("as_of"), self.language))
         )
+        self.as_of.setVisible(not self.senior)
+        entering = self.amount_panel.isVisibleTo(self)
+        # the amount panel has its own title: the screen's title says what to do instead
+        self.title.setText(self.t("amount.title" if entering else "shown.title"))
+        self.amount_title.hide()
         limits = snap.get("limits") or {}
-        self.pay_all.setText(self.t("shown.pay_all", amount=format_fen(due)))
+        pay_all = self.t("shown.pay_all", amount=format_fen(due))
+        if self.senior:  # the amount on a line of its own, for room at the larger size
+            pay_all = "\n".join(pay_all.rsplit(" ", 1))
+        self.pay_all.setText(pay_all)
         self.other.setText(self.t("shown.other"))
         self.card.setText(self.t("method.card"))
         self.finish.setText(self.t("shown.done_checking"))
@@ -281,6 +299,12 @@ class AccountShownScreen(Screen):
         self.other.setVisible(mode != "card")
         self.card.setVisible(mode == "card")
         self.finish.setVisible(mode == "check")
+
+    def _bills_hidden(self, hidden: bool) -> None:
+        for index in range(self.bills.count()):
+            widget = self.bills.itemAt(index).widget()
+            if widget is not None:
+                widget.setVisible(not hidden)
 
     def _render_bills(self, bills: list[dict[str, Any]]) -> None:
         key = (self.language, repr(bills))

@@ -23,6 +23,7 @@ class Screen(QWidget):
         self.language = "zh"
         self.snap: dict[str, Any] = {}
         self.portrait = True
+        self.senior = False  # large text (适老化): fewer items, as each screen decides
 
     def t(self, msg_id: str, **values: object) -> str:
         return tr(msg_id, self.language, **values)
@@ -39,6 +40,13 @@ class Screen(QWidget):
 
     def render(self, snap: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    def set_senior(self, senior: bool) -> None:
+        """Senior mode on or off: the screen shows fewer, larger items."""
+        if senior != self.senior:
+            self.senior = senior
+            if self.snap:
+                self.render(self.snap)
 
     def where(self) -> str:
         """Where the second part of a two-part screen is: below (portrait) or on the right."""
@@ -73,9 +81,9 @@ def label(name: str, role: str = "text", parent: QWidget | None = None) -> QLabe
     return widget
 
 
-def keep_place(*widgets: QWidget) -> None:
+def keep_place(*widgets: QWidget, keep: bool = True) -> None:
     """Hidden, these widgets still hold their room: showing one later moves nothing else."""
     for widget in widgets:
         policy = widget.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
+        policy.setRetainSizeWhenHidden(keep)
         widget.setSizePolicy(policy)

@@ -43,6 +43,7 @@ class HomeScreen(Screen):
     def render(self, snap: dict[str, Any]) -> None:  # noqa: ARG002 - texts only
         self.utility.setText(self.utility_name)
         self.title.setText(self.t("home.title"))
+        self.title.setVisible(not self.senior)  # fewer items in senior mode
         self.choices["pay"].setText(self.t("home.pay"))
         self.choices["card"].setText(self.t("home.card"))
         self.choices["check"].setText(self.t("home.check"))

@@ -96,7 +96,26 @@ class MethodScreen(Screen):
 
     def set_portrait(self, portrait: bool) -> None:
         super().set_portrait(portrait)
-        self._place_cells(1 if portrait else 2)
+        self._arrange()
+
+    def set_senior(self, senior: bool) -> None:
+        super().set_senior(senior)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Two columns of cells in landscape; in senior mode one column of rows, each
+        reason beside its button (its larger text has no room under a half-width button)."""
+        rows = self.senior and not self.portrait
+        for cell in self.cells.values():
+            inside = cell.layout()
+            assert isinstance(inside, QBoxLayout)
+            inside.setDirection(
+                QBoxLayout.Direction.LeftToRight if rows else QBoxLayout.Direction.TopToBottom
+            )
+            inside.setSpacing(16 if rows else 2)
+            inside.setStretch(0, 1)
+            inside.setStretch(1, 1 if rows else 0)
+        self._place_cells(1 if self.portrait or self.senior else 2)
 
     def render(self, snap: dict[str, Any]) -> None:
         preparing = snap.get("state") == "method_chosen"
@@ -119,9 +138,10 @@ class MethodScreen(Screen):
                     "method.unavailable", reason=reason_text(info.get("reason"), self.language)
                 )
             )
+            self.reasons[method].setVisible(not (ok and self.senior))  # senior: only "why not"
             self.reasons[method].setProperty("tone", "ok" if ok else "bad")
             self.reasons[method].style().polish(self.reasons[method])
-        note = receipt_note(snap, self.language)
+        note = receipt_note(snap, self.language, short=self.senior)
         self.receipt_note.setText(note)
         self.receipt_note.setVisible(bool(note))
         self.preparing.setText(self.t("method.preparing"))
@@ -131,7 +151,7 @@ class MethodScreen(Screen):
         self.back.setEnabled(not preparing)
 
 
-def receipt_note(snap: dict[str, Any], language: str) -> str:
+def receipt_note(snap: dict[str, Any], language: str, *, short: bool = False) -> str:
     """What the customer gets instead of a paper receipt, said before they choose.
 
     The engine's ``printer`` section (``can_print``, ``reason``, ``onscreen_receipt``) says
@@ -151,7 +171,8 @@ def receipt_note(snap: dict[str, Any], language: str) -> str:
         if not printer_reasons:
             return ""
         reason, onscreen = reason_text(printer_reasons[0], language), False
-    return tr("method.receipt_qr" if onscreen else "method.receipt_none", language, reason=reason)
+    msg_id = "method.receipt_qr" if onscreen else "method.receipt_none"
+    return tr(f"{msg_id}_short" if short else msg_id, language, reason=reason)
 
 
 class CashScreen(Screen):
@@ -198,7 +219,6 @@ class CashScreen(Screen):
         self.cancel.clicked.connect(lambda: self.send("cancel"))
         self.cancel_hint = label("cash_cancel_hint", "hint")
         self.inserted_notes.setMinimumHeight(NOTE_ROW_PX)
-        keep_place(self.inserted_notes, self.surplus, self.escrow)
         actions.addStretch(1)
         actions.addWidget(self.cancel_hint)
         actions.addWidget(self.finish)
@@ -242,6 +262,9 @@ class CashScreen(Screen):
     def set_portrait(self, portrait: bool) -> None:
         super().set_portrait(portrait)
         self.confirm.set_portrait(portrait)
+        # stacked (portrait), the figures sit above the buttons: they keep their room when
+        # hidden, so a note taken moves nothing; side by side they cannot move the buttons
+        keep_place(self.inserted_notes, self.surplus, self.escrow, keep=portrait)
 
     def render(self, snap: dict[str, Any]) -> None:
         cash = snap.get("cash") or {}

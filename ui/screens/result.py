@@ -20,13 +20,22 @@ class DoneScreen(Screen):
 
     def __init__(self, send: Send) -> None:
         super().__init__("screen_done", send)
-        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
-        self.box.setSpacing(24)
-        column = QVBoxLayout()
-        column.setSpacing(16)
-        self.box.addLayout(column, 3)
+        outer = QVBoxLayout(self)
+        outer.setSpacing(12)
         self.headline = label("done_headline", "title")
         self.headline.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        outer.addWidget(self.headline)
+        # the figures, then (beside them in landscape, below in portrait) the receipt: what
+        # printing did, the transaction number, the on-screen receipt code
+        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.box.setSpacing(24)
+        outer.addLayout(self.box, 1)
+        column = QVBoxLayout()
+        column.setSpacing(10)
+        side = QVBoxLayout()
+        side.setSpacing(10)
+        self.box.addLayout(column, 3)
+        self.box.addLayout(side, 2)
         self.amount = label("done_amount", "total")
         self.credited = label("done_credited", "value")
         self.owed = label("done_owed", "owed")
@@ -41,21 +50,27 @@ class DoneScreen(Screen):
         self.home = button("done_home", "bigprimary")
         self.home.clicked.connect(lambda: self.send("home"))
         for widget in (
-            self.headline,
             self.amount,
             self.owed,
             self.owed_due,
             self.credited,
             self.balance,
             self.pending,
-            self.txn,
-            self.reason,
-            self.printing,
         ):
             column.addWidget(widget)
         column.addStretch(1)
-        column.addWidget(self.home)
-        self.box.addWidget(self.receipt_qr, 2)
+        for widget in (self.printing, self.txn, self.reason):
+            side.addWidget(widget)
+        side.addWidget(self.receipt_qr, 1)
+        side.addStretch(0)
+        outer.addWidget(self.home)
+
+    def set_senior(self, senior: bool) -> None:
+        # the on-screen receipt code shrinks (still easily scanned) to leave the text room
+        self.receipt_qr.size_px = 220 if senior else 320
+        payload, self.receipt_qr.payload = self.receipt_qr.payload, None
+        self.receipt_qr.show_payload(payload)
+        super().set_senior(senior)
 
     def render(self, snap: dict[str, Any]) -> None:
         result = snap.get("result") or {}
@@ -131,7 +146,7 @@ class DoneScreen(Screen):
         printing = result.get("printing")
         show_qr = paid and printing in ("failed", "skipped") and bool(result.get("receipt_url"))
         self.printing.setText(
-            self.t(f"print.{printing}", where=self.where())
+            self.t(f"print.{printing}", where=self.t("where.below"))  # the code is under it
             if paid and printing in ("pending", "printed", "failed", "skipped")
             else ""
         )
