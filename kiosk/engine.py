@@ -1655,6 +1655,9 @@ class Engine:
             self.paycode.scanned(code)
             return
         name = type(event).__name__
+        if name == "ScanRefused" and self.machine.state is State.PAYCODE_SCAN:
+            self.session.paycode = {"status": "scan", "error": "empty"}  # not read: try again
+            return
         if name in ("Connected", "Reconnected", "Ready"):
             self._set_health(scanner_ready=True)
         elif name in ("Disconnected", "Lost"):
