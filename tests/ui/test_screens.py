@@ -185,7 +185,8 @@ def test_card_pin_is_masked_and_cleared_after_submit(kiosk):
     kiosk.click("card_keypad_key_ok")  # moves to the PIN
     for digit in "9876":
         kiosk.click(f"card_keypad_key_{digit}")
-    kiosk.click("card_submit")
+    assert kiosk.find("card_keypad_key_ok").text() == "确认缴费"  # on the PIN: OK pays
+    kiosk.click("card_keypad_key_ok")
     assert kiosk.intents() == [("submit_card", {"card_no": "12345678", "pin": "9876"})]
     assert kiosk.find("card_pin").text() == ""
 
@@ -487,3 +488,27 @@ def test_senior_mode_keeps_the_header_and_its_buttons_the_same_size(kiosk):
     after = kiosk.find("large_text_toggle").size(), kiosk.find("header_title").font()
     assert before[0].height() == after[0].height()
     assert before[1].pixelSize() == after[1].pixelSize()
+
+
+def test_card_form_marks_the_active_field_groups_the_number_and_has_one_primary(kiosk):
+    kiosk.show("card_entry", mode="card", method="card")
+    number, pin = kiosk.find("card_number"), kiosk.find("card_pin")
+    assert number.property("active") is True and pin.property("active") is False
+    assert kiosk.find("card_keypad_key_ok").text() == "下一项：密码"
+    for digit in "8800123456789012":
+        kiosk.click(f"card_keypad_key_{digit}")
+    assert number.text() == "8800 1234 5678 9012"
+    kiosk.click("card_keypad_key_delete")
+    kiosk.click("card_keypad_key_2")
+    assert number.text() == "8800 1234 5678 9012"
+    kiosk.click("card_keypad_key_ok")
+    assert pin.property("active") is True and number.property("active") is False
+    kiosk.click("card_keypad_key_1")
+    kiosk.click("card_keypad_key_ok")
+    assert kiosk.intents()[-1] == ("submit_card", {"card_no": "8800123456789012", "pin": "1"})
+    primaries = [
+        b
+        for b in kiosk.window.screens["card"].findChildren(QPushButton)
+        if b.isVisible() and b.property("role") in ("primary", "bigprimary")
+    ]
+    assert [b.objectName() for b in primaries] == ["card_keypad_key_ok"]

@@ -191,6 +191,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "card.number": ("卡号", "Card number"),
     "card.pin": ("密码", "PIN"),
     "card.submit": ("确认缴费", "Pay"),
+    "card.next": ("下一项：密码", "Next: PIN"),
+    "card.number_placeholder": ("16 位卡号", "16-digit card number"),
     "card.attempts_left": ("密码错误，还可尝试 {n} 次", "Wrong PIN: {n} tries left"),
     # processing
     "processing.title": ("正在处理，请勿离开", "Processing, please stay"),

@@ -27,6 +27,7 @@ from ui.widgets.qr import QrLabel
 
 METHODS = ("cash", "paycode", "qr", "card")
 OPTIONAL_METHODS = ("paycode",)  # shown only when the kiosk offers them (a scanner is fitted)
+CARD_MAX_DIGITS = 24
 NOTE_ROW_PX = 72  # a row of note pictures (kiosk.qss: QLabel[role="note"] is 64 px high)
 
 
@@ -345,7 +346,11 @@ class QrScreen(Screen):
 
 
 class CardScreen(Screen):
-    """Card number and PIN on one keypad; the PIN is masked and never logged."""
+    """Card number and PIN on one keypad; the PIN is masked and never logged.
+
+    One primary action only: the keypad's OK, which reads "next" on the number and "pay" on
+    the PIN. The field the keypad types into is marked; the number shows in groups of four.
+    """
 
     def __init__(self, send: Send) -> None:
         super().__init__("screen_card", send)
@@ -357,18 +362,21 @@ class CardScreen(Screen):
         self.number_name = label("card_number_name", "fieldname")
         self.number = QLineEdit()
         self.number.setObjectName("card_number")
-        self.number.setMaxLength(24)
+        self.number.setMaxLength(CARD_MAX_DIGITS + CARD_MAX_DIGITS // 4)  # with the spaces
         self.pin_name = label("card_pin_name", "fieldname")
         self.pin = QLineEdit()
         self.pin.setObjectName("card_pin")
         self.pin.setMaxLength(12)
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.number.setValidator(
+            QRegularExpressionValidator(QRegularExpression(r"[\d ]*"), self.number)
+        )
+        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d*"), self.pin))
         for field in (self.number, self.pin):
-            field.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d*"), field))
             field.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.number.textChanged.connect(self._group_number)
         self.error = label("card_error", "error")
-        self.submit_button = button("card_submit", "bigprimary")
-        self.submit_button.clicked.connect(self.submit)
+        keep_place(self.error)  # an error appearing moves no field or button
         self.cancel = button("card_cancel", "secondary")
         self.cancel.clicked.connect(lambda: self.send("cancel"))
         for widget in (
@@ -381,10 +389,8 @@ class CardScreen(Screen):
         ):
             fields.addWidget(widget)
         fields.addStretch(1)
-        fields.addWidget(self.submit_button)
         fields.addWidget(self.cancel)
         self.keypad = Keypad("card_keypad")
-        self.keypad.target = self.number
         self.keypad.confirmed.connect(self._next_field)
         self.number.returnPressed.connect(self._next_field)
         self.pin.returnPressed.connect(self.submit)
@@ -392,35 +398,60 @@ class CardScreen(Screen):
         self.pin.installEventFilter(self)
         self.box.addLayout(fields, 1)
         self.box.addWidget(self.keypad, 1)
+        self._activate(self.number)
 
     def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
         if event.type() == event.Type.FocusIn and watched in (self.number, self.pin):
-            self.keypad.target = watched
+            self._activate(watched)
         return False
+
+    def _activate(self, field: QLineEdit) -> None:
+        """The keypad types into ``field``; it and its name are marked, OK says what's next."""
+        self.keypad.target = field
+        for each, name in ((self.number, self.number_name), (self.pin, self.pin_name)):
+            for widget in (each, name):
+                widget.setProperty("active", each is field)
+                widget.style().polish(widget)
+        self._ok_text()
+
+    def _ok_text(self) -> None:
+        ok = self.keypad.keys["ok"]
+        ok.setText(self.t("card.submit" if self.keypad.target is self.pin else "card.next"))
+
+    def _group_number(self, text: str) -> None:
+        """'8800123456789012' shows as '8800 1234 5678 9012'."""
+        digits = text.replace(" ", "")
+        grouped = " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+        if grouped != text:
+            self.number.setText(grouped)  # the cursor goes to the end, where typing is
+
+    def card_no(self) -> str:
+        return self.number.text().replace(" ", "")
 
     def _next_field(self) -> None:
         if self.keypad.target is self.number and self.number.text():
-            self.keypad.target = self.pin
             self.pin.setFocus()
+            self._activate(self.pin)
         else:
             self.submit()
 
     def submit(self) -> None:
         pin = self.pin.text()
         self.pin.clear()  # a wrong PIN is typed again from scratch
-        self.send("submit_card", card_no=self.number.text(), pin=pin)
-        self.keypad.target = self.pin
+        self.send("submit_card", card_no=self.card_no(), pin=pin)
+        self._activate(self.pin)
 
     def render(self, snap: dict[str, Any]) -> None:
         card = snap.get("card") or {}
         if snap.get("state") != "card_entry":
             self.number.clear()
             self.pin.clear()
-            self.keypad.target = self.number
+            self._activate(self.number)
         self.title.setText(self.t("card.title"))
+        self.title.setVisible(not self.senior)  # senior: the two marked fields say it all
         self.number_name.setText(self.t("card.number"))
         self.pin_name.setText(self.t("card.pin"))
-        self.number.setPlaceholderText(self.t("card.number"))
+        self.number.setPlaceholderText(self.t("card.number_placeholder"))
         self.pin.setPlaceholderText(self.t("card.pin"))
         error = card.get("error")
         if error == "card_pin_invalid" and card.get("attempts_left") is not None:
@@ -435,9 +466,9 @@ class CardScreen(Screen):
             text = ""
         self.error.setText(text)
         self.error.setVisible(bool(text))
-        self.submit_button.setText(self.t("card.submit"))
         self.cancel.setText(self.t("nav.cancel"))
         self.keypad.retranslate_ui(self.language)
+        self._ok_text()
 
 
 class ProcessingScreen(Screen):
