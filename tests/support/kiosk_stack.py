@@ -65,6 +65,7 @@ def kiosk_test_config(
         maintenance=section("maintenance"),
         limits=section("limits"),
         ui=section("ui"),
+        scanner=section("scanner"),
     )
 
 
