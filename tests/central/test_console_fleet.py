@@ -119,3 +119,30 @@ def test_the_kiosk_page_draws_the_heartbeat_timeline(live: Live) -> None:
     assert '<svg id="timeline"' in page.text
     assert "paper_out" in page.text
     assert browser.get(live.url + "/console/kiosks/NOPE", timeout=30).status_code == 404
+
+
+def test_the_background_worker_runs_with_the_app_and_stops_with_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    import threading
+
+    from central.app import create_app
+    from tests.central.conftest import make_config, prepare
+
+    def running() -> bool:
+        return any(t.name == "central-background" for t in threading.enumerate())
+
+    url = f"sqlite:///{tmp_path / 'worker.db'}"
+    prepare(url)
+    app = create_app(make_config(url))
+    seen: list[bool] = []
+
+    async def lifespan() -> None:
+        async with app.router.lifespan_context(app):
+            seen.append(running())
+
+    try:
+        asyncio.run(lifespan())
+    finally:
+        app.state.central.engine.dispose()
+    assert seen == [True]
+    assert not running()
