@@ -540,7 +540,7 @@ def install(app: FastAPI, central: Central, current: Current, posted: Posted) ->
                 (view.t("kind"), ""),
                 (view.t("detail"), "wrap"),
                 (view.t("state"), ""),
-                (view.t("history"), ""),
+                (view.t("steps"), ""),
                 ("", ""),
             ],
             rows,
