@@ -38,6 +38,7 @@ import requests
 from drivers.emulators.cash import CashEmulator
 from drivers.emulators.errors import CommandError
 from drivers.emulators.printer_emulator import PrinterEmulator
+from drivers.emulators.scanner import ScannerEmulator
 from kiosk import KioskError, money
 from kiosk.config import KioskConfig
 from kiosk.journal import Journal
@@ -293,6 +294,7 @@ class Demo:
         self.server: CentralProcess | None = None
         self.cash: CashEmulator | None = None
         self.printer: PrinterEmulator | None = None
+        self.scanner: ScannerEmulator | None = None
         self.seeded = Seeded((), ())
         self._config: KioskConfig | None = None
         self._lock: IO[bytes] | None = None
@@ -360,12 +362,15 @@ class Demo:
             has_cutter=base.printer.has_cutter,
         )
         printer_path = self.printer.start()
+        self.scanner = ScannerEmulator()
+        scanner_path = self.scanner.start()
         self._config = dataclasses.replace(
             base,
             kiosk=dataclasses.replace(base.kiosk, data_dir=self.workdir / KIOSK_DIR),
             central=dataclasses.replace(base.central, url=self.server.url),
             cash=dataclasses.replace(base.cash, enabled=True, url=cash_path),
             printer=dataclasses.replace(base.printer, enabled=True, url=printer_path),
+            scanner=dataclasses.replace(base.scanner, url=scanner_path),
         )
         self._add_demo_staff(self._config.journal_path)
         log.info(
@@ -407,13 +412,14 @@ class Demo:
 
     def stop(self) -> None:
         """Stop the emulators and the server; safe to call twice or after a failed start."""
-        for device in (self.printer, self.cash):
+        for device in (self.scanner, self.printer, self.cash):
             if device is not None:
                 try:
                     device.stop()
                 except Exception:
                     log.exception("stopping an emulator failed")
         self.printer = self.cash = None
+        self.scanner = None
         if self.server is not None:
             self.server.stop()
             self.server = None
@@ -445,6 +451,16 @@ class Demo:
                 "cash on the kiosk first, or wait for the note before"
             ) from exc
         return f"{money.format_fen(denomination_fen)} inserted"
+
+    def scan(self, code: str) -> str:
+        """A customer shows a payment code (the sandbox's case is in its last four digits)."""
+        if self.scanner is None:
+            raise DemoError("the demo is not started")
+        try:
+            self.scanner.scan(code)
+        except CommandError as exc:
+            raise DemoError(f"scan: {exc}") from exc
+        return f"scanned {code[:2]}…{code[-4:]}"
 
     def act(self, action: DeviceAction) -> str:
         """Do ``action`` to a device; a short sentence of what happened."""

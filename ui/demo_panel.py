@@ -63,6 +63,17 @@ PRINTER_ACTIONS = (
 )
 
 
+# The sandbox provider's cases (central/providers): a WeChat-format code, case in the last 4.
+PAYCODE_CASES = (
+    ("130000000000000000", "成功 Paid"),
+    ("130000000000001111", "手机确认 Confirm on phone"),
+    ("130000000000002222", "不确认 Never confirmed"),
+    ("130000000000003333", "余额不足 No funds"),
+    ("130000000000004444", "支付机构超时 Provider slow"),
+    ("6901234567892", "非付款码 Not a code"),
+)
+
+
 class _DeviceWorker(QObject):
     """Runs device calls on one thread; ``finished(kind, result, error)`` on the GUI thread."""
 
@@ -129,6 +140,7 @@ class DemoPanel(QWidget):
         left.addWidget(self.devices)
         left.addWidget(self.message)
         left.addWidget(self._wallet_box())
+        left.addWidget(self._paycode_box())
         left.addWidget(self._people_box(), 1)
         columns.addWidget(self._receipts_box(), 2)
 
@@ -191,6 +203,20 @@ class DemoPanel(QWidget):
         column.addLayout(row)
         self._show_wallet(None)
         return box
+
+    def _paycode_box(self) -> QGroupBox:
+        """Show a payment code to the scanner: the sandbox provider's cases by last 4 digits."""
+        box = QGroupBox("付款码 Scan a payment code")
+        grid = QGridLayout(box)
+        for index, (code, text) in enumerate(PAYCODE_CASES):
+            widget = self._button(
+                f"demo_scan_{code[-4:]}", text, functools.partial(self.scan, code)
+            )
+            grid.addWidget(widget, index // 3, index % 3)
+        return box
+
+    def scan(self, code: str) -> None:
+        self._worker.run("act", lambda: self.demo.scan(code))
 
     def _people_box(self) -> QGroupBox:
         box = QGroupBox("演示户号与充值卡 Demo accounts and cards")

@@ -205,6 +205,21 @@ def test_qr_order_links_the_demo_wallet_and_paying_there_completes_the_payment(
     assert not panel.wallet_open.isEnabled()
 
 
+def test_a_payment_code_shown_from_the_panel_pays_through_the_sandbox(
+    qtbot: Any, demo: Demo, kiosk: tuple[Runtime, Snapshots], panel: DemoPanel
+) -> None:
+    runtime, snapshots = kiosk
+    snapshots.wait_for("methods.paycode.ok", True)
+    to_method(runtime, snapshots, demo.seeded.account("residential_paid_up"), 3000)
+    runtime.engine.intent("choose_method", method="paycode")
+    snapshots.wait_for("state", "paycode_scan")
+    message, error = click(qtbot, panel, "demo_scan_0000")
+    assert not error and message.endswith("…0000")
+    done = snapshots.wait_for("state", "done")
+    assert done["result"]["status"] == "posted"
+    assert "13************0000" in done["result"]["receipt_text"]
+
+
 def test_copy_buttons_put_account_card_and_pin_on_the_clipboard(
     qtbot: Any, demo: Demo, panel: DemoPanel
 ) -> None:
