@@ -12,6 +12,7 @@ import pytest
 from drivers.cash import (
     AcceptorEvent,
     Decision,
+    Disconnected,
     Escrow,
     Fault,
     FaultCleared,
@@ -26,7 +27,7 @@ from drivers.cash import (
 )
 from tests.drivers.cash.conftest import HOST_SETTINGS, Decider, Recorder
 from tests.drivers.conformance.player import DevicePlayer
-from tests.drivers.conformance.transcripts import ALL, Transcript
+from tests.drivers.conformance.transcripts import ALL, D, H, Transcript
 
 REPORTED = (
     PowerUp,
@@ -98,3 +99,27 @@ def test_the_host_speaks_the_transcript(played: tuple[Transcript, DevicePlayer, 
         assert matches(fields, expected), (fields, expected)
     if any(kind is Fault and f.get("kind") is FaultKind.BILL_TABLE for kind, f in wanted):
         assert not [e for e in events.events if isinstance(e, Ready)]
+
+
+def test_a_device_that_never_finishes_starting_is_not_ready() -> None:
+    """RESET answered, then "initialize" for ever: no Ready, Disconnected naming why."""
+    steps = [H("33"), D("10"), H("00"), H("30"), D("00"), H("33"), D("13"), H("00")]
+    player = DevicePlayer("ccnet", steps)
+    path = player.start()
+    events = Recorder()
+    host = open_acceptor(
+        "ccnet",
+        path,
+        on_event=events,
+        decide=Decider(),
+        **{**HOST_SETTINGS, "startup_timeout_s": 0.5, "max_reconnect_rounds": 1},
+    )
+    try:
+        host.start()
+        disconnected = events.wait_for(Disconnected)
+        assert "still starting 0.5 s after RESET (initializing)" in disconnected.reason
+        assert events.of(Ready) == []
+        assert player.unexpected == []
+    finally:
+        host.stop()
+        player.stop()
