@@ -164,6 +164,7 @@ class PaymentAnswer:
     balance_fen: int
     receipt_url: str
     replayed: bool = False  # True when the server answered 200: it had this txn already
+    invoice_url: str | None = None  # where the customer requests an e-invoice (older servers: none)
 
 
 @dataclass(frozen=True)
@@ -310,6 +311,7 @@ def parse_payment_answer(raw: object, *, replayed: bool = False) -> PaymentAnswe
         balance_fen=_fen(data, "balance_fen"),
         receipt_url=_str(data, "receipt_url"),
         replayed=replayed,
+        invoice_url=invoice if isinstance(invoice := data.get("invoice_url"), str) else None,
     )
 
 

@@ -1517,6 +1517,7 @@ class Engine:
             balance_fen=receipt.new_balance_fen,
             receipt_url=receipt.check_url,
             receipt_text=document.text,
+            invoice_url=receipt.invoice_url,
         )
         if self.config.printer.enabled and self.printer is not None:
             session.result["printing"] = "pending"

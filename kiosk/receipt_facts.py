@@ -93,6 +93,7 @@ def receipt_for(
     credited = 0
     new_balance = None
     check_url = None
+    invoice_url = None
     if answer is not None:
         bills = tuple(
             BillPaid(a["period"], a["late_fee_fen"], a["principal_fen"])
@@ -101,6 +102,7 @@ def receipt_for(
         credited = int(answer.get("credited_to_balance_fen", 0))
         new_balance = answer.get("balance_fen")
         check_url = answer.get("receipt_url")
+        invoice_url = answer.get("invoice_url")
     applied = (
         row.cash_fen
         if row.method == "cash"
@@ -132,6 +134,7 @@ def receipt_for(
         copy=copy,
         language="en" if language == "en" else "zh",
         pending_notes=dict(pending or {}),
+        invoice_url=invoice_url if isinstance(invoice_url, str) else None,
         still_owed_fen=owed,
         owed_due_date=owed_due if owed else None,
     )

@@ -271,6 +271,7 @@ class _Words:
     pending_status: str
     pending_explain: Callable[[str], str]
     scan_to_check: str
+    scan_for_invoice: str
     offline_check: str
     keep: str
     no_change: str
@@ -335,6 +336,7 @@ _WORDS: Mapping[Language, _Words] = types.MappingProxyType(
                 f"如确认收到，将计入您的账户。查询请提供流水号 {txn}。"
             ),
             scan_to_check="扫码查验电子凭证",
+            scan_for_invoice="扫码开具电子发票",
             offline_check="本机暂时离线：入账后可凭流水号查询本次缴费。",
             keep="请妥善保管本凭证",
             no_change="本机不找零，多缴金额转入预付电费",
@@ -397,6 +399,7 @@ _WORDS: Mapping[Language, _Words] = types.MappingProxyType(
                 f"found, your account is credited. Quote txn no. {txn}."
             ),
             scan_to_check="Scan to check this receipt",
+            scan_for_invoice="Scan to request an e-invoice",
             offline_check="Kiosk offline: look this payment up by its txn no. once it is posted.",
             keep="Please keep this receipt",
             no_change="No change is given: any surplus goes to your prepaid balance",
@@ -546,6 +549,7 @@ class Receipt:
     # Cash notes whose outcome is not known yet (denomination in fen -> count): printed as
     # pending verification, never counted in the amount paid.
     pending_notes: Mapping[int, int] = field(default_factory=dict)
+    invoice_url: str | None = None  # the e-invoice request page (posted payments)
     # What the account still owes after this payment (None: not known, nothing printed) and
     # the due date that still applies to it (ISO YYYY-MM-DD; the oldest bill not paid off).
     still_owed_fen: int | None = None
@@ -700,6 +704,9 @@ def _receipt_foot(out: _Builder, receipt: Receipt, words: _Words) -> None:
         out.qr(receipt.check_url)
     else:
         out.text(words.offline_check)
+    if receipt.invoice_url and not receipt.copy:
+        out.text(words.scan_for_invoice, align=Align.CENTER)
+        out.qr(receipt.invoice_url)
     if isinstance(receipt.tender, CashTender):
         out.text(words.no_change, align=Align.CENTER)
     out.text(words.keep, align=Align.CENTER)
