@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.money import format_fen
 from ui.bridge import Bridge
 from ui.i18n import tr
 from ui.messages import error_text, notice_text
@@ -284,17 +285,27 @@ class KioskWindow(QMainWindow):
         if not prompt:
             self.idle.hide()
             return
-        self.idle_seconds.setText(
-            tr("idle.seconds", self.language, seconds=prompt.get("seconds_left") or 0)
-        )
+        seconds = prompt.get("seconds_left") or 0
+        cash = snap.get("cash") or {}
+        inserted = int(cash.get("inserted_fen") or 0) + int(cash.get("in_escrow_fen") or 0)
+        if snap.get("state") == "cash_insert" and inserted:
+            # with money in, "returning home" would sound as if the money were lost
+            text = tr(
+                "idle.seconds_cash", self.language, seconds=seconds, amount=format_fen(inserted)
+            )
+        else:
+            text = tr("idle.seconds", self.language, seconds=seconds)
+        self.idle_seconds.setText(text)
         self._place_idle()
         self.idle.show()
         self.idle.raise_()
 
     def _place_idle(self) -> None:
         area = self.centralWidget().rect()
-        width = min(area.width() - 80, 760)
-        height = min(area.height() - 80, 460)
+        width = min(area.width() - 80, 900)
+        layout = self.idle.layout()
+        need = layout.heightForWidth(width) if layout is not None else 460
+        height = min(area.height() - 40, max(460, need))
         self.idle.setGeometry(
             (area.width() - width) // 2, (area.height() - height) // 2, width, height
         )

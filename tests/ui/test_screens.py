@@ -512,3 +512,19 @@ def test_card_form_marks_the_active_field_groups_the_number_and_has_one_primary(
         if b.isVisible() and b.property("role") in ("primary", "bigprimary")
     ]
     assert [b.objectName() for b in primaries] == ["card_keypad_key_ok"]
+
+
+def test_with_money_in_the_idle_prompt_says_it_is_credited(kiosk):
+    cash = {"inserted_fen": 5000, "notes": {"5000": 1}, "still_due_fen": 17580}
+    kiosk.show("cash_insert", amount_fen=22580, cash=cash, idle_prompt={"seconds_left": 27})
+    text = kiosk.find("idle_seconds").text()
+    assert "返回首页" not in text
+    assert "27 秒" in text and "¥50.00" in text and "计入您的账户" in text
+    kiosk.show("cash_insert", language="en", cash=cash, idle_prompt={"seconds_left": 9})
+    assert "credited" in kiosk.find("idle_seconds").text()
+
+
+def test_the_done_screen_counts_down_to_the_start(kiosk):
+    result = {"status": "posted", "amount_fen": 22580, "printing": "printed"}
+    kiosk.show("done", result=result, home_in_s=12)
+    assert kiosk.find("done_home_in").text() == "12 秒后返回首页"

@@ -216,6 +216,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "the cash box. A technician will check the box; if it is found, your account is "
         "credited. Keep your receipt and the transaction number.",
     ),
+    "done.invoice_qr": (
+        "需要电子发票？请用手机扫描下方二维码填写抬头",
+        "Need an e-invoice? Scan the code below with your phone",
+    ),
     "done.late_credited": ("已确认并入账 {amount}", "Confirmed and credited {amount}"),
     "done.amount": ("缴费金额 {amount}", "Paid {amount}"),
     "done.credited": ("存入预付余额 {amount}", "Added to prepaid balance {amount}"),
@@ -241,6 +245,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
     # idle
     "idle.title": ("还需要更多时间吗？", "Need more time?"),
     "idle.seconds": ("{seconds} 秒后返回首页", "Returning home in {seconds} s"),
+    "idle.seconds_cash": (
+        "{seconds} 秒后自动结束缴费：已放入的 {amount} 将计入您的账户，不会丢失",
+        "In {seconds} s the payment ends by itself: the {amount} you inserted is credited "
+        "to your account, nothing is lost",
+    ),
+    "done.home_in": ("{seconds} 秒后返回首页", "Back to the start in {seconds} s"),
     "idle.yes": ("需要，继续", "Yes, continue"),
     # errors: what happened, then what to do
     "error.account_format": (

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QBoxLayout, QVBoxLayout
 
 from kiosk.money import format_fen
 from ui.messages import due_advice, error_text, owed_after
-from ui.screens.base import Screen, Send, button, label
+from ui.screens.base import Screen, Send, button, keep_place, label
 from ui.widgets.qr import QrLabel
 
 METHOD_ORDER = ("cash", "qr", "card")
@@ -47,6 +47,7 @@ class DoneScreen(Screen):
         self.reason = label("done_reason", "hint")
         self.printing = label("done_printing", "subtitle")
         self.receipt_qr = QrLabel("done_receipt_qr", 320)
+        self.qr_caption = label("done_qr_caption", "hint")
         self.home = button("done_home", "bigprimary")
         self.home.clicked.connect(lambda: self.send("home"))
         for widget in (
@@ -59,18 +60,41 @@ class DoneScreen(Screen):
         ):
             column.addWidget(widget)
         column.addStretch(1)
-        for widget in (self.printing, self.txn, self.reason):
+        for widget in (self.printing, self.txn, self.reason, self.qr_caption):
             side.addWidget(widget)
         side.addWidget(self.receipt_qr, 1)
         side.addStretch(0)
+        self.home_in = label("done_home_in", "hint")
+        self.home_in.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        keep_place(self.home_in)
+        outer.addWidget(self.home_in)
         outer.addWidget(self.home)
 
     def set_senior(self, senior: bool) -> None:
-        # the on-screen receipt code shrinks (still easily scanned) to leave the text room
-        self.receipt_qr.size_px = 220 if senior else 320
-        payload, self.receipt_qr.payload = self.receipt_qr.payload, None
-        self.receipt_qr.show_payload(payload)
         super().set_senior(senior)
+        self._size_code()
+
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self._size_code()
+
+    def _size_code(self) -> None:
+        """The on-screen receipt code shrinks (still easily scanned) to leave text its room:
+        beside the figures in landscape, and in senior mode."""
+        size = 220 if self.senior else 320 if self.portrait else 240
+        if size != self.receipt_qr.size_px:
+            self.receipt_qr.size_px = size
+            payload, self.receipt_qr.payload = self.receipt_qr.payload, None
+            self.receipt_qr.show_payload(payload)
+
+    def _show_code(self, result: dict[str, Any], *, paid: bool, receipt: bool) -> None:
+        """The on-screen receipt when paper failed; otherwise the e-invoice request page."""
+        invoice = result.get("invoice_url") if paid and not receipt else None
+        payload = result.get("receipt_url") if receipt else invoice
+        self.receipt_qr.show_payload(payload)
+        self.receipt_qr.setVisible(bool(payload))
+        self.qr_caption.setText(self.t("done.invoice_qr") if invoice else "")
+        self.qr_caption.setVisible(bool(invoice))
 
     def render(self, snap: dict[str, Any]) -> None:
         result = snap.get("result") or {}
@@ -151,9 +175,12 @@ class DoneScreen(Screen):
             else ""
         )
         self.printing.setVisible(bool(self.printing.text()))
-        self.receipt_qr.show_payload(result.get("receipt_url") if show_qr else None)
-        self.receipt_qr.setVisible(show_qr)
+        self._show_code(result, paid=paid, receipt=show_qr)
         self.home.setText(self.t("nav.home"))
+        home_in = snap.get("home_in_s")  # seconds until the kiosk goes home by itself
+        self.home_in.setText(
+            self.t("done.home_in", seconds=home_in) if isinstance(home_in, int) else ""
+        )
 
     def _render_owed(self, snap: dict[str, Any], owed: int, due: str | None) -> None:
         """What the account still owes after this payment, and by when."""
