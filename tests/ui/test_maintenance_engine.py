@@ -415,8 +415,9 @@ def test_journal_search_shows_events_and_reprints_a_copy(
     )
     assert not maint.find("maint_journal_row_1").isVisible()
     maint.click("maint_journal_row_0")
-    maint.until(lambda: "receipt_printed" in maint.text("maint_journal_events"))
-    assert "stacked" in maint.text("maint_journal_events")
+    printed = tr("mt.event.receipt_printed", language)  # events in words, not kinds
+    maint.until(lambda: printed in maint.text("maint_journal_events"))
+    assert tr("mt.event.stacked", language) in maint.text("maint_journal_events")
     maint.click("maint_journal_reprint")
     copy = maint.stack.printer.wait_for_receipt(timeout_s=10).transcript
     assert mark in copy and txn_id in copy

@@ -105,7 +105,7 @@ class CollectionPage(Page):
                 label(f"{name}_journal", "cell"),
                 label(f"{name}_device", "cell"),
                 physical,
-                label(f"{name}_diff", "cell"),
+                _no_wrap(label(f"{name}_diff", "cell")),  # "−¥10.00" on one line
             )
             for column, part in enumerate(cells):
                 self.table.addWidget(part, index, column)
@@ -238,3 +238,9 @@ def _signed(fen_value: int) -> str:
     if fen_value < 0:
         return "−" + fen(-fen_value)
     return fen(0)
+
+
+def _no_wrap(widget: Any) -> Any:
+    widget.setWordWrap(False)
+    widget.setMinimumWidth(widget.fontMetrics().horizontalAdvance("−¥00,000.00") + 8)
+    return widget

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import QRegularExpression
@@ -14,15 +13,14 @@ from ui.maintenance.base import (
     Act,
     Page,
     button,
-    fen,
     label,
     local_time,
     page_column,
 )
 from ui.maintenance.keyboard import TextKeyboard
+from ui.maintenance.words import amount_of, event_line, method_name, txn_state
 
 MAX_ROWS = 50  # the core returns at most 50
-SHOWN_PAYLOAD_KEYS = 6
 
 
 class JournalPage(Page):
@@ -167,7 +165,9 @@ class JournalPage(Page):
             self.detail_title.setText(self.t("mt.journal.detail", txn=self.shown_txn))
             loaded = transaction.get("txn_id") == self.shown_txn
             self.events.setText(
-                _events_text(transaction.get("events") or []) if loaded else self.t("mt.loading")
+                _events_text(transaction.get("events") or [], self.language)
+                if loaded
+                else self.t("mt.loading")
             )
             self.reprint.setText(self.t("mt.journal.reprint"))
             self.back_to_results.setText(self.t("mt.journal.back"))
@@ -177,9 +177,9 @@ class JournalPage(Page):
             "mt.journal.row",
             txn=row.get("txn_id") or "?",
             account=row.get("account_no") or "—",
-            method=row.get("method") or "?",
-            state=row.get("state") or "?",
-            amount=fen(row.get("cash_fen")),
+            method=method_name(row.get("method"), self.language),
+            state=txn_state(row.get("state"), self.language),
+            amount=amount_of(row),
             when=local_time(row.get("created_at")),
         )
 
@@ -194,12 +194,6 @@ def _is_day(text: str) -> bool:
     return len(text) == 10
 
 
-def _events_text(events: list[dict[str, Any]]) -> str:
-    """One line per event: time, kind, and the payload's first few fields (no receipt text)."""
-    lines = []
-    for event in events:
-        payload = event.get("payload") or {}
-        shown = {k: v for k, v in payload.items() if k not in ("text", "body", "answer")}
-        brief = json.dumps(dict(list(shown.items())[:SHOWN_PAYLOAD_KEYS]), ensure_ascii=False)
-        lines.append(f"{local_time(event.get('at'))}  {event.get('kind')}  {brief}")
-    return "\n".join(lines)
+def _events_text(events: list[dict[str, Any]], language: str) -> str:
+    """One line per event, in words: time, what happened, the fields that say how."""
+    return "\n".join(event_line(event, language) for event in events)

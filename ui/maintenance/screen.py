@@ -20,9 +20,24 @@ from ui.maintenance.menu import MenuPage, pages_for
 from ui.maintenance.status import StatusPage
 from ui.maintenance.suspects import SuspectsPage
 from ui.maintenance.system import SystemPage
+from ui.maintenance.words import human_reason
 from ui.screens.base import Screen, Send
 
 log = logging.getLogger("ui.maintenance")
+
+# Actions confirmed on screen once sent (the engine reports failures as messages).
+ACKNOWLEDGED = frozenset(
+    {
+        "reprint",
+        "print_test_page",
+        "outbox_retry",
+        "set_method",
+        "resolve_suspect",
+        "retry_item",
+        "collection_commit",
+        "acceptor_test",
+    }
+)
 
 
 class MaintenanceScreen(Screen):
@@ -67,12 +82,16 @@ class MaintenanceScreen(Screen):
             self.stack.addWidget(page)
         self.page = "menu"
         self.user_id: str | None = None
+        self.ack: str | None = None  # the last action to confirm once it went through
 
     def act(self, action: str, **args: Any) -> None:
+        # every action that changes something is confirmed on screen (unless it fails)
+        self.ack = action if action in ACKNOWLEDGED else None
         self.send("maintenance", action=action, **args)
 
     def open_page(self, name: str) -> None:
         self.page = name
+        self.ack = None
         opener = self.pages[name].opens_with
         if opener is not None:
             self.act(opener[0], **opener[1])
@@ -121,6 +140,10 @@ class MaintenanceScreen(Screen):
         self.logout.setText(self.t("mt.bar.logout"))
         self.logout.setVisible(logged_in)
         text, tone = self._message(m.get("message"))
+        if not text and self.ack is not None and logged_in:
+            text, tone = self.t(f"mt.ack.{self.ack}"), "ok"
+        elif text:
+            self.ack = None
         self.message.setText(text)
         self.message.setVisible(bool(text))
         set_tone(self.message, tone)
@@ -138,7 +161,9 @@ class MaintenanceScreen(Screen):
                 return self.t("mt.msg.login_failed_left", n=left), "error"
             return self.t("mt.msg.login_failed"), "error"
         if code == "action_failed":
-            return self.t("mt.msg.action_failed", detail=detail or ""), "error"
+            return self.t(
+                "mt.msg.action_failed", detail=human_reason(detail, self.language)
+            ), "error"
         if has(f"mt.msg.{code}"):
             return self.t(f"mt.msg.{code}", detail=detail or ""), "error"
         log.warning("maintenance message %r has no text", code)

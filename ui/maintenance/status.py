@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout
 
 from ui.maintenance.base import Act, Page, button, duration, fen, label, local_time, page_column
 from ui.maintenance.base import set_tone as _tone
+from ui.maintenance.words import human_reason
 
 GOOD_PRINTER = ("ready",)
 WARN_PRINTER = ("paper_near_end", "not_checked")
@@ -165,7 +166,8 @@ class StatusPage(Page):
             ),
             "bad" if state == "paper_out" else "warn" if state == "paper_near_end" else "",
         )
-        self._row("printer", "detail", str(printer.get("detail") or "—"))
+        detail = printer.get("detail")
+        self._row("printer", "detail", human_reason(detail, self.language) if detail else "—")
 
     def _server(self, server: dict[str, Any]) -> None:
         reachable = bool(server.get("reachable"))
@@ -185,7 +187,8 @@ class StatusPage(Page):
             self._refused(refused) if refused else self.t("mt.status.auth_ok"),
             "bad" if refused else "ok",
         )
-        self._row("server", "last_error", str(server.get("last_error") or "—"))
+        failed = server.get("last_error")
+        self._row("server", "last_error", human_reason(failed, self.language) if failed else "—")
 
     def _clock(self, server: dict[str, Any]) -> None:
         """The kiosk's clock against the server's: a warning line past the limit."""
@@ -226,7 +229,8 @@ class StatusPage(Page):
             self.t("mt.status.parked_value") if parked else "—",
             "bad" if parked else "",
         )
-        self._row("outbox", "last_error", str(outbox.get("last_error") or "—"))
+        failed = outbox.get("last_error")
+        self._row("outbox", "last_error", human_reason(failed, self.language) if failed else "—")
 
     def _limits(self, limits: dict[str, Any]) -> None:
         for key, show in (

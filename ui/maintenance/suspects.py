@@ -14,8 +14,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ui.i18n.catalog import has
 from ui.maintenance.base import Act, Page, button, fen, label, local_time, page_column
 from ui.maintenance.keyboard import TextKeyboard
+from ui.maintenance.words import human_reason
 
 MIN_REASON = 5  # the core refuses shorter reasons
 PRESETS = ("counted", "cctv", "customer_receipt", "device_log", "server_fixed")
@@ -190,7 +192,9 @@ class SuspectsPage(Page):
         return self.t(
             "mt.suspects.row_parked",
             item=item["key"],
-            endpoint=item.get("endpoint") or "?",
+            endpoint=self.t(f"mt.endpoint.{item.get('endpoint')}")
+            if has(f"mt.endpoint.{item.get('endpoint')}")
+            else item.get("endpoint") or "?",
             amount=fen(item.get("amount_fen")),
         )
 
@@ -205,12 +209,11 @@ class SuspectsPage(Page):
                 txn=item.get("txn_id") or "?",
                 account=item.get("account_no") or "?",
                 amount=fen(item.get("denomination_fen")),
-                why=item.get("reason") or "?",
+                why=human_reason(item.get("reason"), self.language),
                 when=local_time(item.get("created_at")),
             )
         else:
-            detail = item.get("detail") or {}
-            why = detail.get("error") or detail.get("code") or detail if detail else "?"
+            why = human_reason(item.get("detail"), self.language)
             text = self.t(
                 "mt.suspects.detail_parked",
                 item=item["key"],
