@@ -528,3 +528,17 @@ def test_the_done_screen_counts_down_to_the_start(kiosk):
     result = {"status": "posted", "amount_fen": 22580, "printing": "printed"}
     kiosk.show("done", result=result, home_in_s=12)
     assert kiosk.find("done_home_in").text() == "12 秒后返回首页"
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1080, 1920)])
+@pytest.mark.parametrize("large", [False, True])
+def test_a_long_account_number_shows_every_digit(kiosk, size, large):
+    kiosk.window.resize(*size)
+    kiosk.show("account_entry", large_text=large)
+    field = kiosk.find("account_input")
+    for digit in "3100000002123":  # 13 digits
+        kiosk.click(f"account_keypad_key_{digit}")
+    QApplication.processEvents()
+    assert field.text() == "3100000002123"
+    assert field.fontMetrics().horizontalAdvance(field.text()) <= field.width() - 40
+    assert field.cursorRect().left() >= 0  # nothing scrolled out of sight

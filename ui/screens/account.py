@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from kiosk.money import MoneyError, format_fen, parse_yuan
 from ui.i18n import format_date
 from ui.screens.base import Screen, Send, button, label
+from ui.widgets.fit_field import FitLineEdit
 from ui.widgets.keypad import Keypad
 
 ACCOUNT_MAX_DIGITS = 20
@@ -35,8 +36,7 @@ class AccountEntryScreen(Screen):
         left.setSpacing(18)
         self.title = label("account_title", "title")
         self.hint = label("account_hint", "hint")
-        self.input = QLineEdit()
-        self.input.setObjectName("account_input")
+        self.input = FitLineEdit("account_input")  # every digit shows, whatever the length
         self.input.setMaxLength(ACCOUNT_MAX_DIGITS)
         self.input.setValidator(
             QRegularExpressionValidator(QRegularExpression(r"\d{0,20}"), self.input)
@@ -59,6 +59,7 @@ class AccountEntryScreen(Screen):
     def set_senior(self, senior: bool) -> None:
         # the larger texts get half the width beside the keypad, not a third
         self.box.setStretch(1, 1 if senior else 2)
+        self.input.set_large(senior)
         super().set_senior(senior)
 
     def submit(self) -> None:
