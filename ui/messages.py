@@ -88,13 +88,14 @@ def owed_after(account: dict[str, Any] | None, paid_fen: int) -> tuple[int, str 
     return max(0, int(account.get("due_fen") or 0) - paid_fen), None
 
 
-def due_advice(due_date: str | None, today_iso: str | None, language: str) -> str:
+def due_advice(
+    due_date: str | None, today_iso: str | None, language: str, *, short: bool = False
+) -> str:
     """'请于 2026年11月15日 前缴清', or the overdue warning when that day has passed."""
     from ui.i18n import format_date
 
     if not due_date:
         return ""
     overdue = bool(today_iso) and due_date[:10] < str(today_iso)[:10]
-    return tr(
-        "owed.overdue" if overdue else "owed.due_by", language, day=format_date(due_date, language)
-    )
+    msg_id = ("owed.overdue_short" if short else "owed.overdue") if overdue else "owed.due_by"
+    return tr(msg_id, language, day=format_date(due_date, language))

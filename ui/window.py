@@ -209,10 +209,11 @@ class KioskWindow(QMainWindow):
     def show_snapshot(self, snap: dict[str, Any]) -> None:
         self.snap = snap
         language = snap.get("language") or self.language
-        large = bool(snap.get("large_text"))
+        state = str(snap.get("state") or "home")
+        # senior mode is for customers: the technicians' pages keep the normal size
+        large = bool(snap.get("large_text")) and state != "maintenance"
         if large != self.large_text:
             self.apply_style(large)
-        state = str(snap.get("state") or "home")
         screen = self.screen_named(SCREEN_FOR_STATE.get(state, "out_of_service"))
         if state not in SCREEN_FOR_STATE:
             log.warning("no screen for engine state %r; showing out of service", state)
@@ -261,7 +262,7 @@ class KioskWindow(QMainWindow):
         font.setPixelSize(SIZES[large]["banner"])
         font.setBold(True)
         line = QFontMetrics(font).lineSpacing()
-        self.banner_area.setFixedHeight(2 * line + 2 * BANNER_PADDING_PX + 6)
+        self.banner_area.setFixedHeight(2 * line + 2 * BANNER_PADDING_PX + 6 + 4)
         self.large_text_button.setText(
             tr("large_text.off" if large else "large_text.on", self.language)
         )

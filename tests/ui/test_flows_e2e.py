@@ -442,7 +442,7 @@ def test_printer_out_of_paper_after_payment_shows_the_receipt_as_a_qr_code(
 
     txn_id = finish_cash(customer)
     customer.wait_text("done_headline", zh("done.posted"))
-    customer.wait_text("done_printing", zh("print.failed"))
+    customer.wait_text("done_printing", zh("print.failed", where=zh("where.below")))
     receipt_qr = customer.find("done_receipt_qr")
     customer.wait_until(receipt_qr.isVisible, "the receipt's QR code shown")
     assert txn_id in str(receipt_qr.payload)
@@ -466,7 +466,8 @@ def test_idle_customer_with_cash_is_finished_and_credited(
         customer.stack.insert(2000)
         customer.wait_text("cash_inserted", format_fen(2000))
         customer.wait_text("idle_title", zh("idle.title"))  # "need more time?"
-        customer.wait_text("idle_seconds", zh("idle.seconds", seconds="").split()[-1])
+        # with money in: the payment ends by itself and the money is credited, not "home"
+        customer.wait_text("idle_seconds", "计入您的账户")
 
         customer.wait_screen("screen_done")  # nobody answered: the engine finishes the payment
         customer.wait_text("done_headline", zh("done.partial"))  # less than chosen

@@ -435,7 +435,7 @@ def test_no_advice_to_choose_another_way_when_none_works(kiosk):
 def test_server_down_advice_can_be_followed(kiosk, language):
     kiosk.show("account_entry", language=language, error={"code": "server_offline", "detail": {}})
     text = kiosk.find("banner").text()
-    assert "现金缴费" not in text.replace("现金缴费也需", "")  # cash needs the lookup too
+    assert "现金缴费" not in text.replace("现金缴费也要", "")  # cash needs the lookup too
     assert ("营业厅" in text) if language == "zh" else ("service counter" in text)
     assert ("再试" in text) if language == "zh" else ("try again" in text)
 

@@ -220,6 +220,16 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "需要电子发票？请用手机扫描下方二维码填写抬头",
         "Need an e-invoice? Scan the code below with your phone",
     ),
+    "done.pending_short": (
+        "待核实 {amount}：技术人员核对钱箱后入账，请保留凭条",
+        "Pending {amount}: credited once a technician checks the box; keep your receipt",
+    ),
+    "owed.overdue_short": ("已过截止日 {day}，请尽快缴清", "Overdue since {day}: pay soon"),
+    "print.failed_short": (
+        "凭条未能打印：请扫描{where}二维码",
+        "No paper receipt: scan the code {where}",
+    ),
+    "print.skipped_short": ("电子凭条：请扫描{where}二维码", "Your receipt: scan the code {where}"),
     "done.late_credited": ("已确认并入账 {amount}", "Confirmed and credited {amount}"),
     "done.amount": ("缴费金额 {amount}", "Paid {amount}"),
     "done.credited": ("存入预付余额 {amount}", "Added to prepaid balance {amount}"),
@@ -262,9 +272,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "No account with that number: check it and try again",
     ),
     "error.server_offline": (
-        "暂时无法连接供电公司查询户号（现金缴费也需先查询）。请过几分钟再试，或前往供电营业厅柜台缴费",
-        "Cannot reach the utility to look up your account (every way to pay needs it): "
-        "try again in a few minutes, or pay at a service counter",
+        "暂时查不到户号（连不上供电公司，现金缴费也要先查询）：请过几分钟再试，或到营业厅柜台缴费",
+        "Cannot reach the utility to look up your account (cash needs it too): "
+        "try again in a few minutes or pay at a service counter",
     ),
     "error.server_error": (
         "供电公司系统繁忙，请稍后再试",
@@ -287,6 +297,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "error.acceptor_fault": (
         "纸币识别器故障，已收金额将正常入账。如有疑问请联系工作人员",
         "The note acceptor failed; what you inserted is credited. Ask staff if unsure",
+    ),
+    "error.acceptor_fault_short": (
+        "识别器故障：已收的钱照常入账",
+        "Acceptor failed: your money is credited",
     ),
     "error.card_pin_invalid": ("充值卡密码错误，请重新输入", "Wrong card PIN: try again"),
     "error.card_used": ("该充值卡已被使用", "This card has already been used"),

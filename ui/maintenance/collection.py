@@ -35,6 +35,7 @@ class CollectionPage(Page):
         self.box.setSpacing(16)
         content = QWidget()
         content.setObjectName("maint_collection_content")
+        self.content = content
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 12, 0)
         column.setSpacing(10)
@@ -230,6 +231,9 @@ class CollectionPage(Page):
             widget.setVisible(preview)
         self.slip.setVisible(bool(done))
         self.again.setVisible(bool(done))
+        # rows shown again after the slip: the scrolled content must grow back to hold them
+        # (else they are squeezed on top of each other until the next resize)
+        self.content.adjustSize()
 
 
 def _signed(fen_value: int) -> str:

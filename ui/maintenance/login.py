@@ -60,6 +60,7 @@ class LoginPage(Page):
         pads.addWidget(self.letters)
         self.box.addLayout(fields, 1)
         self.box.addLayout(pads, 1)
+        self.pads = pads
         for field in (self.technician, self.pin):
             field.setAlignment(Qt.AlignmentFlag.AlignCenter)
             field.installEventFilter(self)
@@ -72,6 +73,9 @@ class LoginPage(Page):
         self.box.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
+        # side by side, the letter keys need three quarters of the width to be 60 px wide
+        self.box.setStretch(0, 2)
+        self.box.setStretch(1, 2 if portrait else 5)
 
     def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
         if event.type() in CHOOSING_EVENTS and watched in (self.technician, self.pin):
@@ -123,8 +127,10 @@ class LoginPage(Page):
         self.letters.retranslate_ui(self.language)
         locked = m.get("locked_until")
         self.submit_button.setEnabled(not locked)
-        self.status.setText(self.t("mt.login.locked", until=local_time(locked)) if locked else "")
-        self.status.setVisible(bool(locked))
+        # the message strip above says "locked" when the core says so; said once, not twice
+        said = bool(locked) and not m.get("message")
+        self.status.setText(self.t("mt.login.locked", until=local_time(locked)) if said else "")
+        self.status.setVisible(said)
 
 
 def attempts_left(detail: object) -> int | None:

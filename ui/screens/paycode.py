@@ -79,7 +79,8 @@ class PaycodeScreen(Screen):
         )
         self.how.setText(self.t("paycode.how"))
         self.how.setVisible(not waiting)
-        self.picture.setVisible(not waiting)
+        # senior mode: the words at their larger size get the picture's room
+        self.picture.setVisible(not waiting and not self.senior)
         self.status.setText(
             self.t(f"paycode.{status}") if waiting and has(f"paycode.{status}") else ""
         )

@@ -132,12 +132,13 @@ class MethodScreen(Screen):
             ok = bool(info.get("ok"))
             self.buttons[method].setText(self.t(f"method.{method}"))
             self.buttons[method].setEnabled(ok and not preparing)
+            why = reason_text(info.get("reason"), self.language)
             self.reasons[method].setText(
                 self.t("method.available")
                 if ok
-                else self.t(
-                    "method.unavailable", reason=reason_text(info.get("reason"), self.language)
-                )
+                else why  # senior: beside a dashed button, the reason alone says it
+                if self.senior
+                else self.t("method.unavailable", reason=why)
             )
             self.reasons[method].setVisible(not (ok and self.senior))  # senior: only "why not"
             self.reasons[method].setProperty("tone", "ok" if ok else "bad")
@@ -282,7 +283,7 @@ class CashScreen(Screen):
         self.inserted.setText(f"{self.t('cash.inserted')}  {format_fen(inserted)}")
         notes = {int(k): int(v) for k, v in (cash.get("notes") or {}).items()}
         self.inserted_notes.show_notes(notes)
-        self.inserted_notes.setVisible(bool(notes))
+        self.inserted_notes.setVisible(bool(notes) and not self.senior)  # senior: the total
         self.still_due.setText(
             f"{self.t('cash.still_due')}  {format_fen(int(cash.get('still_due_fen') or 0))}"
         )

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QBoxLayout, QVBoxLayout
 
 from kiosk.money import format_fen
 from ui.messages import due_advice, error_text, owed_after
-from ui.screens.base import Screen, Send, button, keep_place, label
+from ui.screens.base import Screen, Send, button, label
 from ui.widgets.qr import QrLabel
 
 METHOD_ORDER = ("cash", "qr", "card")
@@ -56,22 +56,28 @@ class DoneScreen(Screen):
             self.owed_due,
             self.credited,
             self.balance,
-            self.pending,
+            self.reason,
         ):
             column.addWidget(widget)
         column.addStretch(1)
-        for widget in (self.printing, self.txn, self.reason, self.qr_caption):
+        # a note pending verification is told beside the receipt that lists it
+        for widget in (self.printing, self.pending, self.txn, self.qr_caption):
             side.addWidget(widget)
         side.addWidget(self.receipt_qr, 1)
         side.addStretch(0)
         self.home_in = label("done_home_in", "hint")
         self.home_in.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        keep_place(self.home_in)
+        self.home_in.hide()  # shown from the start when the engine counts down: moves nothing
         outer.addWidget(self.home_in)
         outer.addWidget(self.home)
 
     def set_senior(self, senior: bool) -> None:
         super().set_senior(senior)
+        self.box.setStretch(0, 1 if senior else 3)  # senior: the receipt side gets half
+        self.box.setStretch(1, 1 if senior else 2)
+        # beside the receipt code the explanation takes the smaller of the senior sizes
+        self.pending.setProperty("role", "hint" if senior else "value")
+        self.pending.style().polish(self.pending)
         self._size_code()
 
     def set_portrait(self, portrait: bool) -> None:
@@ -141,18 +147,21 @@ class DoneScreen(Screen):
             if isinstance(credited, int) and credited > 0
             else ""
         )
-        self.credited.setVisible(bool(self.credited.text()))
+        self.credited.setVisible(bool(self.credited.text()) and not self.senior)
         balance = result.get("balance_fen")
         self.balance.setText(
             self.t("done.balance", amount=format_fen(balance))
             if isinstance(balance, int) and paid and (balance > 0 or not owed)
             else ""
         )
-        self.balance.setVisible(bool(self.balance.text()))
+        self.balance.setVisible(bool(self.balance.text()) and not self.senior)  # on the receipt
         pending = result.get("pending_fen")
         late = result.get("late_credited_fen")
         pending_text = (
-            self.t("done.pending", amount=format_fen(pending))
+            self.t(
+                "done.pending_short" if self.senior or not self.portrait else "done.pending",
+                amount=format_fen(pending),
+            )
             if isinstance(pending, int) and pending > 0
             else ""
         )
@@ -165,12 +174,24 @@ class DoneScreen(Screen):
         self.txn.setText(self.t("done.txn", txn=txn) if txn else "")
         self.txn.setVisible(bool(txn))
         error = snap.get("error")
-        self.reason.setText(error_text(error, self.language) if error else "")
+        short = self.senior and str((error or {}).get("code", "")).startswith("acceptor_")
+        self.reason.setText(
+            self.t("error.acceptor_fault_short")
+            if short
+            else error_text(error, self.language)
+            if error
+            else ""
+        )
         self.reason.setVisible(bool(error))
         printing = result.get("printing")
         show_qr = paid and printing in ("failed", "skipped") and bool(result.get("receipt_url"))
         self.printing.setText(
-            self.t(f"print.{printing}", where=self.t("where.below"))  # the code is under it
+            self.t(
+                f"print.{printing}_short"
+                if self.senior and printing in ("failed", "skipped")
+                else f"print.{printing}",
+                where=self.t("where.below"),  # the code is under the text
+            )
             if paid and printing in ("pending", "printed", "failed", "skipped")
             else ""
         )
@@ -181,13 +202,15 @@ class DoneScreen(Screen):
         self.home_in.setText(
             self.t("done.home_in", seconds=home_in) if isinstance(home_in, int) else ""
         )
+        self.home_in.setVisible(bool(self.home_in.text()))
 
     def _render_owed(self, snap: dict[str, Any], owed: int, due: str | None) -> None:
         """What the account still owes after this payment, and by when."""
         self.owed.setText(self.t("owed.amount", amount=format_fen(owed)) if owed else "")
         self.owed.setVisible(bool(owed))
         today = (snap.get("account") or {}).get("as_of")
-        self.owed_due.setText(due_advice(due, today, self.language) if owed else "")
+        short = self.senior
+        self.owed_due.setText(due_advice(due, today, self.language, short=short) if owed else "")
         self.owed_due.setVisible(bool(self.owed_due.text()))
 
 
