@@ -33,13 +33,15 @@ def window_size() -> tuple[int, int]:
     return max(320, width), max(320, height)
 
 
-def build_window(source: Any, utility_name: str, *, fullscreen: bool) -> Any:
+def build_window(
+    source: Any, utility_name: str, *, fullscreen: bool, service_phone: str = "95598"
+) -> Any:
     """The window over any snapshot source (the engine, or a FakeSource)."""
     from ui.bridge import Bridge
     from ui.window import KioskWindow
 
     bridge = Bridge(_Snapshotting(source))
-    window = KioskWindow(bridge, utility_name, fullscreen=fullscreen)
+    window = KioskWindow(bridge, utility_name, fullscreen=fullscreen, service_phone=service_phone)
     bridge.setParent(window)
     return window
 
@@ -71,7 +73,12 @@ def run_frontend(config: Any, windowed: bool = False, demo: Any = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     fullscreen = bool(config.ui.fullscreen) and not windowed
     runtime = Runtime(config)
-    window = build_window(runtime.engine, config.kiosk.utility_name, fullscreen=fullscreen)
+    window = build_window(
+        runtime.engine,
+        config.kiosk.utility_name,
+        fullscreen=fullscreen,
+        service_phone=config.ui.service_phone,  # the payment notice's phone ([ui])
+    )
     window.maintenance_requested.connect(lambda: log.info("maintenance entry pressed"))
     # "Restart the application" from the maintenance screen: leave the event loop with a
     # code the service manager restarts on (the engine calls this on its own thread).

@@ -72,7 +72,12 @@ class KioskWindow(QMainWindow):
     rendered = Signal(object)  # after each snapshot is on screen (tests and benchmarks wait on it)
 
     def __init__(  # noqa: PLR0915 - one flat list of widgets reads better than helpers
-        self, bridge: Bridge, utility_name: str, *, fullscreen: bool = False
+        self,
+        bridge: Bridge,
+        utility_name: str,
+        *,
+        fullscreen: bool = False,
+        service_phone: str = "95598",
     ) -> None:
         super().__init__()
         self.setObjectName("kiosk_window")
@@ -134,7 +139,7 @@ class KioskWindow(QMainWindow):
         send = self.bridge.send
         # Screens are built when first needed: start-up builds only the home screen.
         self._factories: dict[str, Callable[[], Screen]] = {
-            "home": lambda: HomeScreen(send, utility_name),
+            "home": lambda: HomeScreen(send, utility_name, service_phone),
             "account_entry": lambda: AccountEntryScreen(send),
             "looking_up": lambda: LookingUpScreen(send),
             "account_shown": lambda: AccountShownScreen(send),
@@ -145,7 +150,7 @@ class KioskWindow(QMainWindow):
             "card": lambda: CardScreen(send),
             "processing": lambda: ProcessingScreen(send),
             "done": lambda: DoneScreen(send),
-            "out_of_service": lambda: OutOfServiceScreen(send),
+            "out_of_service": lambda: OutOfServiceScreen(send, service_phone),
             "maintenance": lambda: _maintenance_screen(send),
         }
         self.screens: dict[str, Screen] = {}

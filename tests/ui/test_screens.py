@@ -542,3 +542,31 @@ def test_a_long_account_number_shows_every_digit(kiosk, size, large):
     assert field.text() == "3100000002123"
     assert field.fontMetrics().horizontalAdvance(field.text()) <= field.width() - 40
     assert field.cursorRect().left() >= 0  # nothing scrolled out of sight
+
+
+def test_home_shows_the_payment_notice_with_the_service_phone(kiosk):
+    kiosk.show("home")
+    assert kiosk.find("home_notice_accepted").text() == "本机现可：现金、扫码支付、充值卡"
+    assert "营业厅柜台用现金" in kiosk.find("home_notice_cash").text()
+    assert kiosk.find("home_notice_phone").text() == "客服电话 95598"
+
+
+def test_without_cash_the_notice_says_where_to_pay_cash(kiosk):
+    down = {"ok": False, "reason": "acceptor_jam"}
+    kiosk.show("out_of_service", language="en", methods={"cash": down})
+    assert "Cash" not in kiosk.find("oos_notice_accepted").text()
+    assert "nearest service counter" in kiosk.find("oos_notice_cash").text()
+    assert kiosk.find("oos_notice_phone").text() == "Service phone 95598"
+
+
+def test_the_service_phone_comes_from_the_configuration(qtbot):
+    from ui.app import build_window
+    from ui.fake_source import FakeSource, make_snapshot
+
+    source = FakeSource()
+    window = build_window(source, "供电", fullscreen=False, service_phone="0571-95598")
+    qtbot.addWidget(window)
+    window.show_snapshot(make_snapshot("home"))
+    assert window.screens["home"].notice.phone.text() == "客服电话 0571-95598"
+    window.allow_close = True
+    window.close()

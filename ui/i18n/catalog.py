@@ -21,6 +21,18 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "home.card": ("充值卡缴费", "Recharge card"),
     "home.check": ("查询电费", "Check my bill"),
     "home.hint": ("请点击下方按钮开始", "Touch a button below to start"),
+    # the payment notice (ui/widgets/payment_notice.py)
+    "notice.accepted": ("本机现可：{methods}", "This kiosk takes now: {methods}"),
+    "notice.accepted_none": ("本机暂时不能收费", "This kiosk cannot take payments now"),
+    "notice.cash_here": (
+        "本机收纸币、不找零；也可到供电营业厅柜台用现金缴费",
+        "Notes taken, no change given; you can also pay cash at a service counter",
+    ),
+    "notice.cash_elsewhere": (
+        "本机暂不收现金：请到就近的供电营业厅柜台用现金缴费",
+        "No cash here now: pay cash at the nearest service counter",
+    ),
+    "notice.phone": ("客服电话 {phone}", "Service phone {phone}"),
     "where.side": ("右侧", "on the right"),
     "where.below": ("下方", "below"),
     "lang.switch": ("English", "中文"),

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QBoxLayout, QVBoxLayout
 from kiosk.money import format_fen
 from ui.messages import due_advice, error_text, owed_after
 from ui.screens.base import Screen, Send, button, label
+from ui.widgets.payment_notice import PaymentNotice
 from ui.widgets.qr import QrLabel
 
 METHOD_ORDER = ("cash", "qr", "card")
@@ -217,7 +218,7 @@ class DoneScreen(Screen):
 class OutOfServiceScreen(Screen):
     """Says what still works (say, QR while the acceptor is jammed)."""
 
-    def __init__(self, send: Send) -> None:
+    def __init__(self, send: Send, service_phone: str = "95598") -> None:
         super().__init__("screen_out_of_service", send)
         column = QVBoxLayout(self)
         column.setSpacing(24)
@@ -227,12 +228,15 @@ class OutOfServiceScreen(Screen):
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.still = label("oos_still_works", "value")
         self.still.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.notice = PaymentNotice("oos_notice", service_phone)
         column.addStretch(1)
         for widget in (self.title, self.hint, self.still):
             column.addWidget(widget)
-        column.addStretch(2)
+        column.addStretch(1)
+        column.addWidget(self.notice)
 
     def render(self, snap: dict[str, Any]) -> None:
+        self.notice.render(snap, self.language)
         state = snap.get("state")
         if snap.get("recovering"):
             self.title.setText(self.t("recovering"))
