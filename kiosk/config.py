@@ -167,6 +167,9 @@ class UiSection:
     # The utility's customer service phone, shown on the home and out-of-service screens
     # (the 2026 cash-service rules: how to pay in cash elsewhere and whom to call).
     service_phone: str = "95598"
+    # Spoken prompts (kiosk/voice.py, espeak-ng): on or off, and their volume in percent.
+    voice: bool = False
+    voice_volume: int = field(default=80, metadata=_limit(minimum=0, maximum=100))
 
 
 @dataclass(frozen=True)
