@@ -26,6 +26,8 @@ fi
 
 # Debian packages: the venv module, Qt's runtime libraries, a CJK font; Chromium for tests.
 wanted=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fontconfig)
+# Spoken prompts (kiosk/voice.py): espeak-ng renders them offline, aplay plays them.
+wanted+=(espeak-ng alsa-utils)
 "$python" -c 'import ensurepip, venv' 2>/dev/null || wanted+=(python3-venv)
 fc-list :lang=zh 2>/dev/null | grep -q . || wanted+=(fonts-wqy-microhei)
 # Tests also drive a real headless Chromium and check the systemd units with systemd-analyze;

@@ -34,14 +34,21 @@ def window_size() -> tuple[int, int]:
 
 
 def build_window(
-    source: Any, utility_name: str, *, fullscreen: bool, service_phone: str = "95598"
+    source: Any,
+    utility_name: str,
+    *,
+    fullscreen: bool,
+    service_phone: str = "95598",
+    voice: Any = None,
 ) -> Any:
     """The window over any snapshot source (the engine, or a FakeSource)."""
     from ui.bridge import Bridge
     from ui.window import KioskWindow
 
     bridge = Bridge(_Snapshotting(source))
-    window = KioskWindow(bridge, utility_name, fullscreen=fullscreen, service_phone=service_phone)
+    window = KioskWindow(
+        bridge, utility_name, fullscreen=fullscreen, service_phone=service_phone, voice=voice
+    )
     bridge.setParent(window)
     return window
 
@@ -73,11 +80,18 @@ def run_frontend(config: Any, windowed: bool = False, demo: Any = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     fullscreen = bool(config.ui.fullscreen) and not windowed
     runtime = Runtime(config)
+    from kiosk.voice import Voice, VoiceSettings
+
+    voice = Voice(
+        config.kiosk.data_dir / "voice",  # the rendered prompts' cache
+        VoiceSettings(enabled=config.ui.voice, volume=config.ui.voice_volume),
+    )
     window = build_window(
         runtime.engine,
         config.kiosk.utility_name,
         fullscreen=fullscreen,
         service_phone=config.ui.service_phone,  # the payment notice's phone ([ui])
+        voice=voice,
     )
     window.maintenance_requested.connect(lambda: log.info("maintenance entry pressed"))
     # "Restart the application" from the maintenance screen: leave the event loop with a
@@ -116,5 +130,6 @@ def run_frontend(config: Any, windowed: bool = False, demo: Any = None) -> int:
         # Closing the last window posts a Quit event; handle it now so that it cannot stop
         # the next event loop of a process that goes on (tests, an in-process restart).
         app.processEvents()
+        voice.close()
         runtime.stop()
     return int(code)

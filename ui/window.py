@@ -38,6 +38,7 @@ from ui.screens.paycode import PaycodeScreen
 from ui.screens.payment import CardScreen, CashScreen, MethodScreen, ProcessingScreen, QrScreen
 from ui.screens.result import DoneScreen, OutOfServiceScreen
 from ui.style import SIZES, stylesheet
+from ui.voice_cues import cue
 from ui.widgets.corner import MaintenanceCorner
 
 log = logging.getLogger("ui.window")
@@ -78,10 +79,12 @@ class KioskWindow(QMainWindow):
         *,
         fullscreen: bool = False,
         service_phone: str = "95598",
+        voice: Any = None,
     ) -> None:
         super().__init__()
         self.setObjectName("kiosk_window")
         self.bridge = bridge
+        self.voice = voice  # kiosk.voice.Voice or None: a prompt per screen and event
         self.fullscreen = fullscreen
         self.language = "zh"
         self.large_text: bool | None = None
@@ -212,7 +215,11 @@ class KioskWindow(QMainWindow):
 
     # ----------------------------------------------------------------- rendering
     def show_snapshot(self, snap: dict[str, Any]) -> None:
-        self.snap = snap
+        before, self.snap = self.snap, snap
+        if self.voice is not None:
+            spoken = cue(before, snap)
+            if spoken is not None:
+                self.voice.say(spoken[0], snap.get("language") or self.language, spoken[1])
         language = snap.get("language") or self.language
         state = str(snap.get("state") or "home")
         # senior mode is for customers: the technicians' pages keep the normal size

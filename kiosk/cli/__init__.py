@@ -28,6 +28,7 @@ from kiosk.cli import (
     pair,
     run,
     technicians,
+    voice,
 )
 from kiosk.config import ConfigError
 from kiosk.journal import JournalError
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     journal.register(commands)
     technicians.register(commands)
     pair.register(commands)
+    voice.register(commands)
     return parser
 
 
