@@ -134,13 +134,15 @@ class MethodScreen(Screen):
             self.buttons[method].setEnabled(ok and not preparing)
             why = reason_text(info.get("reason"), self.language)
             self.reasons[method].setText(
-                self.t("method.available")
+                ""  # senior: only "why not"; the empty place keeps the buttons one width
+                if ok and self.senior
+                else self.t("method.available")
                 if ok
                 else why  # senior: beside a dashed button, the reason alone says it
                 if self.senior
                 else self.t("method.unavailable", reason=why)
             )
-            self.reasons[method].setVisible(not (ok and self.senior))  # senior: only "why not"
+            self.reasons[method].setVisible(offered)
             self.reasons[method].setProperty("tone", "ok" if ok else "bad")
             self.reasons[method].style().polish(self.reasons[method])
         note = receipt_note(snap, self.language, short=self.senior)
