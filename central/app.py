@@ -29,6 +29,7 @@ from central import (
     commands,
     console,
     heartbeat,
+    invoice_web,
     pages,
     pairing,
     paycode,
@@ -113,6 +114,7 @@ def create_app(config: CentralConfig | None = None) -> FastAPI:
     _install_error_handlers(app)
     _install_routes(app, central)
     _install_fleet_routes(app, central)
+    _install_paycode_routes(app, central)
     console.install(app, central)
     return app
 
@@ -247,25 +249,6 @@ def _install_routes(app: FastAPI, central: Central) -> None:
             await signed(request, lambda kiosk, _b: qr.cancel(central, kiosk, order_id))
         )
 
-    @app.post("/v1/paycode-payments")
-    async def post_paycode_payment(request: Request) -> JSONResponse:
-        key = request.headers.get("idempotency-key")
-        return await answered(
-            signed(request, lambda kiosk, body: paycode.post(central, kiosk, parsed(body), key))
-        )
-
-    @app.get("/v1/paycode-payments/{txn_id}")
-    async def get_paycode_payment(request: Request, txn_id: str) -> JSONResponse:
-        return JSONResponse(
-            await signed(request, lambda kiosk, _b: paycode.status(central, kiosk, txn_id))
-        )
-
-    @app.post("/v1/paycode-payments/{txn_id}/cancel")
-    async def cancel_paycode_payment(request: Request, txn_id: str) -> JSONResponse:
-        return JSONResponse(
-            await signed(request, lambda kiosk, _b: paycode.cancel(central, kiosk, txn_id))
-        )
-
     @app.post("/v1/heartbeat")
     async def post_heartbeat(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -349,3 +332,50 @@ def _install_fleet_routes(app: FastAPI, central: Central) -> None:
             return commands.record_result(central, kiosk_id, command_id, wire.parse_json(body))
 
         return JSONResponse(await run_in_threadpool(run))
+
+
+def _install_paycode_routes(app: FastAPI, central: Central) -> None:
+    """Payment codes (central/paycode.py) and the e-invoice page (central/invoice_web.py)."""
+
+    async def signed(request: Request, work: Callable[[str, object], T]) -> T:
+        body = await request.body()
+        path = _signed_path(request)
+
+        def run() -> T:
+            kiosk_id = auth.authenticate(central, request.method, path, request.headers, body)
+            return work(kiosk_id, wire.parse_json(body) if body.strip() else None)
+
+        return await run_in_threadpool(run)
+
+    @app.post("/v1/paycode-payments")
+    async def post_paycode_payment(request: Request) -> JSONResponse:
+        key = request.headers.get("idempotency-key")
+        status, answer = await signed(
+            request, lambda kiosk, raw: paycode.post(central, kiosk, raw, key)
+        )
+        return JSONResponse(answer, status_code=status)
+
+    @app.get("/v1/paycode-payments/{txn_id}")
+    async def get_paycode_payment(request: Request, txn_id: str) -> JSONResponse:
+        return JSONResponse(
+            await signed(request, lambda kiosk, _raw: paycode.status(central, kiosk, txn_id))
+        )
+
+    @app.post("/v1/paycode-payments/{txn_id}/cancel")
+    async def cancel_paycode_payment(request: Request, txn_id: str) -> JSONResponse:
+        return JSONResponse(
+            await signed(request, lambda kiosk, _raw: paycode.cancel(central, kiosk, txn_id))
+        )
+
+    @app.get("/invoice/{txn_id}", include_in_schema=False)
+    async def invoice_page(txn_id: str, h: str | None = None) -> Response:
+        return await run_in_threadpool(invoice_web.show, central, txn_id, h)
+
+    @app.post("/invoice/{txn_id}", include_in_schema=False)
+    async def invoice_request(request: Request, txn_id: str, h: str | None = None) -> Response:
+        body = await request.body()
+        return await run_in_threadpool(invoice_web.submit, central, txn_id, h, body)
+
+    @app.get("/invoice/{txn_id}/pdf", include_in_schema=False)
+    async def invoice_pdf(txn_id: str, h: str | None = None) -> Response:
+        return await run_in_threadpool(invoice_web.pdf, central, txn_id, h)

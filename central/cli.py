@@ -301,6 +301,16 @@ def cmd_reconcile_provider(args: argparse.Namespace) -> int:
     return EXIT_PROBLEM if differences else 0
 
 
+def cmd_invoices(args: argparse.Namespace) -> int:
+    from central import invoices
+    from central.schema_invoice import InvoiceState
+
+    state = InvoiceState(args.state) if args.state else None
+    for line in invoices.listing(_engine(_config(args)), state):
+        _emit(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from central.seed import DEMO_KIOSK_ID, DEMO_KIOSK_SECRET
 
@@ -378,6 +388,10 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_reconcile_provider,
     )
     recon.add_argument("date", help="the day, YYYY-MM-DD (server.timezone)")
+    listed_invoices = add(
+        "invoices", "e-invoice requests and their state, oldest first, as JSON lines", cmd_invoices
+    )
+    listed_invoices.add_argument("--state", choices=["requested", "issued", "failed"])
     _add_console_commands(add)
     return parser
 

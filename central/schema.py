@@ -342,4 +342,5 @@ def utcnow() -> datetime:
 
 # The fleet console's tables and columns join this metadata (import for its side effect).
 from central import schema_fleet as _schema_fleet  # noqa: E402, F401
+from central import schema_invoice as _schema_invoice  # noqa: E402, F401
 from central import schema_paycode as _schema_paycode  # noqa: E402, F401

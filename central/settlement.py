@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 from central.accounts import open_bill, unpaid_bills
 from central.allocation import Allocation, allocate
 from central.context import Central
+from central.invoices import invoice_url
 from central.schema import (
     Category,
     LedgerKind,
@@ -98,6 +99,7 @@ def plan(
         "credited_to_balance_fen": allocation.to_balance_fen,
         "balance_fen": account.balance_fen + allocation.to_balance_fen,
         "receipt_url": central.receipt_url(txn_id),
+        "invoice_url": invoice_url(central, txn_id),
     }
     return Credit(account, amount_fen, pay_date, rows, allocation, answer)
 
