@@ -30,6 +30,7 @@ from central import (
     console,
     heartbeat,
     invoice_web,
+    invoices,
     pages,
     pairing,
     paycode,
@@ -275,7 +276,9 @@ def _install_routes(app: FastAPI, central: Central) -> None:
     @app.get("/r/{txn_id}", response_class=HTMLResponse, include_in_schema=False)
     async def receipt(txn_id: str, h: str | None = None) -> HTMLResponse:
         found = await run_in_threadpool(receipts.find, central, txn_id, h)
-        if found is None:
+        if found is None or await run_in_threadpool(
+            invoices.reversed_payment, central, found.payment.id
+        ):  # a reversed payment-code payment no longer verifies
             return HTMLResponse(pages.receipt_not_found(), status_code=404)
         return HTMLResponse(
             pages.receipt_page(

@@ -206,6 +206,7 @@ def test_cancel_of_a_paid_payment_reverses_it_and_takes_the_credit_back(live: Li
     txn = live.txn()
     paid = post(live, body(txn, number, 10000, code("0000"))).json()
     assert paid["status"] == "paid"
+    assert 'data-verified="true"' in requests.get(paid["receipt_url"], timeout=10).text
     assert paid["allocations"][0]["late_fee_fen"] > 0
     reversed_ = cancel(live, txn).json()
     assert reversed_["status"] == "reversed"
@@ -224,6 +225,8 @@ def test_cancel_of_a_paid_payment_reverses_it_and_takes_the_credit_back(live: Li
     assert ("credit", 10000) in kinds
     assert trade(live, txn).state == "reversed"
     assert get(live, txn).json()["status"] == "reversed"
+    receipt = requests.get(paid["receipt_url"], timeout=10)
+    assert (receipt.status_code, 'data-verified="false"' in receipt.text) == (404, True)
 
 
 @pytest.mark.parametrize(
