@@ -1772,6 +1772,9 @@ class Engine:
             "oldest_unposted_at": self.outbox.oldest_pending_at(),
             "journal_fault": self.health.journal_fault,
             "data_disk_free_mb": _whole_mb(self.disk.free_mb),  # no floats on the wire
+            # for the fleet console's cash-box fill and suspect alerts
+            "cashbox_capacity": self.config.cash.cashbox_capacity_notes,
+            "suspects": self._open_suspects(),
         }
         offset = self.central.clock.clock_offset_s()
         if offset is not None:  # kiosk minus server; unknown until the server first answers
@@ -1783,6 +1786,15 @@ class Engine:
             return round((time.monotonic() - began) * 1000, 1), answer.commands
 
         self._net.run("heartbeat", 0, beat, self._queue.put)
+
+    def _open_suspects(self) -> int:
+        table = projection.suspects
+        rows = self.journal.read(
+            lambda c: c.execute(
+                table.select().with_only_columns(table.c.suspect_id).where(table.c.state == "open")
+            ).all()
+        )
+        return len(rows)
 
     def cashbox_counts(self) -> dict[int, int]:
         table = projection.cashbox
@@ -1863,6 +1875,10 @@ class Engine:
             "result": s.result,
             "error": s.error,
             "notice": s.notice,
+            # the done/cancelled screen goes home by itself in this many seconds
+            "home_in_s": _whole(self._timers.remaining("done"))
+            if self.machine.state in (State.DONE, State.CANCELLED)
+            else None,
             "idle_prompt": (
                 {"seconds_left": _whole(self._timers.remaining("idle_finish"))}
                 if s.idle_prompt

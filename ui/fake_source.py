@@ -79,6 +79,7 @@ def make_snapshot(state: str = "home", **overrides: Any) -> dict[str, Any]:
         "recovering": False,
         "journal_fault": None,
         "locked": None,
+        "home_in_s": None,
         "data_disk": {
             "path": "/var/lib/kiosk",
             "free_mb": 2048.0,
