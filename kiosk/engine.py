@@ -376,7 +376,7 @@ class Engine:
         self.session.idle_prompt = False
         self._timers.cancel("idle_finish")
         if self.machine.state in IDLE_STATES:
-            self._timers.set("idle_prompt", self.config.timeouts.idle_prompt_s)
+            self._timers.set("idle_prompt", self._idle_s(self.config.timeouts.idle_prompt_s))
         else:
             self._timers.cancel("idle_prompt")
 
@@ -1315,7 +1315,7 @@ class Engine:
         state = self.machine.state
         if name == "idle_prompt" and state in IDLE_STATES:
             self.session.idle_prompt = True
-            self._timers.set("idle_finish", self.config.timeouts.idle_finish_s)
+            self._timers.set("idle_finish", self._idle_s(self.config.timeouts.idle_finish_s))
         elif name == "idle_finish" and state in IDLE_STATES:
             self.session.idle_prompt = False
             self._idle_timeout()
@@ -1503,7 +1503,14 @@ class Engine:
             if not row.cash_fen:
                 session.result["status"] = "pending_verification"
         try:
-            receipt = receipt_for(self.config, row, language=self.language, pending=pending)
+            bills = (
+                [dataclasses.asdict(b) for b in session.account.bills]
+                if session.account is not None
+                else None
+            )
+            receipt = receipt_for(
+                self.config, row, language=self.language, pending=pending, account_bills=bills
+            )
             document = printable(self.config, receipt)
         except ReceiptError as exc:
             # Never print figures that contradict each other; a technician can reprint.
@@ -1579,7 +1586,17 @@ class Engine:
             self._timers.cancel("prepare")
         if before is not after:
             log.info("%s --%s--> %s", before.value, trigger.value, after.value)
+            if after is State.AMOUNT_CHOSEN:
+                self.check_printer()  # the method screen says up front if paper is out
+            if after in IDLE_STATES:  # a screen the customer acts on: its idle clock starts
+                self.session.idle_prompt = False
+                self._timers.cancel("idle_finish")
+                self._timers.set("idle_prompt", self._idle_s(self.config.timeouts.idle_prompt_s))
         return after
+
+    def _idle_s(self, seconds: float) -> float:
+        """Seniors (large text) get longer to act (WCAG 2.2.1; MIIT guidance)."""
+        return seconds * (self.config.ui.senior_timeout_factor if self.large_text else 1.0)
 
     def go_home(self) -> None:
         self._timers.cancel(
@@ -1588,6 +1605,7 @@ class Engine:
         language = self.config.kiosk.language
         self.session = self._new_session()
         self.language = language
+        self.large_text = self.config.ui.large_text  # each customer starts afresh
         self._refresh_service_state()
 
     def _new_session(self, mode: str = "pay") -> Session:
@@ -1876,6 +1894,7 @@ class Engine:
             "error": s.error,
             "notice": s.notice,
             # the done/cancelled screen goes home by itself in this many seconds
+            "printer": self._printer_snapshot(),
             "home_in_s": _whole(self._timers.remaining("done"))
             if self.machine.state in (State.DONE, State.CANCELLED)
             else None,
@@ -1903,6 +1922,16 @@ class Engine:
             "maintenance": self.maintenance.snapshot(),
         }
         return snap
+
+    def _printer_snapshot(self) -> dict[str, Any]:
+        """Whether a receipt can be printed now, and if not whether the screen shows one."""
+        enabled = self.config.printer.enabled
+        can_print = not enabled or self.health.printer_can_print
+        return {
+            "can_print": can_print,
+            "reason": None if can_print else f"printer_{self.health.printer_state}",
+            "onscreen_receipt": self.config.printer.onscreen_receipt_fallback,
+        }
 
     def _publish(self) -> None:
         snap = self.snapshot()

@@ -558,6 +558,7 @@ class Maintenance:
                     "method": r.method,
                     "state": r.state,
                     "cash_fen": r.cash_fen,
+                    "amount_fen": _amount_fen(r),
                     "outbox": r.outbox,
                     "receipt": r.receipt,
                     "created_at": r.created_at,
@@ -616,3 +617,18 @@ class Maintenance:
         self.engine.journal.append(
             Kind.AUDIT.value, {"action": action, "result": result, **detail}, actor=actor
         )
+
+
+def _amount_fen(row: Any) -> int:
+    """What the payment was worth: cash taken, the posted amount, else the amount chosen."""
+    if row.method == "cash":
+        return int(row.cash_fen)
+    if row.answer:
+        answer = json.loads(row.answer)
+        if isinstance(answer, dict):
+            allocated = sum(
+                int(a.get("principal_fen", 0)) + int(a.get("late_fee_fen", 0))
+                for a in answer.get("allocations") or []
+            )
+            return allocated + int(answer.get("credited_to_balance_fen") or 0)
+    return int(row.target_fen or 0)
