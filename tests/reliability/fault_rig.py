@@ -318,6 +318,24 @@ class FaultRig:
         }
 
 
+@contextlib.contextmanager
+def fault_rig(
+    workdir: Path, server: CentralServer, protocol: str, *, speed: float
+) -> Iterator[FaultRig]:
+    """Cash and printer emulator processes for one protocol, stopped whatever happens."""
+    cash = EmulatorProcess.cash(workdir, protocol, state=workdir / "cassette.json", speed=speed)
+    try:
+        printer = EmulatorProcess.printer(workdir / "receipts")
+    except BaseException:
+        cash.stop()
+        raise
+    try:
+        yield FaultRig(protocol, server, cash, printer, server.accounts["residential_paid_up"])
+    finally:
+        printer.stop()
+        cash.stop()
+
+
 def verify_journal(journal: Path) -> dict[str, Any]:
     done = subprocess.run(
         kiosk_command("journal", "verify", "--journal", str(journal)),

@@ -19,7 +19,6 @@ import json
 import os
 import random
 import sqlite3
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,12 +27,10 @@ from typing import Any
 
 import pytest
 
+from tests.reliability.fault_rig import verify_journal
 from tests.reliability.processes import (
-    REPO,
     EmulatorProcess,
     KioskProcess,
-    child_env,
-    kiosk_command,
     kiosk_sections,
     write_config,
 )
@@ -180,21 +177,6 @@ def wait_recovered(kiosk: KioskProcess, journal: Path) -> None:
             f"open={open_txns}, pending={pending}; stderr: {kiosk.stderr()[-3000:]}"
         )
         time.sleep(0.2)
-
-
-def verify_journal(journal: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        kiosk_command("journal", "verify", "--journal", str(journal)),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=child_env(),
-        cwd=REPO,
-        check=False,
-    )
-    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    assert done.returncode == 0, answer
-    return answer
 
 
 def run_once(

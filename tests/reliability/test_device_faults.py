@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.fault_rig import FaultRig, report
-from tests.reliability.processes import EmulatorProcess
+from tests.reliability.fault_rig import FaultRig, fault_rig, report
 from tests.support.central_server import CentralServer, start_central_server
 
 pytestmark = pytest.mark.slow
@@ -39,21 +38,10 @@ def rig(
     tmp_path_factory: pytest.TempPathFactory,
     device_server: CentralServer,
 ) -> Iterator[FaultRig]:
-    protocol = request.param
+    protocol = getattr(request, "param", "ccnet")
     work = tmp_path_factory.mktemp(f"devices-{protocol}")
-    cash = EmulatorProcess.cash(work, protocol, state=work / "cassette.json", speed=1.0)
-    try:
-        printer = EmulatorProcess.printer(work / "receipts")
-    except BaseException:
-        cash.stop()
-        raise
-    try:
-        yield FaultRig(
-            protocol, device_server, cash, printer, device_server.accounts["residential_paid_up"]
-        )
-    finally:
-        printer.stop()
-        cash.stop()
+    with fault_rig(work, device_server, protocol, speed=1.0) as made:
+        yield made
 
 
 def test_power_cut_while_stacking_credits_the_note_by_the_power_up_report(

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.fault_rig import FaultRig, SmallDisk, report
-from tests.reliability.processes import EmulatorProcess
+from tests.reliability.fault_rig import FaultRig, SmallDisk, fault_rig, report
 from tests.support.central_server import CentralServer, start_central_server
 
 pytestmark = pytest.mark.slow
@@ -41,23 +40,12 @@ def rig(
     tmp_path_factory: pytest.TempPathFactory,
     disk_server: CentralServer,
 ) -> Iterator[FaultRig]:
-    protocol = request.param
-    work = tmp_path_factory.mktemp(f"disk-devices-{protocol}")
+    protocol = getattr(request, "param", "ccnet")
+    work = tmp_path_factory.mktemp(f"devices-{protocol}")
     # speed 2: a note takes a quarter second to stack, so a half-second fault that begins
     # once stacking is seen covers the device's stacked report
-    cash = EmulatorProcess.cash(work, protocol, state=work / "cassette.json", speed=2.0)
-    try:
-        printer = EmulatorProcess.printer(work / "receipts")
-    except BaseException:
-        cash.stop()
-        raise
-    try:
-        yield FaultRig(
-            protocol, disk_server, cash, printer, disk_server.accounts["residential_paid_up"]
-        )
-    finally:
-        printer.stop()
-        cash.stop()
+    with fault_rig(work, disk_server, protocol, speed=2.0) as made:
+        yield made
 
 
 def test_half_second_disk_full_while_a_note_stacks_loses_nothing(

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.fault_rig import FaultRig, journal_rows
-from tests.reliability.processes import EmulatorProcess
+from tests.reliability.fault_rig import FaultRig, fault_rig, journal_rows
 from tests.support.central_server import CentralServer, start_central_server
 
 pytestmark = pytest.mark.slow
@@ -33,22 +32,14 @@ def command_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Central
 
 @pytest.fixture(scope="module")
 def rig(
-    tmp_path_factory: pytest.TempPathFactory, command_server: CentralServer
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    command_server: CentralServer,
 ) -> Iterator[FaultRig]:
-    work = tmp_path_factory.mktemp("devices")
-    cash = EmulatorProcess.cash(work, "ccnet", state=work / "cassette.json")
-    try:
-        printer = EmulatorProcess.printer(work / "receipts")
-    except BaseException:
-        cash.stop()
-        raise
-    try:
-        yield FaultRig(
-            "ccnet", command_server, cash, printer, command_server.accounts["residential_paid_up"]
-        )
-    finally:
-        printer.stop()
-        cash.stop()
+    protocol = getattr(request, "param", "ccnet")
+    work = tmp_path_factory.mktemp(f"devices-{protocol}")
+    with fault_rig(work, command_server, protocol, speed=4.0) as made:
+        yield made
 
 
 def queue(server: CentralServer, kiosk_id: str, kind: str, *args: str) -> str:
