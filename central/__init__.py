@@ -12,6 +12,9 @@ Exception tree of the server::
     ├── AdminError            an admin command cannot do what was asked (unknown kiosk, ...)
     ├── SealBroken            a sealed secret was altered or sealed under another key
     │                         (central/crypto.py)
+    ├── ProviderError         a payment provider refused or failed (central/providers)
+    │   └── ProviderTimeout   no answer from the provider in time
+    ├── FontMissing           no font with Chinese for the invoice PDF (central/invoice_pdf.py)
     ├── LoginRefused          a console login refused: wrong password or locked
     │                         (central/operators.py)
     └── ApiError              an HTTP answer {"error": code, ...} with its status

@@ -25,6 +25,7 @@ translates a driver's error into its state, it does not let one through)::
     │   └── ScriptInvalid        the script cannot be read; nothing was run
     ├── DemoError                the demo cannot go on (kiosk/demo.py)
     ├── PairingFailed            the server would not pair this kiosk (kiosk/cli/pair.py)
+    ├── VoiceError               a voice prompt cannot be rendered or played (kiosk/voice.py)
     └── ControlUnreachable       an emulator's control socket did not answer
 
 ``kiosk.engine.NotRecorded`` is outside the tree on purpose: the engine raises it to the
