@@ -418,7 +418,12 @@ def _add_console_commands(
     command.add_argument(
         "kind",
         choices=[
-            "lock", "unlock", "restart", "retry_outbox", "enable_method", "disable_method",
+            "lock",
+            "unlock",
+            "restart",
+            "retry_outbox",
+            "enable_method",
+            "disable_method",
             "upload_logs",
         ],
     )

@@ -90,14 +90,18 @@ def fleet_page(
     ids = [r.kiosk_id for r in rows]
     last: dict[str, datetime] = {}
     if ids:
-        last = dict(conn.execute(
+        last = dict(
+            conn.execute(
                 select(payments.c.kiosk_id, func.max(payments.c.created_at))
                 .where(payments.c.kiosk_id.in_(ids))
                 .group_by(payments.c.kiosk_id)
-            ).all())
-    districts = list(conn.execute(
+            ).all()
+        )
+    districts = list(
+        conn.execute(
             select(kiosks.c.district).where(kiosks.c.district.is_not(None)).distinct()
-        ).scalars())
+        ).scalars()
+    )
     matching = counts.get(state or "all", counts["all"])
     return FleetPage(rows, last, counts, sorted(districts), int(matching))
 

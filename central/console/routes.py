@@ -163,7 +163,7 @@ def _login_page(
         '<form method="post" action="/console/login">'
         f'<input type="hidden" name="csrf" value="{token}">'
         f'<input type="hidden" name="next" value="{esc(web.safe_next(next_path))}">'
-        f'<label>{esc(view.t("name"))}'
+        f"<label>{esc(view.t('name'))}"
         '<input name="name" id="name" autocomplete="username" required></label>'
         f'<label>{esc(view.t("password"))}<input name="password" id="password" type="password" '
         'autocomplete="current-password" required></label>'

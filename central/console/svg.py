@@ -100,8 +100,7 @@ def timeline(
         runs[-1].append(f"{x(b.received_at):.1f},{y:.1f}")
     for run in runs:
         parts.append(
-            f'<polyline points="{" ".join(run)}" fill="none" stroke="{BLUE}" '
-            'stroke-width="1.5"/>'
+            f'<polyline points="{" ".join(run)}" fill="none" stroke="{BLUE}" stroke-width="1.5"/>'
         )
     # time axis: six ticks
     axis_y = chart_top + chart_h + 16

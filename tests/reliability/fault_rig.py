@@ -279,8 +279,26 @@ class FaultRig:
         assert code == 0, f"the kiosk's script failed ({code}): {run.kiosk.stderr()[-4000:]}"
         return self.check_money(run)
 
+    def box_total_fen(self) -> int:
+        """What is in the box, once a start-up the kiosk began has run its course.
+
+        A kiosk that stopped right after a power-up report leaves the acceptor initialising (it
+        stacks the bill when that ends) or still powered up with the bill in the stacker, where
+        the next initialisation puts it: both are money in the box.
+        """
+        deadline = time.monotonic() + 10
+        status = self.cash.status()
+        while status["phase"] == "initializing":
+            assert time.monotonic() < deadline, f"the acceptor never finished starting: {status}"
+            time.sleep(0.02)
+            status = self.cash.status()
+        held = status["bill_in_mechanism"] if status["bill_in"] == "stacker" else None
+        if status["phase"] != "power_up":
+            held = None
+        return int(status["cassette_total_fen"]) + (held or 0)
+
     def check_money(self, run: Run) -> dict[str, Any]:
-        cassette = self.cash.status()["cassette_total_fen"] - run.cassette_before
+        cassette = self.box_total_fen() - run.cassette_before
         credited = self.server.credited_cash_fen(self.account) - run.credited_before
         stacked = sum(
             json.loads(p)["denomination_fen"]
