@@ -61,6 +61,7 @@ events_table = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )
+_INSERT_EVENT = insert(events_table)  # built once: see the note in kiosk/projection.py
 
 # One row, rewritten by Journal.probe: outside the chain, it proves a commit reaches the disk.
 write_probe = Table(
@@ -307,16 +308,17 @@ class Journal:
         text = canonical(payload)
         digest = chain_hash(self._last_hash, seq, at, kind, txn_id, actor, text)
         conn.execute(
-            insert(events_table).values(
-                seq=seq,
-                at=at,
-                kind=kind,
-                txn_id=txn_id,
-                actor=actor,
-                payload=text,
-                prev_hash=self._last_hash,
-                hash=digest,
-            )
+            _INSERT_EVENT,
+            {
+                "seq": seq,
+                "at": at,
+                "kind": kind,
+                "txn_id": txn_id,
+                "actor": actor,
+                "payload": text,
+                "prev_hash": self._last_hash,
+                "hash": digest,
+            },
         )
         written = Event(seq, at, kind, txn_id, actor, json.loads(text), self._last_hash, digest)
         self._project(conn, written)

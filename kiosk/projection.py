@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     insert,
     select,
@@ -142,18 +143,22 @@ def reset(conn: Connection) -> None:
         conn.execute(delete(table))
 
 
+_SELECT_COUNTER = select(counters.c.value).where(counters.c.name == bindparam("key"))
+_UPDATE_COUNTER = update(counters).where(counters.c.name == bindparam("key"))
+
+
 def counter(conn: Connection, name: str) -> int:
     """The current value of a persisted counter (0 when never set)."""
-    value = conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar()
+    value = conn.execute(_SELECT_COUNTER, {"key": name}).scalar()
     return int(value or 0)
 
 
 def _set_counter_at_least(conn: Connection, name: str, value: int) -> None:
-    current = conn.execute(select(counters.c.value).where(counters.c.name == name)).scalar()
+    current = conn.execute(_SELECT_COUNTER, {"key": name}).scalar()
     if current is None:
-        conn.execute(insert(counters).values(name=name, value=value))
+        conn.execute(insert(counters), {"name": name, "value": value})
     elif current < value:
-        conn.execute(update(counters).where(counters.c.name == name).values(value=value))
+        conn.execute(_UPDATE_COUNTER, {"key": name, "value": value})
 
 
 def suspect_event(
@@ -175,35 +180,36 @@ def suspect_event(
     return Kind.SUSPECT.value, payload, txn_id
 
 
+# Built once with bound parameters: every append runs these, and building a statement with
+# literal values costs more CPU than the fsynced commit itself (bench/journal.py).
+_SELECT_TXN = select(transactions).where(transactions.c.txn_id == bindparam("key"))
+_UPDATE_TXN = update(transactions).where(transactions.c.txn_id == bindparam("key"))
+_SELECT_NOTES = select(cashbox.c.count).where(cashbox.c.denomination_fen == bindparam("key"))
+_UPDATE_NOTES = update(cashbox).where(cashbox.c.denomination_fen == bindparam("key"))
+_INSERT_NOTES = insert(cashbox)
+_INSERT_TXN = insert(transactions)
+
+
 def _txn(conn: Connection, txn_id: str | None) -> Any:
     if txn_id is None:
         raise ValueError("this event kind needs a txn_id")
-    row = conn.execute(select(transactions).where(transactions.c.txn_id == txn_id)).first()
+    row = conn.execute(_SELECT_TXN, {"key": txn_id}).first()
     if row is None:
         raise ValueError(f"event for unknown transaction {txn_id}")
     return row
 
 
 def _update_txn(conn: Connection, ev: Event, **values: Any) -> None:
-    conn.execute(
-        update(transactions)
-        .where(transactions.c.txn_id == ev.txn_id)
-        .values(updated_seq=ev.seq, **values)
-    )
+    # the SET clause is the given columns; SQLAlchemy caches one compiled form per column set
+    conn.execute(_UPDATE_TXN, {"key": ev.txn_id, "updated_seq": ev.seq, **values})
 
 
 def _add_to_cashbox(conn: Connection, denomination: int, delta: int) -> None:
-    current = conn.execute(
-        select(cashbox.c.count).where(cashbox.c.denomination_fen == denomination)
-    ).scalar()
+    current = conn.execute(_SELECT_NOTES, {"key": denomination}).scalar()
     if current is None:
-        conn.execute(insert(cashbox).values(denomination_fen=denomination, count=delta))
+        conn.execute(_INSERT_NOTES, {"denomination_fen": denomination, "count": delta})
     else:
-        conn.execute(
-            update(cashbox)
-            .where(cashbox.c.denomination_fen == denomination)
-            .values(count=current + delta)
-        )
+        conn.execute(_UPDATE_NOTES, {"key": denomination, "count": current + delta})
 
 
 def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912, PLR0915 - a branch per kind
@@ -211,26 +217,27 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912, PLR0915 - a br
     kind = Kind(ev.kind)
     if kind is Kind.OPENED:
         conn.execute(
-            insert(transactions).values(
-                txn_id=ev.txn_id,
-                opened_seq=ev.seq,
-                account_no=p["account_no"],
-                holder=p.get("holder", ""),
-                method=p["method"],
-                amount_due_fen=p.get("amount_due_fen", 0),
-                target_fen=p.get("target_fen", 0),
-                created_at=ev.at,
-                state=TxnState.OPEN.value,
-                cash_fen=0,
-                notes="{}",
-                pending_escrow_fen=0,
-                outbox=OutboxState.NONE.value,
-                receipt="none",
-                card_no=p.get("card_no"),
+            _INSERT_TXN,
+            {
+                "txn_id": ev.txn_id,
+                "opened_seq": ev.seq,
+                "account_no": p["account_no"],
+                "holder": p.get("holder", ""),
+                "method": p["method"],
+                "amount_due_fen": p.get("amount_due_fen", 0),
+                "target_fen": p.get("target_fen", 0),
+                "created_at": ev.at,
+                "state": TxnState.OPEN.value,
+                "cash_fen": 0,
+                "notes": "{}",
+                "pending_escrow_fen": 0,
+                "outbox": OutboxState.NONE.value,
+                "receipt": "none",
+                "card_no": p.get("card_no"),
                 # a payment code's masked form: the provider's reference for this payment
-                qr_order_id=p.get("payment_ref"),
-                updated_seq=ev.seq,
-            )
+                "qr_order_id": p.get("payment_ref"),
+                "updated_seq": ev.seq,
+            },
         )
         _set_counter_at_least(conn, "txn_seq", int(p["seq"]))
     elif kind is Kind.ESCROW:
