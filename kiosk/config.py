@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from kiosk import KioskError
+from kiosk import KioskError, local_time
 
 Protocol = Literal["ccnet", "id003", "ict"]
 Language = Literal["zh", "en"]
@@ -55,6 +55,8 @@ class KioskSection:
     # Below this much free space on the data directory no cash payment starts: the journal
     # must always have room for the notes of a payment already under way.
     data_min_free_mb: int = field(default=50, metadata=_limit(minimum=0, maximum=1_000_000))
+    # How every time is shown and printed (IANA name); the journal and the wire keep UTC offsets.
+    timezone: str = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,12 @@ def _check_relations(config: KioskConfig, path: Path) -> None:
     cash, limits = config.cash, config.limits
     if not config.kiosk.id or not config.kiosk.id.replace("-", "").isalnum():
         raise bad("kiosk.id", "must be letters, digits and '-' only (it prefixes every txn id)")
+    if not local_time.is_known(config.kiosk.timezone):
+        raise bad(
+            "kiosk.timezone",
+            f"{config.kiosk.timezone!r} is not a known time zone; "
+            "give an IANA name such as Asia/Shanghai or Asia/Urumqi",
+        )
     if not config.central.url.startswith(("http://", "https://")):
         raise bad("central.url", "must start with http:// or https://")
     if len(config.central.secret) < 16:

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from kiosk import config
+from kiosk import config, local_time
 
 log = logging.getLogger("kiosk.run")
 
@@ -57,6 +57,7 @@ def _run(args: argparse.Namespace) -> int:
         print("kiosk run: --script and --keep-running need --headless", file=sys.stderr)
         return EXIT_USAGE
     loaded = config.load(args.config or config.default_path())
+    local_time.use(loaded.kiosk.timezone)
     _make_data_dir(loaded)
     if args.headless:
         return run_headless(loaded, args.script, keep_running=args.keep_running)
