@@ -258,3 +258,22 @@ def test_status_warns_of_a_wrong_clock_and_a_parked_outbox(kiosk, language):
     assert cash == (
         "终端未获授权，暂停收费" if language == "zh" else "kiosk not accepted by the utility"
     )
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_status_shows_the_acceptor_starting_and_the_table_it_read(kiosk, language):
+    snap = maintenance_scenes()["35_maint_status_faults"]
+    snap["language"] = language
+    acceptor = snap["maintenance"]["view"]["status"]["acceptor"]
+    acceptor.update(state="starting", last_error=None)
+    with kiosk.qtbot.waitSignal(kiosk.window.rendered, timeout=5000):
+        kiosk.source.emit(snap)
+    assert kiosk.find("maint_status_acceptor_state").text() == (
+        "正在启动" if language == "zh" else "starting"
+    )
+    assert kiosk.find("maint_status_acceptor_bill_table").text() == "—"  # not read yet
+    acceptor.update(state="ready", bill_table={"2": 1000, "0": 100, "5": 10000})
+    acceptor["identity"]["table_code"] = "CHN"
+    with kiosk.qtbot.waitSignal(kiosk.window.rendered, timeout=5000):
+        kiosk.source.emit(snap)
+    assert kiosk.find("maint_status_acceptor_bill_table").text() == "CHN: ¥1 ¥10 ¥100"

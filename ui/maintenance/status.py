@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout
 
+from kiosk.money import format_fen
 from ui.maintenance.base import Act, Page, button, duration, fen, label, local_time, page_column
 from ui.maintenance.base import set_tone as _tone
 from ui.maintenance.words import human_reason
@@ -140,6 +141,7 @@ class StatusPage(Page):
         )
         self._row("acceptor", "serial", str(identity.get("serial") or "—"))
         self._row("acceptor", "firmware", str(identity.get("firmware") or "—"))
+        self._row("acceptor", "bill_table", _bill_table(identity, acceptor.get("bill_table")))
         error = acceptor.get("last_error")
         self._row(
             "acceptor",
@@ -280,3 +282,16 @@ class StatusPage(Page):
                 self.t("mt.status.works") if ok else reason_text(info.get("reason"), self.language)
             )
             self._row("methods", f"method_{method}", text, "ok" if ok else "bad")
+
+
+def _bill_table(identity: dict[str, Any], table: dict[str, int] | None) -> str:
+    """The table as read: the code it matched and the notes it gives, e.g. 'CNY: ¥1 ¥5 ¥100'.
+
+    A technician compares it with the cassette's notes to see a firmware for the wrong
+    currency or a bill missing from the table at a glance.
+    """
+    if not table:
+        return "—"
+    notes = " ".join(format_fen(fen, bare_whole_yuan=True) for fen in sorted(set(table.values())))
+    code = identity.get("table_code")
+    return f"{code}: {notes}" if code else notes
