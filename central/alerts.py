@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Row, insert, select, update
 
 from central import audit, db
+from central.alert_words import english
 from central.context import Central
 from central.errors import AdminError
 from central.schema import kiosks
@@ -41,23 +42,23 @@ def conditions(central: Central, seen: Observed, now: datetime) -> dict[AlertKin
     rules = central.config.alerts
     found: dict[AlertKind, str] = {}
     if seen.cashbox_fill_pct is not None and seen.cashbox_fill_pct >= rules.cashbox_full_pct:
-        found[AlertKind.CASHBOX_FULL] = (
-            f"cash box {seen.cashbox_fill_pct}% full ({seen.cashbox_notes} notes)"
+        found[AlertKind.CASHBOX_FULL] = english(
+            AlertKind.CASHBOX_FULL, pct=seen.cashbox_fill_pct, notes=seen.cashbox_notes
         )
     if seen.paper in ("out", "near_end"):
-        found[AlertKind.PAPER] = f"printer paper {seen.paper.replace('_', ' ')}"
+        found[AlertKind.PAPER] = english(AlertKind.PAPER, paper=seen.paper.replace("_", " "))
     acceptor = seen.acceptor
     if acceptor is not None and (acceptor not in ACCEPTOR_OK or "jam" in acceptor):
-        found[AlertKind.ACCEPTOR] = f"acceptor {acceptor}"
+        found[AlertKind.ACCEPTOR] = english(AlertKind.ACCEPTOR, state=acceptor)
     oldest_s = (now - seen.oldest_unposted_at).total_seconds() if seen.oldest_unposted_at else 0
     if seen.outbox_pending > rules.outbox_backlog or oldest_s > rules.outbox_oldest_s:
-        found[AlertKind.OUTBOX] = (
-            f"{seen.outbox_pending} payments waiting, oldest {int(oldest_s) // 60} min"
+        found[AlertKind.OUTBOX] = english(
+            AlertKind.OUTBOX, pending=seen.outbox_pending, minutes=int(oldest_s) // 60
         )
     if seen.suspects > 0:
-        found[AlertKind.SUSPECT] = f"{seen.suspects} suspect transaction(s) to resolve"
+        found[AlertKind.SUSPECT] = english(AlertKind.SUSPECT, count=seen.suspects)
     if seen.clock_offset_s is not None and abs(seen.clock_offset_s) > rules.clock_offset_s:
-        found[AlertKind.CLOCK] = f"clock off by {seen.clock_offset_s:+d} s"
+        found[AlertKind.CLOCK] = english(AlertKind.CLOCK, offset=f"{seen.clock_offset_s:+d}")
     return found
 
 
@@ -189,7 +190,9 @@ def sweep_offline(central: Central) -> int:
                 continue
             silent_min = int((now - last).total_seconds()) // 60
             local = last.astimezone(central.config.server.zone)
-            detail = f"no heartbeat since {local:%Y-%m-%d %H:%M:%S} ({silent_min} min)"
+            detail = english(
+                AlertKind.OFFLINE, since=f"{local:%Y-%m-%d %H:%M:%S}", minutes=silent_min
+            )
             if raise_alert(conn, central, kiosk_id, AlertKind.OFFLINE, detail, now) is not None:
                 raised += 1
     return raised

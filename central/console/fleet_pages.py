@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from central import alerts, commands, db, fleet_view, pairing
+from central import alert_words, alerts, commands, db, fleet_view, pairing
 from central.console import svg, web
 from central.console.web import View, esc, yuan
 from central.context import Central
@@ -359,7 +359,7 @@ def install(app: FastAPI, central: Central, current: Current, posted: Posted) ->
             (
                 [
                     esc(view.t("alert_" + a.kind)),
-                    esc(a.detail),
+                    esc(alert_words.shown(a.kind, a.detail, view.lang)),
                     view.when(a.raised_at),
                     _alert_state(view, a),
                 ]
@@ -524,7 +524,7 @@ def install(app: FastAPI, central: Central, current: Current, posted: Posted) ->
                 [
                     f'<a href="/console/kiosks/{esc(a.kiosk_id)}">{esc(a.kiosk_id)}</a>',
                     f'<span data-alert="{a.id}" data-kind="{esc(a.kind)}">{esc(view.t("alert_" + a.kind))}</span>',
-                    esc(a.detail),
+                    esc(alert_words.shown(a.kind, a.detail, view.lang)),
                     state,
                     f'<span class="muted">{history}</span>',
                     action,

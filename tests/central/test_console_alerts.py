@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from central import alerts, webhooks
-from central.schema_fleet import alert_events, audit_log, webhook_deliveries
+from central.schema_fleet import Role, alert_events, audit_log, webhook_deliveries
 from central.schema_fleet import alerts as alerts_table
 from tests.central.conftest import Live, make_config, prepare, serving
+from tests.central.console_helpers import login, new_operator
 from tests.central.fleet_helpers import Receiver, beat, server_time, webhook_receiver
 
 
@@ -172,3 +173,14 @@ def test_a_failing_webhook_is_retried_with_backoff_then_given_up(
 def test_backoff_doubles_up_to_a_ceiling() -> None:
     assert [webhooks.backoff_s(n) for n in (1, 2, 3, 4)] == [5, 10, 20, 40]
     assert webhooks.backoff_s(30) == webhooks.MAX_RETRY_S
+
+
+def test_the_alerts_page_gives_each_detail_in_the_operators_language(live: Live) -> None:
+    live.kiosk("AL9")
+    beat(live, "AL9", devices={"acceptor": "validator_jam", "printer": "paper_out"})
+    browser = login(live, new_operator(live, Role.VIEWER))
+    chinese = browser.get(live.url + "/console/alerts", params={"kiosk": "AL9"}, timeout=30).text
+    assert "纸币器：识别器卡币" in chinese and "打印纸已用完" in chinese
+    assert "acceptor validator_jam" not in chinese
+    english = browser.get(live.url + "/console/lang/en?next=/console/alerts", timeout=30).text
+    assert "acceptor validator_jam" in english and "printer paper out" in english
