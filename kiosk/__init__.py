@@ -20,6 +20,11 @@ translates a driver's error into its state, it does not let one through)::
     ├── TechnicianError          a technician cannot be added, found or logged in
     │   ├── WrongPin             .attempts_left
     │   └── LoginLocked          .until
+    ├── ActionRefused            a maintenance action is not run: .code .detail
+    │   │                        (kiosk/maintenance_actions.py)
+    │   ├── UnknownAction        not in the table of actions
+    │   ├── BadArguments         missing, extra or mistyped arguments
+    │   └── RoleNotAllowed       the technician's role may not run it
     ├── ReceiptError             a document cannot be printed as given (a ValueError)
     ├── ScriptError              a headless script step failed (kiosk/headless.py)
     │   └── ScriptInvalid        the script cannot be read; nothing was run

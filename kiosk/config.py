@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kiosk import KioskError, local_time
+from kiosk.technicians import Role
 
 Protocol = Literal["ccnet", "id003", "ict"]
 Language = Literal["zh", "en"]
@@ -180,6 +181,9 @@ class MaintenanceSection:
     lockout_s: int = field(metadata=_limit(minimum=10, maximum=86400))
     idle_logout_s: int = field(metadata=_limit(minimum=30, maximum=3600))
     allow_power_actions: bool
+    # Who may commit a cash collection (roles of kiosk/technicians.py). Collectors only by
+    # default: whoever counts the cash is not whoever services the machine.
+    collection_roles: tuple[str, ...] = ("collector",)
 
 
 @dataclass(frozen=True)
@@ -294,6 +298,7 @@ def _check_relations(config: KioskConfig, path: Path) -> None:
     if config.outbox.backoff_initial_s > config.outbox.backoff_max_s:
         raise bad("outbox.backoff_initial_s", "must not exceed outbox.backoff_max_s")
     _check_scanner(config.scanner, bad)
+    _check_maintenance(config.maintenance, bad)
 
 
 def _check_data_dir(data_dir: Path, path: Path, *, from_env: bool) -> None:
@@ -336,6 +341,26 @@ def _check_scanner(scanner: ScannerSection, bad: typing.Callable[[str, str], Con
     for key, affix in (("prefix", scanner.prefix), ("suffix", scanner.suffix)):
         if not all(" " <= c <= "~" for c in affix):
             raise bad(f"scanner.{key}", f"{affix!r}: printable ASCII only (no CR, LF, tabs)")
+
+
+def _check_maintenance(
+    maintenance: MaintenanceSection, bad: typing.Callable[[str, str], ConfigError]
+) -> None:
+    roles = maintenance.collection_roles
+    known = ", ".join(repr(r.value) for r in Role)
+    if not roles:
+        raise bad(
+            "maintenance.collection_roles",
+            f"lists nobody, so nobody could empty the cash box; list some of {known}",
+        )
+    for role in roles:
+        if role not in tuple(Role):
+            raise bad(
+                "maintenance.collection_roles",
+                f"{role!r} is not a technician role; list some of {known}",
+            )
+    if len(set(roles)) != len(roles):
+        raise bad("maintenance.collection_roles", "lists a role twice")
 
 
 _T = typing.TypeVar("_T")

@@ -5,6 +5,10 @@ money state exactly as the engine does and can never race a payment. The custome
 paused while the screen is open: it opens only between payments, and closing it returns to
 the home screen, never to a half-done payment. Every action is an audit event in the
 journal's hash chain: who, what, when, result.
+
+Which actions exist, their arguments and who may run them is one table,
+``kiosk.maintenance_actions``; an action not in it, with wrong arguments or by a role not
+allowed is refused (told to the technician, audited) and nothing else happens.
 """
 
 from __future__ import annotations
@@ -24,6 +28,16 @@ from sqlalchemy import or_, select
 from kiosk import __version__, projection
 from kiosk.background import Done
 from kiosk.journal import JournalError
+from kiosk.maintenance_actions import (
+    RESOLUTIONS,
+    Action,
+    ActionRefused,
+    ActionSpec,
+    Power,
+    RoleNotAllowed,
+    UnknownAction,
+    check,
+)
 from kiosk.projection import Kind, OutboxState
 from kiosk.receipt_escpos import render_escpos
 from kiosk.receipt_facts import printable, receipt_for
@@ -36,9 +50,6 @@ if TYPE_CHECKING:
     from kiosk.engine import Engine
 
 log = logging.getLogger("kiosk.maintenance")
-
-COLLECTOR_ACTIONS = frozenset({"collection_preview", "collection_commit", "logout", "status"})
-RESOLUTIONS = frozenset({"credited", "not_received"})
 
 
 @dataclass
@@ -130,39 +141,62 @@ class Maintenance:
         }
 
     # ---------------------------------------------------------------- actions
-    def handle(self, action: str, args: Mapping[str, Any]) -> None:
+    def handle(self, action: object, args: Mapping[str, Any]) -> None:
+        """Run one action of kiosk.maintenance_actions' table, or refuse it (audited)."""
         engine = self.engine
-        if action == "open":
+        try:
+            spec, values = check(action, args)
+        except ActionRefused as refused:
+            self._refuse(action, refused)
+            return
+        if spec.action is Action.OPEN:
             self.open()
             return
         if engine.machine.state is not State.MAINTENANCE:
             raise TransitionRefused(
                 engine.machine.state, Trigger.MAINTENANCE_OPEN, "the maintenance screen is not open"
             )
-        if action == "login":
-            self.login(args.get("technician_id", ""), args.get("pin", ""))
+        if spec.action is Action.LOGIN:
+            self.login(values["technician_id"], values["pin"])
             return
-        if action == "close":
+        if spec.action is Action.CLOSE:
             self.close()
             return
         if self.user is None:
+            self._audit(spec.action, "refused_login_required")
             self.message = {"code": "login_required"}
             return
-        if self.user.role is Role.COLLECTOR and action not in COLLECTOR_ACTIONS:
-            self._audit(action, "refused_role")
-            self.message = {"code": "not_allowed", "detail": action}
+        if self.user.role not in self.roles_for(spec):
+            self._refuse(spec.action, RoleNotAllowed(str(spec.action)))
             return
         self.touch()
-        handler = getattr(self, f"_{action}", None)
-        if handler is None:
-            self.message = {"code": "unknown_action", "detail": action}
-            return
         self.message = None
         try:
-            handler(**args)
-        except (TechnicianError, JournalError, ValueError, TypeError, KeyError) as exc:
-            self._audit(action, "error", detail=str(exc))
+            _HANDLERS[spec.action](self, **values)
+        except (TechnicianError, JournalError, ValueError) as exc:
+            self._audit(spec.action, "error", detail=str(exc))
             self.message = {"code": "action_failed", "detail": str(exc)}
+
+    def roles_for(self, spec: ActionSpec) -> frozenset[Role]:
+        """Who may run an action once logged in: the table's roles, or the config's."""
+        if spec.action is Action.COLLECTION_COMMIT:
+            return frozenset(Role(r) for r in self.engine.config.maintenance.collection_roles)
+        return spec.roles or frozenset()
+
+    def _refuse(self, action: object, refused: ActionRefused) -> None:
+        """Nothing is run: the technician is told what was wrong, and it is audited."""
+        name = str(action)[:64]
+        if isinstance(refused, RoleNotAllowed):
+            self._audit(name, "refused_role")
+            code = "collection_not_allowed" if action is Action.COLLECTION_COMMIT else refused.code
+            self.message = {"code": code, "detail": str(action)}
+        elif isinstance(refused, UnknownAction):  # the screen shows the name, the audit why
+            self._audit(name, f"refused_{refused.code}", detail=refused.detail)
+            self.message = {"code": refused.code, "detail": name[:40]}
+        else:
+            self._audit(name, f"refused_{refused.code}", detail=refused.detail)
+            self.message = {"code": refused.code, "detail": refused.detail}
+        log.warning("maintenance action refused: %s", refused.detail)
 
     def touch(self) -> None:
         self.engine.set_timer("maintenance_idle", self.engine.config.maintenance.idle_logout_s)
@@ -287,7 +321,7 @@ class Maintenance:
 
     def _acceptor_test(self, on: bool) -> None:
         engine = self.engine
-        engine.test_mode = bool(on)
+        engine.test_mode = on
         engine.test_notes.clear()
         if engine.acceptor is not None:
             if on:
@@ -297,9 +331,7 @@ class Maintenance:
         self._audit("acceptor_test", "on" if on else "off")
 
     def _set_method(self, method: str, enabled: bool) -> None:
-        if method not in ("cash", "qr", "card"):
-            raise ValueError(f"unknown method {method!r}")
-        self.engine.set_method_enabled(method, bool(enabled))
+        self.engine.set_method_enabled(method, enabled)
         self._audit("set_method", "enabled" if enabled else "disabled", method=method)
         self._refresh_status()
 
@@ -588,35 +620,62 @@ class Maintenance:
         self._audit("outbox_retry", "ok")
 
     def _restart_app(self) -> None:
-        self._audit("restart_app", "requested")
-        self.restart_requested()
+        self._power(Power.RESTART_APP)
 
     def _reboot(self) -> None:
-        self._power("reboot")
+        self._power(Power.REBOOT)
 
     def _shutdown(self) -> None:
-        self._power("poweroff")
+        self._power(Power.SHUTDOWN)
 
-    def _power(self, verb: str) -> None:
+    def _power(self, power: Power) -> None:
+        verb = power.systemctl_verb
+        if verb is None:  # restarting the application needs no rights: it exits, systemd starts it
+            self._audit(power, "requested")
+            self.restart_requested()
+            return
         if not self.engine.config.maintenance.allow_power_actions:
-            self._audit(verb, "refused_by_config")
+            self._audit(power, "refused_by_config")
             self.message = {"code": "power_actions_disabled"}
             return
-        self._audit(verb, "requested")
+        self._audit(power, "requested")
         self.engine.run_background(
-            lambda: subprocess.run(  # noqa: S603 - fixed argv, verb from a closed set
+            lambda: subprocess.run(  # noqa: S603 - fixed argv, verb from the closed Power set
                 ["systemctl", verb],  # noqa: S607 - systemctl from PATH, as systemd sets it
                 check=True,
                 timeout=30,
             ),
-            lambda done: self._audit(verb, "ok" if done.ok else f"failed: {done.error}"),
+            lambda done: self._audit(power, "ok" if done.ok else f"failed: {done.error}"),
         )
 
     def _audit(self, action: str, result: str, **detail: Any) -> None:
         actor = self.user.technician_id if self.user else None
         self.engine.journal.append(
-            Kind.AUDIT.value, {"action": action, "result": result, **detail}, actor=actor
+            Kind.AUDIT.value, {"action": str(action), "result": result, **detail}, actor=actor
         )
+
+
+# What runs each action of the table once it is checked. Open, login and close are run by
+# ``Maintenance.handle`` itself (they come before a login).
+_HANDLERS: Mapping[Action, Callable[..., None]] = {
+    Action.LOGOUT: Maintenance._logout,
+    Action.STATUS: Maintenance._status,
+    Action.PRINT_TEST_PAGE: Maintenance._print_test_page,
+    Action.ACCEPTOR_TEST: Maintenance._acceptor_test,
+    Action.SET_METHOD: Maintenance._set_method,
+    Action.COLLECTION_PREVIEW: Maintenance._collection_preview,
+    Action.COLLECTION_COMMIT: Maintenance._collection_commit,
+    Action.SUSPECTS: Maintenance._suspects,
+    Action.RESOLVE_SUSPECT: Maintenance._resolve_suspect,
+    Action.RETRY_ITEM: Maintenance._retry_item,
+    Action.JOURNAL_SEARCH: Maintenance._journal_search,
+    Action.JOURNAL_SHOW: Maintenance._journal_show,
+    Action.REPRINT: Maintenance._reprint,
+    Action.OUTBOX_RETRY: Maintenance._outbox_retry,
+    Action.RESTART_APP: Maintenance._restart_app,
+    Action.REBOOT: Maintenance._reboot,
+    Action.SHUTDOWN: Maintenance._shutdown,
+}
 
 
 def _amount_fen(row: Any) -> int:

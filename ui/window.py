@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.maintenance_actions import Action
 from kiosk.money import format_fen
 from ui.bridge import Bridge
 from ui.i18n import tr
@@ -110,7 +111,9 @@ class KioskWindow(QMainWindow):
         self.corner = MaintenanceCorner()
         self.corner.long_pressed.connect(self.maintenance_requested.emit)
         # The hidden entry: the engine opens the screen only between payments.
-        self.corner.long_pressed.connect(lambda: self.bridge.send("maintenance", action="open"))
+        self.corner.long_pressed.connect(
+            lambda: self.bridge.send("maintenance", action=Action.OPEN)
+        )
         self.header_title = QLabel(utility_name)
         self.header_title.setObjectName("header_title")
         self.header_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)

@@ -244,3 +244,38 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path, below: str) -> Non
     )
     with pytest.raises(ConfigError, match=r"kiosk\.data_dir \(from KIOSK_DATA_DIR\): "):
         config.load(DEMO, env={"KIOSK_DATA_DIR": str(data_dir)})
+
+
+COLLECTION_ROLES = 'collection_roles = ["collector"]'
+
+
+def test_collection_roles_default_to_collectors_when_an_old_file_has_none(tmp_path: Path) -> None:
+    loaded = config.load(write_variant(tmp_path, COLLECTION_ROLES, ""), env={})
+    assert loaded.maintenance.collection_roles == ("collector",)
+    both = write_variant(
+        tmp_path, COLLECTION_ROLES, 'collection_roles = ["collector", "technician"]'
+    )
+    assert config.load(both, env={}).maintenance.collection_roles == ("collector", "technician")
+
+
+@pytest.mark.parametrize(
+    ("roles", "message"),
+    [
+        (
+            '["cashier"]',
+            r"'cashier' is not a technician role; list some of 'technician', 'collector'",
+        ),
+        ('["Collector"]', "'Collector' is not a technician role"),
+        ("[]", "lists nobody, so nobody could empty the cash box"),
+        ('["collector", "collector"]', "lists a role twice"),
+        ('"collector"', "must be a list"),
+        ("[1]", r"collection_roles\[0\]: must be a string"),
+    ],
+)
+def test_bad_collection_roles_are_refused_naming_the_key(
+    tmp_path: Path, roles: str, message: str
+) -> None:
+    path = write_variant(tmp_path, COLLECTION_ROLES, f"collection_roles = {roles}")
+    with pytest.raises(ConfigError, match=r"maintenance\.collection_roles") as refused:
+        config.load(path, env={})
+    assert re.search(message, str(refused.value)), str(refused.value)

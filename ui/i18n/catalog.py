@@ -371,7 +371,19 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "mt.msg.login_required": ("请先登录", "Please sign in first"),
     "mt.msg.not_allowed": ("您的角色无权执行此操作", "Your role may not do that"),
-    "mt.msg.unknown_action": ("未知操作（{detail}）", "Unknown action ({detail})"),
+    "mt.msg.unknown_action": (
+        "未知操作（{detail}）：请更新本机软件，或报告维护主管",
+        "Unknown action ({detail}): update the kiosk software, or report it",
+    ),
+    "mt.msg.bad_arguments": (
+        "操作未执行，请求有误（{detail}）：请返回菜单重试，仍出错请报告维护主管",
+        "Not done, the request was malformed ({detail}): go back to the menu and try again; "
+        "report it if it happens again",
+    ),
+    "mt.msg.collection_not_allowed": (
+        "您的角色不能提交清点：请由收款员登录提交",
+        "Your role may not commit a collection: a cash collector must sign in to commit it",
+    ),
     "mt.msg.action_failed": ("操作未完成：{detail}", "Not done: {detail}"),
     "mt.msg.power_actions_disabled": (
         "本机配置不允许从屏幕重启或关机",

@@ -9,11 +9,12 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from kiosk.maintenance_actions import Action
 from kiosk.money import format_fen
 from ui.i18n import tr
 from ui.screens.base import button, label
 
-Act = Callable[..., None]  # act(action, **args): a `maintenance` intent
+Act = Callable[..., None]  # act(Action.X, **args): a `maintenance` intent
 
 # A field becomes the on-screen pad's target when touched, or when it gets the focus.
 CHOOSING_EVENTS = (QEvent.Type.FocusIn, QEvent.Type.MouseButtonPress)
@@ -35,7 +36,7 @@ class Page(QWidget):
     """One maintenance page; ``render`` gets the maintenance snapshot and the whole snapshot."""
 
     #: the action that fills this page's view, sent when the page is opened
-    opens_with: tuple[str, dict[str, Any]] | None = None
+    opens_with: tuple[Action, dict[str, Any]] | None = None
 
     def __init__(self, name: str, act: Act) -> None:
         super().__init__()

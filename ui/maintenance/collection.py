@@ -9,6 +9,7 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from kiosk.maintenance_actions import Action
 from ui.maintenance.base import (
     CHOOSING_EVENTS,
     Act,
@@ -26,7 +27,7 @@ MAX_NOTES_DIGITS = 5  # a cash box holds a few thousand notes at most
 
 
 class CollectionPage(Page):
-    opens_with = ("collection_preview", {})
+    opens_with = (Action.COLLECTION_PREVIEW, {})
 
     def __init__(self, act: Act) -> None:
         super().__init__("maint_collection", act)
@@ -53,7 +54,7 @@ class CollectionPage(Page):
         self.slip = label("maint_collection_slip", "slip")
         self.slip.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.again = button("maint_collection_again", "secondary")
-        self.again.clicked.connect(lambda: self.act("collection_preview"))
+        self.again.clicked.connect(lambda: self.act(Action.COLLECTION_PREVIEW))
         column.addWidget(self.title)
         column.addWidget(self.since)
         column.addLayout(self.table)
@@ -171,7 +172,7 @@ class CollectionPage(Page):
         physical = self.physical()
         if physical is None:
             return
-        self.act("collection_commit", physical=physical)
+        self.act(Action.COLLECTION_COMMIT, physical=physical)
 
     def reset(self) -> None:
         for field in self._fields():

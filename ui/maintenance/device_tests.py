@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from kiosk.maintenance_actions import Action
 from ui.maintenance.base import Act, Page, button, label, page_column, set_tone
 from ui.widgets.notes import NoteStrip
 
@@ -13,7 +14,7 @@ METHODS = ("cash", "qr", "card")
 
 
 class TestsPage(Page):
-    opens_with = ("status", {})  # the methods' current switches come with the status
+    opens_with = (Action.STATUS, {})  # the methods' current switches come with the status
 
     def __init__(self, act: Act) -> None:
         super().__init__("maint_tests", act)
@@ -22,11 +23,11 @@ class TestsPage(Page):
         column = page_column(self, "maint_tests")
         self.title = label("maint_tests_title", "title")
         self.print_test = button("maint_tests_print", "action")
-        self.print_test.clicked.connect(lambda: self.act("print_test_page"))
+        self.print_test.clicked.connect(lambda: self.act(Action.PRINT_TEST_PAGE))
         self.acceptor_heading = label("maint_tests_acceptor_heading", "fieldname")
         self.acceptor_toggle = button("maint_tests_acceptor", "action")
         self.acceptor_toggle.clicked.connect(
-            lambda: self.act("acceptor_test", on=not self.test_mode)
+            lambda: self.act(Action.ACCEPTOR_TEST, on=not self.test_mode)
         )
         self.acceptor_hint = label("maint_tests_acceptor_hint", "hint")
         self.notes = NoteStrip("maint_tests_notes")
@@ -51,7 +52,7 @@ class TestsPage(Page):
         column.addStretch(1)
 
     def _switcher(self, method: str) -> Any:
-        return lambda: self.act("set_method", method=method, enabled=method in self.disabled)
+        return lambda: self.act(Action.SET_METHOD, method=method, enabled=method in self.disabled)
 
     def render_view(self, m: dict[str, Any], snap: dict[str, Any]) -> None:  # noqa: ARG002
         self.test_mode = bool(m.get("test_mode"))

@@ -8,6 +8,7 @@ from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QFrame, QGridLayout, QLineEdit, QPushButton, QVBoxLayout
 
+from kiosk.maintenance_actions import Action
 from ui.maintenance.base import (
     CHOOSING_EVENTS,
     Act,
@@ -24,7 +25,7 @@ MAX_ROWS = 50  # the core returns at most 50
 
 
 class JournalPage(Page):
-    opens_with = ("journal_search", {"query": ""})
+    opens_with = (Action.JOURNAL_SEARCH, {"query": ""})
 
     def __init__(self, act: Act) -> None:  # noqa: PLR0915 - one flat list of widgets
         super().__init__("maint_journal", act)
@@ -104,12 +105,12 @@ class JournalPage(Page):
         args: dict[str, Any] = {"query": self.query.text().strip()}
         if day:
             args["day"] = day
-        self.act("journal_search", **args)
+        self.act(Action.JOURNAL_SEARCH, **args)
 
     def open_txn(self, index: int) -> None:
         if index < len(self.results):
             self.shown_txn = self.results[index]["txn_id"]
-            self.act("journal_show", txn_id=self.shown_txn)
+            self.act(Action.JOURNAL_SHOW, txn_id=self.shown_txn)
             self.render_view(self._m, {})
 
     def close_detail(self) -> None:
@@ -118,7 +119,7 @@ class JournalPage(Page):
 
     def _reprint(self) -> None:
         if self.shown_txn:
-            self.act("reprint", txn_id=self.shown_txn)
+            self.act(Action.REPRINT, txn_id=self.shown_txn)
 
     def reset(self) -> None:
         self.query.clear()

@@ -8,6 +8,7 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QBoxLayout, QLineEdit, QVBoxLayout
 
+from kiosk.maintenance_actions import Action
 from ui.maintenance.base import CHOOSING_EVENTS, Act, Page, button, label, local_time
 from ui.maintenance.keyboard import TextKeyboard
 from ui.widgets.keypad import Keypad
@@ -39,7 +40,7 @@ class LoginPage(Page):
         self.submit_button = button("maint_login_submit", "primary")
         self.submit_button.clicked.connect(self.submit)
         self.close_button = button("maint_login_close", "secondary")
-        self.close_button.clicked.connect(lambda: self.act("close"))
+        self.close_button.clicked.connect(lambda: self.act(Action.CLOSE))
         for widget in (
             self.title,
             self.id_name,
@@ -107,7 +108,7 @@ class LoginPage(Page):
             self.status.setText(self.t("mt.login.fill_both"))
             self.status.setVisible(True)
             return
-        self.act("login", technician_id=technician_id, pin=pin)
+        self.act(Action.LOGIN, technician_id=technician_id, pin=pin)
         self._choose(self.pin)
 
     def reset(self) -> None:

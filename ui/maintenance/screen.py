@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.maintenance_actions import Action
 from ui.i18n.catalog import has
 from ui.maintenance.base import Page, button, label, local_time, set_tone
 from ui.maintenance.collection import CollectionPage
@@ -28,14 +29,14 @@ log = logging.getLogger("ui.maintenance")
 # Actions confirmed on screen once sent (the engine reports failures as messages).
 ACKNOWLEDGED = frozenset(
     {
-        "reprint",
-        "print_test_page",
-        "outbox_retry",
-        "set_method",
-        "resolve_suspect",
-        "retry_item",
-        "collection_commit",
-        "acceptor_test",
+        Action.REPRINT,
+        Action.PRINT_TEST_PAGE,
+        Action.OUTBOX_RETRY,
+        Action.SET_METHOD,
+        Action.RESOLVE_SUSPECT,
+        Action.RETRY_ITEM,
+        Action.COLLECTION_COMMIT,
+        Action.ACCEPTOR_TEST,
     }
 )
 
@@ -54,7 +55,7 @@ class MaintenanceScreen(Screen):
         self.to_menu = button("maint_to_menu", "secondary")
         self.to_menu.clicked.connect(lambda: self.open_page("menu"))
         self.logout = button("maint_logout", "secondary")
-        self.logout.clicked.connect(lambda: self.act("logout"))
+        self.logout.clicked.connect(lambda: self.act(Action.LOGOUT))
         row.addWidget(self.user, 2)
         row.addWidget(self.to_menu, 1)
         row.addWidget(self.logout, 1)
@@ -84,7 +85,7 @@ class MaintenanceScreen(Screen):
         self.user_id: str | None = None
         self.ack: str | None = None  # the last action to confirm once it went through
 
-    def act(self, action: str, **args: Any) -> None:
+    def act(self, action: Action, **args: Any) -> None:
         # every action that changes something is confirmed on screen (unless it fails)
         self.ack = action if action in ACKNOWLEDGED else None
         self.send("maintenance", action=action, **args)

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout
 
+from kiosk.maintenance_actions import Action
 from kiosk.money import format_fen
 from ui.maintenance.base import Act, Page, button, duration, fen, label, local_time, page_column
 from ui.maintenance.base import set_tone as _tone
@@ -27,14 +28,14 @@ SECTIONS = (
 
 
 class StatusPage(Page):
-    opens_with = ("status", {})
+    opens_with = (Action.STATUS, {})
 
     def __init__(self, act: Act) -> None:
         super().__init__("maint_status", act)
         column = page_column(self, "maint_status")
         self.title = label("maint_status_title", "title")
         self.refresh = button("maint_status_refresh", "primary")
-        self.refresh.clicked.connect(lambda: self.act("status"))
+        self.refresh.clicked.connect(lambda: self.act(Action.STATUS))
         column.addWidget(self.title)
         column.addWidget(self.refresh)
         self.headings: dict[str, QLabel] = {}

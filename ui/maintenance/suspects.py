@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from kiosk.maintenance_actions import Action
 from ui.i18n.catalog import has
 from ui.maintenance.base import Act, Page, button, fen, label, local_time, page_column
 from ui.maintenance.keyboard import TextKeyboard
@@ -26,14 +27,14 @@ MAX_ROWS = 20
 
 
 class SuspectsPage(Page):
-    opens_with = ("suspects", {})
+    opens_with = (Action.SUSPECTS, {})
 
     def __init__(self, act: Act) -> None:  # noqa: PLR0915 - one flat list of widgets
         super().__init__("maint_suspects", act)
         column = page_column(self, "maint_suspects")
         self.title = label("maint_suspects_title", "title")
         self.refresh = button("maint_suspects_refresh", "secondary")
-        self.refresh.clicked.connect(lambda: self.act("suspects"))
+        self.refresh.clicked.connect(lambda: self.act(Action.SUSPECTS))
         self.empty = label("maint_suspects_empty", "hint")
         column.addWidget(self.title)
         column.addWidget(self.refresh)
@@ -135,9 +136,11 @@ class SuspectsPage(Page):
         if item["kind"] == "suspect":
             if self.outcome is None:
                 return
-            self.act("resolve_suspect", suspect_id=item["key"], outcome=self.outcome, reason=reason)
+            self.act(
+                Action.RESOLVE_SUSPECT, suspect_id=item["key"], outcome=self.outcome, reason=reason
+            )
         else:
-            self.act("retry_item", item_id=item["key"], reason=reason)
+            self.act(Action.RETRY_ITEM, item_id=item["key"], reason=reason)
         self.selected, self.outcome = None, None
         self.reason.clear()
 

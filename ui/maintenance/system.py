@@ -8,14 +8,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from kiosk.maintenance_actions import Action
 from ui.maintenance.base import Act, Page, button, fen, label, local_time, page_column
 
 ARM_S = 5.0
-POWER = ("reboot", "shutdown")
+POWER = (Action.REBOOT, Action.SHUTDOWN)
 
 
 class SystemPage(Page):
-    opens_with = ("status", {})
+    opens_with = (Action.STATUS, {})
 
     def __init__(self, act: Act) -> None:
         super().__init__("maint_system", act)
@@ -23,14 +24,14 @@ class SystemPage(Page):
         self.title = label("maint_system_title", "title")
         self.outbox = label("maint_system_outbox", "value")
         self.retry = button("maint_system_outbox_retry", "action")
-        self.retry.clicked.connect(lambda: self.act("outbox_retry"))
+        self.retry.clicked.connect(lambda: self.act(Action.OUTBOX_RETRY))
         self.power_hint = label("maint_system_power_hint", "hint")
         self.confirm_hint = label("maint_system_confirm_hint", "hint")
         column.addWidget(self.title)
         column.addWidget(self.outbox)
         column.addWidget(self.retry)
         self.buttons = {}
-        for action in ("restart_app", *POWER):
+        for action in (Action.RESTART_APP, *POWER):
             widget = button(f"maint_system_{action}", "action")
             widget.clicked.connect(self._presser(action))
             column.addWidget(widget)
