@@ -1,4 +1,5 @@
-"""Account lookups: masked holder and address, unpaid bills with late fees as of today."""
+"""Account lookups: masked holder and address, unpaid bills with late fees as of today, and
+the account's usage (central/usage.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from central.errors import ApiError
 from central.late_fee import late_fee_fen
 from central.masking import mask_address, mask_name
 from central.schema import Category, accounts, bills
+from central.usage import usage
 
 
 def find_account(conn: Connection, account_no: str, *, lock: bool = False) -> Row[Any]:
@@ -66,7 +68,8 @@ def lookup(central: Central, account_no: str) -> dict[str, object]:
     with db.read(central.engine) as conn:
         account = find_account(conn, account_no)
         rows = unpaid_bills(conn, account.id)
-    category = Category(account.category)
+        category = Category(account.category)
+        used = usage(conn, account.id, category, central.config.tariff, as_of)
     listed = []
     fees = 0
     for row in rows:
@@ -93,4 +96,5 @@ def lookup(central: Central, account_no: str) -> dict[str, object]:
         "late_fee_fen": fees,
         "due_fen": arrears + fees,
         "as_of": as_of.isoformat(),
+        "usage": used,
     }

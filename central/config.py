@@ -127,12 +127,53 @@ class ConsoleSection(_Strict):
     cookie_secure: bool = False  # true behind an HTTPS reverse proxy
 
 
+class TierSetting(_Strict):
+    """One tier: the year's kWh up to ``up_to_kwh`` (inclusive; none on the last tier) cost
+    ``price_li_per_kwh`` 厘 (0.1 fen) per kWh."""
+
+    up_to_kwh: int | None = Field(default=None, ge=1)
+    price_li_per_kwh: int = Field(ge=1, le=100_000)
+
+
+# 浙江省居民生活用电阶梯电价 (Zhejiang provincial price bureau, in force 1 July 2012), 一户一表
+# residential customers below 1 kV, annual tiers: up to 2,760 kWh at 0.538 yuan/kWh, 2,761 to
+# 4,800 kWh at 0.588 (+0.05), above 4,800 kWh at 0.838 (+0.30), the national +0.05/+0.30
+# pattern (central/README.md, "Usage and the tiered tariff"). Check your province's current
+# notice before relying on these.
+ZHEJIANG_TIERS = (
+    {"up_to_kwh": 2760, "price_li_per_kwh": 538},
+    {"up_to_kwh": 4800, "price_li_per_kwh": 588},
+    {"up_to_kwh": None, "price_li_per_kwh": 838},
+)
+
+
+class TariffSection(_Strict):
+    """[tariff]: the residential tiered tariff (阶梯电价) shown beside an account's usage."""
+
+    tiers: list[TierSetting] = Field(
+        default_factory=lambda: [TierSetting(**tier) for tier in ZHEJIANG_TIERS]
+    )
+
+    @model_validator(mode="after")
+    def _ordered_tiers(self) -> TariffSection:
+        if not 1 <= len(self.tiers) <= 5:
+            raise ValueError("tariff.tiers: between 1 and 5 tiers")
+        bounds = [tier.up_to_kwh for tier in self.tiers]
+        if bounds[-1] is not None or None in bounds[:-1]:
+            raise ValueError("tariff.tiers: every tier but the last needs up_to_kwh; the last none")
+        known = [bound for bound in bounds if bound is not None]
+        if known != sorted(set(known)):
+            raise ValueError("tariff.tiers: up_to_kwh must rise from tier to tier")
+        return self
+
+
 class CentralConfig(_Strict):
     server: ServerSection
     payments: PaymentsSection
     late_fee: LateFeeSection
     alerts: AlertsSection = AlertsSection()
     console: ConsoleSection = ConsoleSection()
+    tariff: TariffSection = TariffSection()
 
     @model_validator(mode="after")
     def _urls(self) -> CentralConfig:

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0006_invoices"
+HEAD_REVISION = "0007_usage"
 
 
 def alembic_config(engine: Engine, secret_key: str | None = None) -> Config:

@@ -344,3 +344,4 @@ def utcnow() -> datetime:
 from central import schema_fleet as _schema_fleet  # noqa: E402, F401
 from central import schema_invoice as _schema_invoice  # noqa: E402, F401
 from central import schema_paycode as _schema_paycode  # noqa: E402, F401
+from central import schema_usage as _schema_usage  # noqa: E402, F401

@@ -2,7 +2,10 @@
 
 Account numbers, card numbers and PINs are fixed so that scripts, tests and docs can name them;
 due dates are relative to today so that some bills are late. Running it again adds nothing
-that is there already (bills of an existing account are left alone).
+that is there already (bills of an existing account are left alone). Each account gets a
+meter, a reading on the first of this month and of the last, and twelve months of kWh, once
+(an account that has readings is left alone): the first residential account passes the first
+tier of the tariff by late in the year, the others stay in it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from sqlalchemy import Engine, insert, select
 from central import db, kiosks
 from central.cards import NewCard, add_fixed
 from central.schema import Category, accounts, bills, utcnow
+from central.schema_usage import meter_readings, monthly_usage
+from central.usage import month_of
 
 DEMO_KIOSK_ID = "K0001"
 DEMO_KIOSK_SECRET = "demo-kiosk-secret-not-for-production"  # noqa: S105 - demo only, as in kiosk.toml
@@ -39,6 +44,8 @@ class DemoAccount:
     balance_fen: int
     bills: tuple[DemoBill, ...]
     prior_year_bill: DemoBill | None = None  # period November, due 10 December of last year
+    meter_no: str = ""
+    usage_pct: int = 100  # of a typical household's year (SEASON)
 
 
 DEMO_ACCOUNTS = (
@@ -50,6 +57,8 @@ DEMO_ACCOUNTS = (
         Category.RESIDENTIAL,
         0,
         (DemoBill(2, 12850, -45), DemoBill(1, 9630, -15), DemoBill(0, 10520, 15)),
+        meter_no="330100000001",
+        usage_pct=105,
     ),
     DemoAccount(
         "residential_paid_up",
@@ -59,6 +68,8 @@ DEMO_ACCOUNTS = (
         Category.RESIDENTIAL,
         3500,
         (DemoBill(1, 8800, -10, paid_fen=8800),),
+        meter_no="330100000002",
+        usage_pct=60,
     ),
     DemoAccount(
         "non_residential",
@@ -68,6 +79,8 @@ DEMO_ACCOUNTS = (
         Category.NON_RESIDENTIAL,
         0,
         (DemoBill(1, 186000, -20), DemoBill(0, 142000, 10)),
+        meter_no="330100000003",
+        usage_pct=400,
     ),
     DemoAccount(
         "prior_year",
@@ -78,6 +91,8 @@ DEMO_ACCOUNTS = (
         0,
         (DemoBill(1, 100000, -10),),
         prior_year_bill=DemoBill(0, 50000, 0),
+        meter_no="330100000004",
+        usage_pct=250,
     ),
     DemoAccount(
         "residential_small",
@@ -87,8 +102,11 @@ DEMO_ACCOUNTS = (
         Category.RESIDENTIAL,
         0,
         (DemoBill(1, 5000, -5),),
+        meter_no="330100000005",
+        usage_pct=30,
     ),
 )
+
 
 DEMO_CARDS = (
     NewCard("8800000000000001", "111111", 5000),
@@ -100,9 +118,39 @@ DEMO_CARDS = (
 )
 
 
+# A household's kWh in January .. December (3,240 a year): air conditioning in summer, heating
+# in winter. At 105% the first residential account passes the first tier (2,760) in October.
+SEASON = (320, 260, 200, 170, 180, 260, 420, 450, 300, 190, 200, 290)
+FIRST_READING_KWH = 8000  # the meter's reading twelve months ago
+
+
 def _month(today: date, months_back: int) -> str:
-    index = today.year * 12 + today.month - 1 - months_back
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return month_of(today, months_back)
+
+
+def _usage_rows(
+    account: DemoAccount, account_id: int, today: date
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Twelve months of kWh before this month, and the readings that close the last two."""
+    months = []
+    reading = FIRST_READING_KWH
+    readings = []
+    for back in range(12, 0, -1):
+        month = _month(today, back)
+        kwh = SEASON[int(month[5:]) - 1] * account.usage_pct // 100
+        months.append({"account_id": account_id, "month": month, "kwh": kwh})
+        reading += kwh
+        if back <= 2:  # read on the first of the month after
+            read_on = date.fromisoformat(f"{_month(today, back - 1)}-01")
+            readings.append(
+                {
+                    "account_id": account_id,
+                    "meter_no": account.meter_no,
+                    "read_on": read_on,
+                    "reading_kwh": reading,
+                }
+            )
+    return months, readings
 
 
 def _bill_rows(account: DemoAccount, account_id: int, today: date) -> list[dict[str, object]]:
@@ -160,6 +208,15 @@ def seed(
                     .returning(accounts.c.id)
                 ).scalar_one()
                 conn.execute(insert(bills), _bill_rows(account, account_id, today))
+            has_readings = conn.execute(
+                select(meter_readings.c.id)
+                .where(meter_readings.c.account_id == account_id)
+                .limit(1)
+            ).first()
+            if account.meter_no and has_readings is None:
+                months, readings = _usage_rows(account, account_id, today)
+                conn.execute(insert(monthly_usage), months)
+                conn.execute(insert(meter_readings), readings)
             lines.append(
                 {
                     "role": account.role,

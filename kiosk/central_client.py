@@ -134,6 +134,39 @@ class Bill:
 
 
 @dataclass(frozen=True)
+class MeterReading:
+    read_on: str  # ISO date: the snapshot carries it as it came (JSON-safe)
+    reading_kwh: int
+
+
+@dataclass(frozen=True)
+class MonthUsage:
+    month: str  # YYYY-MM
+    kwh: int | None  # None: nothing on record for that month
+
+
+@dataclass(frozen=True)
+class TariffTier:
+    tier: int  # 1, 2, 3: 第一档, 第二档, 第三档
+    up_to_kwh: int | None  # inclusive bound of the year's kWh; None on the last tier
+    price_li_per_kwh: int  # 厘 (0.1 fen) per kWh: 538 is 0.538 yuan
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The account's meter, its last two readings (newest first), the twelve months before this
+    one (oldest first), and this year's kWh in the tiered tariff (no tiers: not residential)."""
+
+    meter_no: str | None
+    readings: tuple[MeterReading, ...]
+    months: tuple[MonthUsage, ...]
+    year: int
+    year_kwh: int
+    tiers: tuple[TariffTier, ...]
+    tier: int | None
+
+
+@dataclass(frozen=True)
 class Account:
     account_no: str
     holder: str  # masked by the server: 王*明
@@ -145,6 +178,7 @@ class Account:
     late_fee_fen: int
     due_fen: int
     as_of: date
+    usage: Usage | None = None  # an older server sends none, and a malformed one is dropped
 
 
 @dataclass(frozen=True)
@@ -289,7 +323,95 @@ def parse_account(raw: object) -> Account:
         late_fee_fen=_fen(data, "late_fee_fen"),
         due_fen=_fen(data, "due_fen"),
         as_of=_date(data, "as_of"),
+        usage=_usage_or_none(data.get("usage")),
     )
+
+
+MAX_MONTHS = 12
+MAX_READINGS = 2
+
+
+def _usage_or_none(raw: object) -> Usage | None:
+    """The account's usage; a malformed one is logged and dropped: it is there to be looked at,
+    and must never keep a customer from paying."""
+    if raw is None:
+        return None
+    try:
+        return parse_usage(raw)
+    except _Malformed as exc:
+        log.warning("account lookup: usage dropped, it breaks the wire format: %s", exc)
+        return None
+
+
+def parse_usage(raw: object) -> Usage:
+    data = _obj(raw, "the usage")
+    meter_no = data.get("meter_no")
+    if meter_no is not None and not isinstance(meter_no, str):
+        raise _Malformed("usage.meter_no is not text")
+    readings = tuple(
+        MeterReading(_date(r, "read_on").isoformat(), _kwh(r, "reading_kwh"))
+        for r in (_obj(item, "a reading") for item in _list(data, "readings"))
+    )
+    months = tuple(
+        MonthUsage(_month(m, "month"), None if m.get("kwh") is None else _kwh(m, "kwh"))
+        for m in (_obj(item, "a month") for item in _list(data, "months"))
+    )
+    tiers = tuple(
+        TariffTier(
+            _int(t, "tier"),
+            None if t.get("up_to_kwh") is None else _kwh(t, "up_to_kwh"),
+            _kwh(t, "price_li_per_kwh"),
+        )
+        for t in (_obj(item, "a tier") for item in _list(data, "tiers"))
+    )
+    tier = data.get("tier")
+    if len(readings) > MAX_READINGS or len(months) > MAX_MONTHS:
+        raise _Malformed("usage: more readings or months than the wire format sends")
+    if [t.tier for t in tiers] != list(range(1, len(tiers) + 1)):
+        raise _Malformed("usage.tiers are not numbered 1, 2, 3 ...")
+    _check_tiers(tiers, tier)
+    return Usage(
+        meter_no=meter_no,
+        readings=readings,
+        months=months,
+        year=_int(data, "year"),
+        year_kwh=_kwh(data, "year_kwh"),
+        tiers=tiers,
+        tier=tier if tiers else None,
+    )
+
+
+def _check_tiers(tiers: tuple[TariffTier, ...], tier: object) -> None:
+    if not tiers:
+        if tier is not None:
+            raise _Malformed("usage.tier without tiers")
+        return
+    bounded = [t.up_to_kwh for t in tiers[:-1]]
+    if tiers[-1].up_to_kwh is not None or any(b is None for b in bounded):
+        raise _Malformed("usage.tiers: only the last tier is unbounded")
+    known = [b for b in bounded if b is not None]
+    if known != sorted(set(known)):
+        raise _Malformed("usage.tiers: the bounds do not rise")
+    if isinstance(tier, bool) or not isinstance(tier, int) or not 1 <= tier <= len(tiers):
+        raise _Malformed("usage.tier is not one of the tiers")
+
+
+def _kwh(data: Mapping[str, Any], key: str) -> int:
+    value = _int(data, key)
+    if value < 0:
+        raise _Malformed(f"{key} is negative")
+    return value
+
+
+def _month(data: Mapping[str, Any], key: str) -> str:
+    value = _str(data, key)
+    try:
+        date.fromisoformat(f"{value}-01")
+    except ValueError as exc:
+        raise _Malformed(f"{key} is not a YYYY-MM month") from exc
+    if len(value) != len("2026-01"):
+        raise _Malformed(f"{key} is not a YYYY-MM month")
+    return value
 
 
 def parse_payment_answer(raw: object, *, replayed: bool = False) -> PaymentAnswer:
