@@ -1,6 +1,8 @@
 """A serial transport: bytes in and out of a pyserial ``serial_for_url`` port, with timeouts.
 
-Any URL pyserial knows works: ``/dev/ttyUSB0``, a pty path, ``loop://``, ``socket://host:port``.
+Any URL pyserial knows works: ``/dev/ttyUSB0``, a pty path, ``loop://``, ``socket://host:port``,
+and ``emulator://DEVICE`` (an emulated device on a pty: ``drivers.emulators.urlhandler``, which
+this module registers with pyserial on import).
 Every call is bounded: reads wait at most their timeout, writes at most ``write_timeout_s``,
 and ``open_with_retry`` tries a bounded number of times before a deadline.
 
@@ -24,9 +26,12 @@ from types import TracebackType
 import serial
 
 from drivers.backoff import Backoff
+from drivers.emulators import urlhandler
 from drivers.errors import DriverError
 
 log = logging.getLogger("drivers.transport")
+
+urlhandler.register()  # emulator:// opens like any URL: no driver special-cases it
 
 
 class TransportError(DriverError):

@@ -4,16 +4,14 @@
 protocol on a serial transport (8N1 for CCNET, 8E1 for ID-003 and ICT); nothing is opened
 before ``start()``. ``table_codes=("CNY", "CHN")`` says which bill-table identifiers count as
 yuan (default: ``bill_table.DEFAULT_TABLE_CODES``); ICT takes ``bill_types={0x40: 100, ...}``
-(type byte -> fen) instead, since its devices cannot be asked. ``emulator://ccnet``
-(optionally ``?state=FILE&bills=1000,2000``) gives the host its own emulated device, started
-and stopped with it: what config/kiosk.toml's demo uses.
+(type byte -> fen) instead, since its devices cannot be asked. The URL is any pyserial URL;
+``emulator://ccnet`` (optionally ``?state=FILE&bills=1000,2000``) is an emulated device, plugged
+in while the port is open (``drivers.emulators.urlhandler``): what config/kiosk.toml's demo uses.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
 
 from drivers.cash.api import (
     AcceptorError,
@@ -44,11 +42,7 @@ from drivers.cash.ict.host import IctHost
 from drivers.cash.id003.host import Id003Host
 from drivers.transport import Parity, SerialTransport
 
-if TYPE_CHECKING:
-    from drivers.emulators.cash import CashEmulator
-
 PROTOCOLS = ("ccnet", "id003", "ict")
-EMULATOR_SCHEME = "emulator"
 
 __all__ = [
     "PROTOCOLS",
@@ -114,32 +108,7 @@ def open_acceptor(
         host = IctHost(transport, on_event=on_event, decide=decide, settings=host_settings)
     else:
         raise ValueError(f"unknown bill acceptor protocol {protocol!r}; use one of {PROTOCOLS}")
-    if url.startswith(f"{EMULATOR_SCHEME}://"):
-        emulator = _emulator(url, protocol)
-        host.own_device(emulator.start, emulator.stop)
     return host
-
-
-def _emulator(url: str, protocol: str) -> CashEmulator:
-    # imported here: the emulators import this package's codecs (a cycle at import time)
-    from drivers.emulators.cash import CashEmulator
-
-    """The emulator an ``emulator://PROTOCOL?state=FILE&bills=...`` URL asks for."""
-    parts = urlsplit(url)
-    if parts.netloc != protocol:
-        raise ValueError(f"{url}: the emulator speaks {parts.netloc!r}, the host {protocol!r}")
-    query = parse_qs(parts.query)
-    unknown = set(query) - {"state", "bills"}
-    if unknown:
-        raise ValueError(f"{url}: unknown emulator options {sorted(unknown)}; use state, bills")
-    state = Path(query["state"][0]) if "state" in query else None
-    options: dict[str, Any] = {"state_file": state}
-    if "bills" in query:
-        try:
-            options["bill_table_fen"] = tuple(int(b) for b in query["bills"][0].split(","))
-        except ValueError as exc:
-            raise ValueError(f"{url}: bills must be fen, e.g. bills=1000,2000") from exc
-    return CashEmulator(protocol, **options)
 
 
 if TYPE_CHECKING:  # mypy proves that every host is a BillAcceptor

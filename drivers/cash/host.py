@@ -142,7 +142,6 @@ class AcceptorHost(abc.ABC):
         self._first_outcome = threading.Event()
         self._thread: threading.Thread | None = None
         self._decisions = DecisionThread(decide, self._wake.set, f"{self.protocol}-decide")
-        self._device: tuple[Callable[[], str], Callable[[], None]] | None = None
         # poll-thread state
         self._linked = False
         self._disconnected_reported = False
@@ -174,15 +173,9 @@ class AcceptorHost(abc.ABC):
     def counters(self) -> Mapping[str, int]:
         return dict(self._counters)
 
-    def own_device(self, start: Callable[[], str], stop: Callable[[], None]) -> None:
-        """A device that lives as long as this host (an emulator): ``start`` gives its path."""
-        self._device = (start, stop)
-
     def start(self) -> None:
         if self._thread is not None:
             raise AcceptorError(f"{self.protocol} host already started")
-        if self._device is not None:
-            self._transport.url = self._device[0]()
         self._decisions.start()
         self._thread = threading.Thread(target=self._run, name=f"{self.protocol}-poll", daemon=True)
         self._thread.start()
@@ -202,8 +195,6 @@ class AcceptorHost(abc.ABC):
                 self.log.error("poll thread did not stop within 10 s")
         self._decisions.stop()
         self._transport.close()
-        if self._device is not None:
-            self._device[1]()
 
     def enable(self, denominations_fen: frozenset[int]) -> None:
         with self._lock:

@@ -5,9 +5,10 @@ Layers as for every device: ``codec`` is pure (bytes in, codes out, tested from 
 reader thread, and reports typed events (``api``) to one ``on_event`` callback.
 
 ``open_scanner("/dev/kiosk-scanner", on_event=..., terminator="crlf")`` builds a host; nothing is
-opened before ``start()``. ``emulator://scanner`` (optionally ``?terminator=lf``) gives the host
-its own emulated scanner on a pty, started and stopped with it (``kiosk emulate scanner`` runs
-one on its own, scripted with ``kiosk emulate ctl SOCKET scan CODE``).
+opened before ``start()``. The URL is any pyserial URL; ``emulator://scanner`` (optionally
+``?terminator=lf&prefix=...&suffix=...``) is an emulated scanner, plugged in while the port is
+open (``drivers.emulators.urlhandler``; ``kiosk emulate scanner`` runs one on its own, scripted
+with ``kiosk emulate ctl SOCKET scan CODE``).
 
 The driver decides nothing about payments: which provider a code belongs to, and how it may be
 shown, is the kiosk's policy (``kiosk.paycode``).
@@ -16,7 +17,7 @@ Exception tree (under ``drivers.errors.DriverError``)::
 
     ScannerError (a DriverError, drivers/errors.py)
     ├── ScannerSettingError  an impossible setting (also a ValueError): a prefix with a control
-    │                        byte, max_length 0, an unknown terminator or emulator option
+    │                        byte, max_length 0, an unknown terminator
     └── ScannerStateError    start() twice, or after stop()
 
 Port errors (``drivers.transport.TransportError``) never leave the host: they become
@@ -25,8 +26,7 @@ Port errors (``drivers.transport.TransportError``) never leave the host: they be
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
 
 from drivers.scanner.api import (
     Connected,
@@ -49,13 +49,7 @@ from drivers.scanner.errors import ScannerError, ScannerSettingError, ScannerSta
 from drivers.scanner.host import ScannerHost, ScannerHostSettings
 from drivers.transport import SerialTransport
 
-if TYPE_CHECKING:
-    from drivers.emulators.scanner import ScannerEmulator
-
-EMULATOR_URL = "emulator://scanner"
-
 __all__ = [
-    "EMULATOR_URL",
     "Code",
     "CodecSettings",
     "Connected",
@@ -109,30 +103,4 @@ def open_scanner(
     if baudrate <= 0:
         raise ScannerSettingError(f"baudrate {baudrate} must be positive")
     transport = SerialTransport(url, baudrate=baudrate, timeout_s=host_settings.read_timeout_s)
-    host = ScannerHost(transport, on_event=on_event, codec=codec, settings=host_settings)
-    if url.split("?", 1)[0] == EMULATOR_URL:
-        emulator = _emulator(url, codec)
-        host.own_device(emulator.start, emulator.stop)
-    elif url.startswith("emulator://"):
-        raise ScannerSettingError(f"{url}: the scanner emulator is {EMULATOR_URL}")
-    return host
-
-
-def _emulator(url: str, codec: CodecSettings) -> ScannerEmulator:
-    """The emulator an ``emulator://scanner?terminator=cr`` URL asks for (prefix and suffix
-    are the host's, so that what it sends is what the host expects)."""
-    from drivers.emulators.scanner import ScannerEmulator  # the emulators import this package
-
-    query = parse_qs(urlsplit(url).query)
-    unknown = set(query) - {"terminator"}
-    if unknown:
-        raise ScannerSettingError(f"{url}: unknown emulator options {sorted(unknown)}")
-    sent = codec.terminator
-    if "terminator" in query:
-        try:
-            sent = Terminator(query["terminator"][0])
-        except ValueError as exc:
-            raise ScannerSettingError(f"{url}: terminator is cr, lf or crlf") from exc
-    if sent is Terminator.ANY:
-        sent = Terminator.CR
-    return ScannerEmulator(terminator=sent, prefix=codec.prefix, suffix=codec.suffix)
+    return ScannerHost(transport, on_event=on_event, codec=codec, settings=host_settings)

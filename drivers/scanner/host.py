@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from drivers.backoff import Backoff
@@ -93,7 +93,6 @@ class ScannerHost:
         self._stopping = threading.Event()
         self._first_outcome = threading.Event()
         self._thread: threading.Thread | None = None
-        self._device: tuple[Callable[[], str], Callable[[], None]] | None = None
         # reader-thread state
         self._decoder = ScanDecoder(self.codec)
         self._linked = False
@@ -124,16 +123,10 @@ class ScannerHost:
         counters.update({f"ended_{k}": v for k, v in endings.items()})
         return counters
 
-    def own_device(self, start: Callable[[], str], stop: Callable[[], None]) -> None:
-        """A device that lives as long as this host (an emulator): ``start`` gives its path."""
-        self._device = (start, stop)
-
     def start(self) -> None:
         """Start the reader; return once the port opened or failed (at most start_timeout_s)."""
         if self._thread is not None or self._stopping.is_set():
             raise ScannerStateError("a scanner host starts once; make a new one to start again")
-        if self._device is not None:
-            self._transport.url = self._device[0]()
         self._thread = threading.Thread(target=self._run, name="scanner-read", daemon=True)
         self._thread.start()
         if not self._first_outcome.wait(self.settings.start_timeout_s):
@@ -153,9 +146,6 @@ class ScannerHost:
                 log.error("%s: reader thread did not stop within %.0f s", self.url, STOP_JOIN_S)
         self._transport.close()
         self._linked = False
-        device, self._device = self._device, None
-        if device is not None:
-            device[1]()
 
     # ---- the reader thread ------------------------------------------------------------
 

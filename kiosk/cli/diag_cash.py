@@ -1,8 +1,8 @@
 """`kiosk diag cash URL --protocol P`: talk to a bill acceptor and print what it says.
 
 JSON lines on stdout: the identity and bill table (``ready``), then every event, each with
-``t`` (seconds since start). Bills are returned unless ``--stack-all``. The URL
-``emulator://`` (or ``emulator://ccnet?state=FILE``) starts an emulator in this process.
+``t`` (seconds since start). Bills are returned unless ``--stack-all``. The URL is any pyserial
+URL; ``emulator://ccnet`` (or ``emulator://id003?state=FILE``) starts an emulator in this process.
 ``--table-codes CNY,CHN`` (ID-003: ``156``) says which bill-table identifiers count as yuan;
 ``--bill-types 40=100,41=500`` gives an ICT device's bill types (fen), since it cannot be asked.
 Exit 0 when the device answered and is usable, 1 when it never answered or its bill table has
@@ -33,16 +33,15 @@ from drivers.cash import (
 )
 from kiosk.cli.emulate_cash import bills
 
-EMULATOR_SCHEME = "emulator://"
-
 
 def register(devices: Any) -> None:
     parser = devices.add_parser(
         "cash",
         help="talk to a bill acceptor and print its identity, table and events",
-        description="Open the acceptor at URL (a serial path, socket://..., or emulator:// for a "
-        "built-in emulator), print its identity and bill table, enable it and print every event "
-        "as a JSON line for --seconds. Bills are returned unless --stack-all.",
+        description="Open the acceptor at URL (a serial path, socket://..., or emulator://ccnet, "
+        "emulator://id003, emulator://ict for a built-in emulator), print its identity and bill "
+        "table, enable it and print every event as a JSON line for --seconds. Bills are returned "
+        "unless --stack-all.",
     )
     parser.add_argument("url")
     parser.add_argument("--protocol", choices=PROTOCOLS, required=True)
@@ -133,9 +132,6 @@ def run(args: argparse.Namespace) -> int:
     def decide(_escrow: Escrow) -> Decision:
         return Decision.STACK if args.stack_all else Decision.RETURN
 
-    url = args.url
-    if url == EMULATOR_SCHEME:
-        url += args.protocol
     settings: dict[str, Any] = {}
     if args.table_codes:
         settings["table_codes"] = args.table_codes
@@ -146,7 +142,12 @@ def run(args: argparse.Namespace) -> int:
         settings["bill_types"] = args.bill_types
     try:
         acceptor = open_acceptor(
-            args.protocol, url, on_event=on_event, decide=decide, baudrate=args.baudrate, **settings
+            args.protocol,
+            args.url,
+            on_event=on_event,
+            decide=decide,
+            baudrate=args.baudrate,
+            **settings,
         )
     except ValueError as exc:
         print(f"kiosk diag cash: {exc}", file=sys.stderr)

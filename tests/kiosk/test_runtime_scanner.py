@@ -58,10 +58,15 @@ def test_bad_scanner_keys_are_named(tmp_path: Path, section: str, message: str) 
         kiosk_config(tmp_path, section)
 
 
-def test_a_wrong_emulator_url_is_a_config_error(tmp_path: Path) -> None:
-    loaded = kiosk_config(tmp_path, '[scanner]\nurl = "emulator://escpos"\n')
-    with pytest.raises(ConfigError, match=r"scanner\.url: .*emulator://scanner"):
-        Runtime(loaded)
+def test_an_emulator_url_runs_an_emulated_scanner(tmp_path: Path) -> None:
+    runtime = Runtime(kiosk_config(tmp_path, '[scanner]\nurl = "emulator://scanner"\n'))
+    try:
+        assert runtime.scanner is not None
+        runtime.start()
+        assert runtime.scanner.connected
+    finally:
+        runtime.stop()
+    assert not runtime.scanner.connected
 
 
 def wait_until(what: str, condition: Callable[[], bool]) -> None:

@@ -27,6 +27,7 @@ from drivers.cash import (
 )
 from drivers.emulators.cash import CashEmulator
 from drivers.emulators.cash_mechanics import Timings
+from drivers.transport import PortUnavailableError, SerialTransport
 from tests.drivers.cash.conftest import FAST, Decider, Recorder, Rig
 
 CNY_TABLE = [100, 500, 1000, 2000, 5000, 10000]
@@ -478,14 +479,18 @@ def test_an_emulator_url_gives_the_host_its_own_device(protocol: str, tmp_path: 
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("emulator://id003x", "the emulator speaks"),
+        ("emulator://id003x", "unknown emulated device 'id003x'"),
         ("emulator://{p}?colour=red", "unknown emulator options"),
         ("emulator://{p}?bills=ten", "bills must be fen"),
+        ("emulator://{p}?bills=1000,1000", "distinct bills"),
     ],
 )
-def test_a_bad_emulator_url_is_refused(protocol: str, url: str, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        open_acceptor(protocol, url.format(p=protocol), on_event=Recorder(), decide=Decider())
+def test_a_bad_emulator_url_is_a_port_that_cannot_be_opened(
+    protocol: str, url: str, message: str
+) -> None:
+    transport = SerialTransport(url.format(p=protocol))
+    with pytest.raises(PortUnavailableError, match=message):
+        transport.open()
 
 
 def test_stop_without_start_is_harmless(protocol: str, tmp_path: Path) -> None:
