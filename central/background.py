@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from central import alerts, collection_rate, fleet, webhooks
+from central import alerts, collection_rate, fleet, paycode, webhooks
 from central.context import Central
 
 log = logging.getLogger("central.background")
@@ -49,6 +49,7 @@ class Worker:
             if now >= next_sweep:
                 next_sweep = now + sweep_every
                 self._step("offline sweep", lambda: alerts.sweep_offline(self.central))
+                self._step("paycode sweep", lambda: paycode.sweep_abandoned(self.central))
             if now >= next_prune:
                 next_prune = now + PRUNE_EVERY_S
                 self._step("pruning", lambda: fleet.prune_history(self.central))

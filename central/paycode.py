@@ -60,6 +60,9 @@ REPLAYED = 200
 SUBJECT = "电费缴费 Electricity bill"
 QUERY_ATTEMPTS = 3  # after a timeout, before answering the kiosk
 REVERSE_ATTEMPTS = 5  # per cancel call; the kiosk calls cancel again while "reversing"
+# Well past the kiosk's own deadline (60 s) and its cancel retries: nobody will finish it now.
+ABANDONED_AFTER = timedelta(minutes=5)
+SWEEP_BATCH = 100
 _OPEN = (PaycodeState.PENDING.value, PaycodeState.USERPAYING.value)
 
 
@@ -211,6 +214,41 @@ def cancel(central: Central, kiosk_id: str, txn_id: str) -> dict[str, Any]:
         elif not confirmed:
             log.error("paycode %s: the provider has not confirmed the reversal yet", txn_id)
     return _answer(central, row)
+
+
+def sweep_abandoned(central: Central) -> int:
+    """Finish the payments no kiosk finished; return how many reached an end state.
+
+    A kiosk that died, was unplugged for good or lost its journal never cancels its
+    ``userpaying`` payment, and a ``reversing`` one waits for a cancel that may not come: the
+    customer's money would hang at the provider. Each is first asked about (a customer may
+    have confirmed at the last moment: then it is paid and credited), and reversed if still
+    open. A kiosk that comes back later finds the end state through GET or cancel.
+    """
+    cutoff = central.now() - ABANDONED_AFTER
+    waiting = (*_OPEN, PaycodeState.REVERSING.value)
+    with db.read(central.engine) as conn:
+        rows = conn.execute(
+            select(paycode_payments.c.kiosk_id, paycode_payments.c.txn_id)
+            .where(paycode_payments.c.state.in_(waiting), paycode_payments.c.updated_at < cutoff)
+            .order_by(paycode_payments.c.id)
+            .limit(SWEEP_BATCH)
+        ).all()
+    ended = 0
+    for row in rows:
+        try:
+            answer = status(central, row.kiosk_id, row.txn_id)
+            if answer["status"] in (PaycodeState.USERPAYING.value, PaycodeState.REVERSING.value):
+                log.warning(
+                    "paycode %s: abandoned by kiosk %s; reversing", row.txn_id, row.kiosk_id
+                )
+                answer = cancel(central, row.kiosk_id, row.txn_id)
+        except ApiError as exc:  # e.g. the credit is spent: an operator decides, the rest go on
+            log.error("paycode %s: abandoned, cannot be finished: %s", row.txn_id, exc)
+            continue
+        if answer["status"] not in waiting:
+            ended += 1
+    return ended
 
 
 def _pay(provider: PaycodeProvider, request: PaycodeRequest) -> Trade | None:

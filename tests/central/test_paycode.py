@@ -341,3 +341,30 @@ def test_no_provider_unless_demo_wallet_is_on(backend_url: str) -> None:
         sent = body(server.txn(), server.account(), 100, code("0000"))
         answer = post(server, sent)
         assert (answer.status_code, answer.json()["error"]) == (503, "paycode_unavailable")
+
+
+def test_the_server_reverses_what_a_vanished_kiosk_left_open(live: Live, clock: Clock) -> None:
+    from central import paycode
+
+    number = live.account()
+    waiting, stuck = live.txn(), live.txn()
+    assert post(live, body(waiting, number, 5000, code("2222"))).json()["status"] == "userpaying"
+    assert post(live, body(stuck, number, 6000, code("2222"))).json()["status"] == "userpaying"
+    with live.engine.begin() as conn:  # a cancel that reached the server, then the kiosk died
+        conn.execute(
+            update(paycode_payments)
+            .where(paycode_payments.c.txn_id == stuck)
+            .values(state="reversing")
+        )
+    assert paycode.sweep_abandoned(live.central) == 0  # the kiosk may still finish them
+    clock.offset += paycode.ABANDONED_AFTER + timedelta(seconds=1)
+    try:
+        assert paycode.sweep_abandoned(live.central) == 2
+        assert paycode.sweep_abandoned(live.central) == 0  # once
+        assert get(live, waiting).json()["status"] == "reversed"
+    finally:
+        clock.offset -= paycode.ABANDONED_AFTER + timedelta(seconds=1)
+    assert trade(live, waiting).state == "reversed"
+    assert trade(live, stuck).state == "reversed"
+    assert cancel(live, stuck).json()["status"] == "reversed"  # the kiosk, back, learns the end
+    assert balance(live, number) == 0
