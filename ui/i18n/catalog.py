@@ -71,6 +71,30 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "shown.other": ("其他金额", "Other amount"),
     "shown.continue": ("去缴费", "Pay"),
     "shown.done_checking": ("完成", "Done"),
+    # the account's usage (ui/screens/usage.py); 度 is how customers say kWh (千瓦时)
+    "shown.usage": ("用电情况", "Usage"),
+    "usage.title": ("用电情况", "Your electricity use"),
+    "usage.meter": ("电表编号 {meter}", "Meter {meter}"),
+    "usage.reading": ("{date}抄表 {kwh} 度", "Read {date}: {kwh} kWh"),
+    "usage.none": ("暂无", "None on record"),
+    "usage.months": ("近12个月用电量", "Electricity used, last 12 months"),
+    "usage.kwh": ("度", "kWh"),
+    "usage.year": (
+        "今年已用电 {kwh} 度\n{tier}，每度 {price} 元",
+        "This year: {kwh} kWh\n{tier}: ¥{price}/kWh",
+    ),
+    "usage.year_only": ("今年已用电 {kwh} 度", "This year: {kwh} kWh"),
+    "usage.to_next": ("再用 {kwh} 度进入{tier}", "{kwh} kWh more to {tier}"),
+    "usage.top_tier": ("已是最高一档", "This is the highest tier"),
+    "usage.no_tiers": ("本户不执行居民阶梯电价", "Tiered household prices do not apply"),
+    "usage.tier_up_to": (
+        "{tier}：{start}–{to} 度，每度 {price} 元",
+        "{tier}: {start}–{to} kWh, ¥{price}/kWh",
+    ),
+    "usage.tier_above": (
+        "{tier}：{above} 度以上，每度 {price} 元",
+        "{tier}: above {above} kWh, ¥{price}/kWh",
+    ),
     "amount.title": ("请输入缴费金额（元）", "Enter the amount (yuan)"),
     "amount.limits": (
         "预存或部分缴费，单笔 {min} 至 {max}",

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from kiosk.money import MoneyError, format_fen, parse_yuan
 from ui.i18n import format_date
 from ui.screens.base import Screen, Send, button, label
+from ui.screens.usage import UsagePanel
 from ui.widgets.fit_field import FitLineEdit
 from ui.widgets.keypad import Keypad
 
@@ -161,6 +162,8 @@ class AccountShownScreen(Screen):
         self.other.clicked.connect(self._open_amount)
         self.card = button("shown_card", "bigprimary")
         self.card.clicked.connect(lambda: self.send("choose_method", method="card"))
+        self.usage = button("shown_usage", "big")  # only when the server sent usage
+        self.usage.clicked.connect(self._open_usage)
         self.finish = button("shown_done", "secondary")
         self.finish.clicked.connect(lambda: self.send("home"))
         self.back = button("shown_back", "secondary")
@@ -207,7 +210,11 @@ class AccountShownScreen(Screen):
         self.amount_box.addWidget(self.amount_keypad, 1)
         self.amount_panel.hide()
         outer.addWidget(self.amount_panel, 1)
-        for widget in (self.pay_all, self.other, self.card):
+        # the usage view: local view state too, in place of the account while open
+        self.usage_panel = UsagePanel(self._close_usage)
+        self.usage_panel.hide()
+        outer.addWidget(self.usage_panel, 1)
+        for widget in (self.pay_all, self.other, self.card, self.usage):
             self.actions.addWidget(widget)
         self.actions.addStretch(1)
         self.actions.addWidget(self.finish)
@@ -215,10 +222,23 @@ class AccountShownScreen(Screen):
         self.box.addWidget(actions, 1)
 
     def set_portrait(self, portrait: bool) -> None:
+        self.usage_panel.set_portrait(portrait)
         super().set_portrait(portrait)
         self.amount_box.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
+
+    def _open_usage(self) -> None:
+        self.main.hide()
+        self.usage_panel.show()
+        self.send("touch")  # a tap like any other: the engine's idle clock starts again
+        self.render(self.snap)
+
+    def _close_usage(self) -> None:
+        self.usage_panel.hide()
+        self.main.show()
+        self.send("touch")
+        self.render(self.snap)
 
     def _open_amount(self) -> None:
         self.main.hide()
@@ -247,6 +267,7 @@ class AccountShownScreen(Screen):
     def render(self, snap: dict[str, Any]) -> None:
         if snap.get("state") == "home":  # a new customer: nothing of the last one stays open
             self.amount_panel.hide()
+            self.usage_panel.hide()
             self.main.show()
             self.amount_input.clear()
             self.amount_error.clear()
@@ -272,8 +293,10 @@ class AccountShownScreen(Screen):
         )
         self.as_of.setVisible(not self.senior)
         entering = self.amount_panel.isVisibleTo(self)
-        # the amount panel has its own title: the screen's title says what to do instead
-        self.title.setText(self.t("amount.title" if entering else "shown.title"))
+        looking = self._render_usage(account.get("usage"))
+        # the amount and usage panels have their own titles: the screen's title says which
+        title = "amount.title" if entering else "usage.title" if looking else "shown.title"
+        self.title.setText(self.t(title))
         self.amount_title.hide()
         limits = snap.get("limits") or {}
         pay_all = self.t("shown.pay_all", amount=format_fen(due))
@@ -300,6 +323,18 @@ class AccountShownScreen(Screen):
         self.other.setVisible(mode != "card")
         self.card.setVisible(mode == "card")
         self.finish.setVisible(mode == "check")
+
+    def _render_usage(self, usage: dict[str, Any] | None) -> bool:
+        """The usage button (only with usage) and the usage view; True while the view is open."""
+        self.usage.setText(self.t("shown.usage"))
+        self.usage.setVisible(bool(usage))
+        if not usage:
+            if self.usage_panel.isVisibleTo(self):  # another account, from an older server
+                self.usage_panel.hide()
+                self.main.show()
+            return False
+        self.usage_panel.render(usage, self.t, self.language, self.senior)
+        return self.usage_panel.isVisibleTo(self)
 
     def _bills_hidden(self, hidden: bool) -> None:
         for index in range(self.bills.count()):
