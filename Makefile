@@ -8,7 +8,7 @@ test:
 lint:
 	./scripts/lint.sh
 format:
-	.venv/bin/ruff format kiosk drivers central ui tests bench
+	.venv/bin/ruff format kiosk drivers central ui kiosk_demo tests bench
 	.venv/bin/ruff check --fix .
 screenshots:
 	./scripts/screenshots.sh

@@ -37,7 +37,7 @@ import time, sys
 t0 = float(sys.argv[1])
 from PySide6.QtWidgets import QApplication
 from ui.app import build_window
-from ui.fake_source import FakeSource, make_snapshot
+from kiosk_demo.fake_source import FakeSource, make_snapshot
 app = QApplication([])
 w = build_window(FakeSource(), "示范供电公司", fullscreen=False)
 w.resize(1080, 1920); w.show(); w.show_snapshot(make_snapshot("home")); app.processEvents()
@@ -62,7 +62,7 @@ def cold_start(code: str, runs: int) -> float:
 
 
 def payment_script() -> list[dict]:
-    from ui.fake_source import make_snapshot
+    from kiosk_demo.fake_source import make_snapshot
 
     snaps = [
         make_snapshot("home"),
@@ -138,8 +138,8 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     sys.path.insert(0, str(REPO))
+    from kiosk_demo.fake_source import FakeSource
     from ui.app import build_window
-    from ui.fake_source import FakeSource
 
     app = QApplication.instance() or QApplication([])
     source = FakeSource()

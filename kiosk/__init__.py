@@ -28,10 +28,12 @@ translates a driver's error into its state, it does not let one through)::
     ├── ReceiptError             a document cannot be printed as given (a ValueError)
     ├── ScriptError              a headless script step failed (kiosk/headless.py)
     │   └── ScriptInvalid        the script cannot be read; nothing was run
-    ├── DemoError                the demo cannot go on (kiosk/demo.py)
     ├── PairingFailed            the server would not pair this kiosk (kiosk/cli/pair.py)
     ├── VoiceError               a voice prompt cannot be rendered or played (kiosk/voice.py)
     └── ControlUnreachable       an emulator's control socket did not answer
+
+``kiosk_demo.DemoError`` (the demo cannot go on) is a KioskError drawn in ``kiosk_demo``,
+which the core never imports.
 
 ``kiosk.engine.NotRecorded`` is outside the tree on purpose: the engine raises it to the
 acceptor host through the drivers' event sink, so it is a

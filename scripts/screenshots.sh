@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --for-tests
 export QT_QPA_PLATFORM=offscreen
-exec .venv/bin/python -m ui.screenshots "${SCREENSHOTS_DIR:-screenshots}"
+exec .venv/bin/python -m kiosk_demo.screenshots "${SCREENSHOTS_DIR:-screenshots}"

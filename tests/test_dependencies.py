@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("kiosk", "drivers", "ui", "central")
-FIRST_PARTY = {*PACKAGES, "tests", "bench", "kiosk_demo", "__future__"}
+PACKAGES = ("kiosk", "drivers", "ui", "central", "kiosk_demo")
+FIRST_PARTY = {*PACKAGES, "tests", "bench", "__future__"}
 
 # Declared but never imported by name, each for a reason.
 NEEDED_WITHOUT_IMPORT = {

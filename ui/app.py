@@ -41,7 +41,7 @@ def build_window(
     service_phone: str = "95598",
     voice: Any = None,
 ) -> Any:
-    """The window over any snapshot source (the engine, or a FakeSource)."""
+    """The window over any snapshot source (the engine, or kiosk_demo's FakeSource)."""
     from ui.bridge import Bridge
     from ui.window import KioskWindow
 
@@ -70,8 +70,12 @@ class _Snapshotting:
         self._source.intent(name, **args)
 
 
-def run_frontend(config: Any, windowed: bool = False, demo: Any = None) -> int:
-    """Run the kiosk window; ``demo`` (a started ``kiosk.demo.Demo``) adds its control window."""
+def run_frontend(config: Any, windowed: bool = False, beside: Any = None) -> int:
+    """Run the kiosk window.
+
+    ``beside(window, engine)``, when given, opens a window of its own beside the kiosk's and
+    returns it (``kiosk demo`` shows its emulator control window so); it is closed at the end.
+    """
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -106,11 +110,7 @@ def run_frontend(config: Any, windowed: bool = False, demo: Any = None) -> int:
     else:
         window.resize(*window_size())
         window.show()
-    panel = None
-    if demo is not None:  # `kiosk demo`: the emulator control window beside the kiosk
-        from ui.demo_panel import show_demo_panel
-
-        panel = show_demo_panel(window, demo, runtime.engine)
+    panel = None if beside is None else beside(window, runtime.engine)
     # Ctrl+C / SIGTERM end the event loop; Python handles signals only between Qt events,
     # so a timer gives it a chance every 200 ms.
     signal.signal(signal.SIGTERM, lambda *_: app.quit())

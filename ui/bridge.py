@@ -1,7 +1,7 @@
 """The Qt bridge between a snapshot source (the engine, or a fake) and the GUI thread.
 
 A source is anything with ``subscribe(callback)`` and ``intent(name, **args)``: the real
-``kiosk.engine.Engine`` or ``ui.fake_source.FakeSource``. The engine calls subscribers on
+``kiosk.engine.Engine`` or ``kiosk_demo.fake_source.FakeSource``. The engine calls subscribers on
 its own thread, so ``publish`` only emits a signal; the connection to the window is queued,
 and the snapshot is rendered on the GUI thread. Sending an intent only puts it on the
 engine's queue: the GUI thread never waits for the engine.

@@ -1,7 +1,9 @@
 """The `kiosk` command: one entry for technicians, tests and demos (README.md, "Command line").
 
 Each subcommand lives in its own module with a ``register(subparsers)`` function that adds
-its parser and sets ``handler``. Output meant for programs is JSON lines on stdout; logs go
+its parser and sets ``handler``. Installed packages add more through the ``kiosk.commands``
+entry point group, each a ``register`` function (``kiosk demo`` comes from ``kiosk_demo``,
+which the core never imports). Output meant for programs is JSON lines on stdout; logs go
 to stderr. Exit codes: 0 success (also a run stopped by SIGTERM, as systemd expects), 1 the
 command ran and found a problem, 2 bad usage, a bad configuration or a file the command cannot
 use (one line on stderr names it and says what to do), 3 not built yet, 130 Ctrl-C.
@@ -13,11 +15,11 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 
 from kiosk import KioskError, __version__, logs
 from kiosk.cli import (
     check_config,
-    demo,
     diag_cash,
     diag_printer,
     emulate_cash,
@@ -49,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     run.register(commands)
-    demo.register(commands)
+    for plugin in sorted(entry_points(group="kiosk.commands"), key=lambda e: e.name):
+        plugin.load()(commands)  # `kiosk demo` (kiosk_demo.cli)
     emulate = commands.add_parser("emulate", help="run a device emulator on a pseudo-terminal")
     emulate_kinds = emulate.add_subparsers(dest="device", metavar="DEVICE", required=True)
     emulate_cash.register(emulate_kinds)

@@ -32,7 +32,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, text
 
-from kiosk.demo import CentralProcess
+from kiosk_demo.rig import CentralProcess
 
 REPO = Path(__file__).resolve().parent.parent.parent
 START_TIMEOUT_S = 30.0
@@ -152,7 +152,7 @@ def start_central_server(
     accounts = {line["role"]: line["account_no"] for line in seeded if "role" in line}
     cards = [DemoCard(c["card_no"], c["pin"], c["face_fen"]) for c in seeded if "card_no" in c]
     log_path = workdir / "central-server.log"
-    # The same child process the demo runs (kiosk.demo), so both start it one way.
+    # The same child process the demo runs (kiosk_demo.rig), so both start it one way.
     central = CentralProcess.start(db_url, log_path, extra_args)
     return CentralServer(
         central.url,

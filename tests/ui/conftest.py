@@ -9,8 +9,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from kiosk_demo.fake_source import FakeSource, make_snapshot
 from ui.app import build_window
-from ui.fake_source import FakeSource, make_snapshot
 
 
 class Kiosk:

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk_demo.fake_source import FakeSource
+from kiosk_demo.screenshots import scenes, show_scene
 from ui.app import build_window
-from ui.fake_source import FakeSource
-from ui.screenshots import scenes, show_scene
 
 SIZES = {"1024x768": (1024, 768), "1080x1920": (1080, 1920)}
 MIN_TARGET_PX = 60

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
-from ui.fake_source import make_maintenance
-from ui.screenshots import maintenance_scenes
+from kiosk_demo.fake_source import make_maintenance
+from kiosk_demo.screenshots import maintenance_scenes
 
 MIN_TOUCH_PX = 57
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.fake_source import make_maintenance
+from kiosk_demo.fake_source import make_maintenance
 from ui.maintenance.words import amount_of, event_line, human_reason
 
 

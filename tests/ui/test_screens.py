@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
-from ui.screenshots import scenes
+from kiosk_demo.screenshots import scenes
 from ui.window import SCREEN_FOR_STATE
 
 MIN_TOUCH_PX = 57  # 15 mm at ~96 dpi
@@ -265,7 +265,7 @@ def test_large_text_mode_switches_the_stylesheet(kiosk):
 def test_snapshots_from_another_thread_render_on_the_gui_thread(kiosk):
     seen = []
     kiosk.window.rendered.connect(lambda snap: seen.append(QThread.currentThread()))
-    from ui.fake_source import make_snapshot
+    from kiosk_demo.fake_source import make_snapshot
 
     with kiosk.qtbot.waitSignal(kiosk.window.rendered, timeout=5000):
         worker = threading.Thread(target=kiosk.source.emit, args=(make_snapshot("processing"),))
@@ -291,8 +291,8 @@ def test_short_tap_in_the_corner_does_nothing(kiosk):
 
 
 def test_fullscreen_window_refuses_to_close(qtbot):
+    from kiosk_demo.fake_source import FakeSource
     from ui.app import build_window
-    from ui.fake_source import FakeSource
 
     window = build_window(FakeSource(), "x", fullscreen=True)
     qtbot.addWidget(window)
@@ -302,7 +302,7 @@ def test_fullscreen_window_refuses_to_close(qtbot):
 
 
 def _partial(kiosk, state="cash_insert", **overrides):
-    from ui.screenshots import PARTIAL_ACCOUNT
+    from kiosk_demo.screenshots import PARTIAL_ACCOUNT
 
     cash = {"inserted_fen": 5000, "notes": {"5000": 1}, "still_due_fen": 29000}
     return kiosk.show(state, account=PARTIAL_ACCOUNT, amount_fen=34000, cash=cash, **overrides)
@@ -346,7 +346,7 @@ def test_a_partial_payment_result_says_what_is_still_owed(kiosk):
 
 
 def test_a_full_payment_result_stays_green(kiosk):
-    from ui.screenshots import PARTIAL_ACCOUNT
+    from kiosk_demo.screenshots import PARTIAL_ACCOUNT
 
     result = {"status": "posted", "amount_fen": 34000, "balance_fen": 0, "printing": "printed"}
     kiosk.show("done", account=PARTIAL_ACCOUNT, result=result)
@@ -411,7 +411,7 @@ def test_an_error_banner_never_moves_the_keypad(kiosk, size):
 
 
 def test_out_of_paper_says_the_onscreen_receipt_before_the_choice(kiosk):
-    from ui.screenshots import customer_scenes
+    from kiosk_demo.screenshots import customer_scenes
 
     snap = customer_scenes()["paper_out"]
     with kiosk.qtbot.waitSignal(kiosk.window.rendered):
@@ -560,8 +560,8 @@ def test_without_cash_the_notice_says_where_to_pay_cash(kiosk):
 
 
 def test_the_service_phone_comes_from_the_configuration(qtbot):
+    from kiosk_demo.fake_source import FakeSource, make_snapshot
     from ui.app import build_window
-    from ui.fake_source import FakeSource, make_snapshot
 
     source = FakeSource()
     window = build_window(source, "供电", fullscreen=False, service_phone="0571-95598")

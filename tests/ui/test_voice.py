@@ -12,7 +12,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.voice import PROMPTS, Voice, VoiceError, VoiceSettings, fixed_prompts, prompt_text
-from ui.screenshots import PARTIAL_ACCOUNT
+from kiosk_demo.screenshots import PARTIAL_ACCOUNT
 
 
 def test_prompts_exist_in_both_languages_with_amounts_in_words():

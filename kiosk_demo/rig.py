@@ -7,12 +7,8 @@ the cash acceptor and printer emulators in this process on real ptys, and builds
 then runs the kiosk itself. ``stop()`` undoes everything, in reverse order.
 
 The emulator controls (``insert``, ``act``) are what the demo's control window calls; they
-answer a short human sentence and raise ``DemoError`` with what to do when the device refuses.
-
-Exception tree::
-
-    KioskError
-    └── DemoError            the server would not start, a device refused, a demo step failed
+answer a short human sentence and raise ``DemoError`` (drawn in ``kiosk_demo``) with what to do
+when the device refuses.
 """
 
 from __future__ import annotations
@@ -51,7 +47,7 @@ DEMO_STAFF = (
     ("C001", "李收款 Li", Role.COLLECTOR, "654321"),
 )
 
-log = logging.getLogger("kiosk.demo")
+log = logging.getLogger("kiosk_demo.rig")
 
 DEMO_DIR = Path("var/demo")
 SERVER_START_TIMEOUT_S = 60.0  # init-db runs the migrations: a cold machine takes a while

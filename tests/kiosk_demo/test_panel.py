@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from kiosk import config
-from kiosk.demo import Demo, DeviceAction
 from kiosk.runtime import Runtime
+from kiosk_demo.rig import Demo, DeviceAction
 from tests.support.kiosk_stack import Snapshots
 
 pytest.importorskip("PySide6")
@@ -24,7 +24,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from ui.demo_panel import DemoPanel
+from kiosk_demo.panel import DemoPanel
 
 WAIT_MS = 20_000
 
@@ -238,9 +238,10 @@ def test_every_device_action_has_a_button(qtbot: Any, panel: DemoPanel) -> None:
         assert panel.findChild(QPushButton, f"demo_{action.value}") is not None, action
 
 
-def test_run_frontend_shows_the_panel_beside_the_kiosk_and_closing_it_quits(
+def test_run_frontend_shows_thepanel_beside_the_kiosk_and_closing_it_quits(
     qtbot: Any, demo: Demo
 ) -> None:
+    from kiosk_demo.cli import panel_beside
     from ui.app import run_frontend
 
     seen: dict[str, Any] = {}
@@ -262,7 +263,7 @@ def test_run_frontend_shows_the_panel_beside_the_kiosk_and_closing_it_quits(
     app.setQuitOnLastWindowClosed(False)
     QTimer.singleShot(100, look_and_close)
     try:
-        code = run_frontend(demo.config, windowed=True, demo=demo)
+        code = run_frontend(demo.config, windowed=True, beside=panel_beside(demo))
     finally:
         signal.signal(signal.SIGINT, handlers[0])
         signal.signal(signal.SIGTERM, handlers[1])

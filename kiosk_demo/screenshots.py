@@ -1,6 +1,6 @@
 """Render every screen from scripted snapshots into PNGs: `make screenshots`.
 
-Usage: python -m ui.screenshots [OUT_DIR]  (default $SCREENSHOTS_DIR or screenshots/)
+Usage: python -m kiosk_demo.screenshots [OUT_DIR]  (default $SCREENSHOTS_DIR or screenshots/)
 Each screen in zh and en, portrait 1080x1920, landscape 1920x1080 and 1024x768, with
 normal text, and the customer screens in large text too (``*_large.png``).
 
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ui.fake_source import make_maintenance, make_snapshot
+from kiosk_demo.fake_source import make_maintenance, make_snapshot
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080), "small": (1024, 768)}
 PRESS = "_press"  # scene key: the objectName of a button to click after the snapshot shows
@@ -299,7 +299,7 @@ def scenes() -> dict[str, dict[str, Any]]:
 
 def _disk_full_status() -> dict[str, Any]:
     """The status page of a kiosk whose data disk is full: payments paused."""
-    from ui.fake_source import DEMO_STATUS
+    from kiosk_demo.fake_source import DEMO_STATUS
 
     status = copy.deepcopy(DEMO_STATUS)
     status["data_disk"] = {
@@ -317,7 +317,7 @@ def _disk_full_status() -> dict[str, Any]:
 
 def _parked_status() -> dict[str, Any]:
     """The status page of a kiosk whose secret the server refuses: posting parked."""
-    from ui.fake_source import DEMO_STATUS
+    from kiosk_demo.fake_source import DEMO_STATUS
 
     status = copy.deepcopy(DEMO_STATUS)
     status["server"].update(clock_offset_s=0, clock_warning=False, auth_refused="bad_signature")
@@ -427,8 +427,8 @@ def render_all(out_dir: Path, sizes: dict[str, tuple[int, int]] = SIZES) -> list
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
+    from kiosk_demo.fake_source import FakeSource
     from ui.app import build_window
-    from ui.fake_source import FakeSource
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     out_dir.mkdir(parents=True, exist_ok=True)

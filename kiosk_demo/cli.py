@@ -1,10 +1,11 @@
 """`kiosk demo`: the whole product on one machine (central server, emulators, kiosk).
 
-With a display: the kiosk in a window and the emulator control window beside it (the Qt front
-end found through the ``kiosk.frontends`` entry point, given the demo as ``demo=``). Without
-one (no DISPLAY / WAYLAND_DISPLAY, or QT_QPA_PLATFORM=offscreen, or --headless; --window
-opens the windows regardless): a scripted cash payment, each step as a line, then the
-receipt's text and where its picture is.
+The ``kiosk`` command adds this subcommand through the ``kiosk.commands`` entry point
+(pyproject.toml), since the core never imports the demo. With a display: the kiosk in a window
+(the Qt front end found through the ``kiosk.frontends`` entry point) and the emulator control
+window (``kiosk_demo.panel``) beside it. Without one (no DISPLAY / WAYLAND_DISPLAY, or
+QT_QPA_PLATFORM=offscreen, or --headless; --window opens the windows regardless): a scripted
+cash payment, each step as a line, then the receipt's text and where its picture is.
 Exit codes: 0 done, 1 the demo failed (said why), 2 bad configuration, 130 interrupted.
 """
 
@@ -22,7 +23,7 @@ from types import FrameType
 from typing import Any
 
 from kiosk import config, money
-from kiosk.demo import DEMO_DIR, DEMO_STAFF, Demo, DemoError, scripted_payment, write_lines
+from kiosk_demo.rig import DEMO_DIR, DEMO_STAFF, Demo, DemoError, scripted_payment, write_lines
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -120,7 +121,7 @@ def _demo(args: argparse.Namespace) -> int:
             "(or press Ctrl+C here) to stop everything",
             flush=True,
         )
-        code: int = frontend(demo.config, windowed=True, demo=demo)
+        code: int = frontend(demo.config, windowed=True, beside=panel_beside(demo))
         return code
     except DemoError as exc:
         print(f"kiosk demo: {exc}", file=sys.stderr)
@@ -137,6 +138,17 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
 def _frontend() -> Any:
     found = entry_points(group="kiosk.frontends", name="qt")
     return next(iter(found)).load() if found else None
+
+
+def panel_beside(demo: Demo) -> Any:
+    """What the front end calls to open the emulator control window beside the kiosk's."""
+
+    def show(window: Any, engine: Any) -> Any:
+        from kiosk_demo.panel import show_demo_panel  # Qt: only once a window is shown
+
+        return show_demo_panel(window, demo, engine)
+
+    return show
 
 
 def _introduce(demo: Demo) -> None:

@@ -20,8 +20,8 @@ import pytest
 import requests
 
 from kiosk import config
-from kiosk.cli.demo import has_display
-from kiosk.demo import Demo, DemoError, DeviceAction, notes_for
+from kiosk_demo.cli import has_display
+from kiosk_demo.rig import Demo, DemoError, DeviceAction, notes_for
 
 DEMO_TIMEOUT_S = 180
 STARTED = "the kiosk window and the demo control window are open"

@@ -5,7 +5,7 @@ back, jam, cassette full, paper out, cover open), lists the demo accounts and re
 with copy buttons, links the demo wallet page of the QR order on screen, and shows every
 printed receipt as the picture the printer emulator drew.
 
-Device calls go through ``kiosk.demo.Demo`` on one worker thread, results come back as a
+Device calls go through ``kiosk_demo.rig.Demo`` on one worker thread, results come back as a
 queued signal: the GUI thread never waits on an emulator. It is a developer's tool, so its
 texts are fixed bilingual labels rather than the kiosk's translated catalogue.
 """
@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import money
-from kiosk.demo import Demo, DeviceAction
+from kiosk_demo.rig import Demo, DeviceAction
 from ui.bridge import Bridge, SnapshotSource
 
-log = logging.getLogger("ui.demo_panel")
+log = logging.getLogger("kiosk_demo.panel")
 
 REFRESH_MS = 500  # device state and new receipts are looked at this often
 NOTES_FEN = (1000, 2000, 5000, 10000)
