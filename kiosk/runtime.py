@@ -64,6 +64,8 @@ class Runtime:
         self.engine.scanner_configured = self.scanner is not None  # the method is offered
         self.notifier = Notifier.from_environment()
         self.watchdog = Watchdog(self.notifier, self.engine_alive)
+        self._told_status = ""
+        self.engine.subscribe(self._tell_status)
 
     def _scanner(self, config: KioskConfig) -> ScannerHost | None:
         """The payment-code scanner's host when ``[scanner] url`` is set (None: not offered)."""
@@ -82,6 +84,25 @@ class Runtime:
             )
         except ScannerSettingError as exc:
             raise ConfigError(f"{config.source}: scanner.url: {exc}") from exc
+
+    def _tell_status(self, snapshot: dict[str, Any]) -> None:
+        """``systemctl status kiosk`` says what a customer can do now; sent when that changes.
+
+        It also marks the moment the kiosk is truly ready (bench/cold_start.py waits for it).
+        """
+        methods = snapshot.get("methods") or {}
+        taking = [name for name, method in methods.items() if method.get("ok")]
+        if snapshot.get("state") == "out_of_service":
+            line = "out of service: " + ", ".join(
+                f"{name} {method.get('reason')}" for name, method in sorted(methods.items())
+            )
+        elif taking:
+            line = "taking payments: " + ", ".join(sorted(taking))
+        else:
+            line = "no payment method available"
+        if line != self._told_status:
+            self._told_status = line
+            self.notifier.status(line)
 
     def engine_alive(self) -> bool:
         return time.monotonic() - self.engine.last_beat < ENGINE_SILENCE_S

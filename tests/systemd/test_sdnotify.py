@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -326,3 +327,35 @@ def test_a_child_of_the_main_process_speaks_for_the_unit(receiver: NotifyReceive
     # systemd would drop these from a non-main pid unless the unit says NotifyAccess=all
     assert {pid for _, pid in messages} == {child["pid"]}
     assert child["pid"] != shell.pid
+
+
+def test_a_real_kiosk_tells_systemd_what_customers_can_do(
+    receiver: NotifyReceiver, tmp_path: Path
+) -> None:
+    """STATUS follows the methods on offer: cash once the acceptor is up, and not after a jam."""
+    from tests.support.central_server import start_central_server
+    from tests.support.kiosk_stack import KioskStack
+
+    server = start_central_server(tmp_path / "central")
+    (tmp_path / "kiosk").mkdir()
+    stack = KioskStack.start(tmp_path / "kiosk", server)
+    try:
+        statuses: list[str] = []
+
+        def next_status() -> str:
+            while True:
+                message = receiver.get()[0]
+                if message.startswith("STATUS="):
+                    statuses.append(message)
+                    return message
+
+        while "cash" not in next_status():
+            pass
+        assert statuses[-1].startswith("STATUS=taking payments: ")
+        stack.cash.jam("validator")
+        while "cash" in next_status():
+            pass
+        assert all(a != b for a, b in itertools.pairwise(statuses)), "sent only on a change"
+    finally:
+        stack.stop()
+        server.stop()
