@@ -29,6 +29,8 @@ translates a driver's error into its state, it does not let one through)::
     ├── ScriptError              a headless script step failed (kiosk/headless.py)
     │   └── ScriptInvalid        the script cannot be read; nothing was run
     ├── PairingFailed            the server would not pair this kiosk (kiosk/cli/pair.py)
+    ├── TimeZoneUnusable         kiosk.timezone is unknown or has no system zone data
+    │                            (kiosk/local_time.py)
     ├── VoiceError               a voice prompt cannot be rendered or played (kiosk/voice.py)
     └── ControlUnreachable       an emulator's control socket did not answer
 
