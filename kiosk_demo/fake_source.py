@@ -7,6 +7,7 @@ It holds no business rule: it is the stand-in for the engine's *output*, not its
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any
 
 DEMO_ACCOUNT: dict[str, Any] = {
@@ -35,7 +36,9 @@ DEMO_ACCOUNT: dict[str, Any] = {
     "late_fee_fen": 100,
     "due_fen": 22580,
     "as_of": "2026-11-02T10:15:00+08:00",
+    "usage": None,
 }
+_SEQ = itertools.count(1)  # the engine numbers each snapshot it publishes
 
 ALL_OK = {
     "cash": {"ok": True, "reason": None},
@@ -52,6 +55,7 @@ def make_snapshot(state: str = "home", **overrides: Any) -> dict[str, Any]:
         "language": "zh",
         "large_text": False,
         "account": None,
+        "pending_account_no": None,
         "amount_fen": None,
         "method": None,
         "txn_id": None,
@@ -70,7 +74,13 @@ def make_snapshot(state: str = "home", **overrides: Any) -> dict[str, Any]:
         },
         "qr": {"order_id": None, "payload": None, "seconds_left": None},
         "card": {},
-        "paycode": {},
+        "paycode": {
+            "status": None,
+            "provider": None,
+            "code": None,
+            "error": None,
+            "cancelling": None,
+        },
         "result": None,
         "error": None,
         "notice": None,
@@ -80,6 +90,11 @@ def make_snapshot(state: str = "home", **overrides: Any) -> dict[str, Any]:
         "journal_fault": None,
         "locked": None,
         "home_in_s": None,
+        "printer": {"can_print": True, "reason": None, "onscreen_receipt": True},
+        "outbox": {"pending": 0, "pending_fen": 0, "oldest_age_s": 0, "parked": None},
+        "clock_offset_s": 0,
+        "maintenance": None,
+        "seq": next(_SEQ),
         "data_disk": {
             "path": "/var/lib/kiosk",
             "free_mb": 2048.0,
