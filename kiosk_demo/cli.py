@@ -22,7 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from kiosk import config, money
+from kiosk import config, local_time, money
 from kiosk_demo.rig import DEMO_DIR, DEMO_STAFF, Demo, DemoError, scripted_payment, write_lines
 
 EXIT_FAILED = 1
@@ -86,6 +86,7 @@ def has_display(env: Mapping[str, str] | None = None) -> bool:
 
 def _demo(args: argparse.Namespace) -> int:
     loaded = config.load(args.config or config.DEFAULT_CONFIG)
+    local_time.use(loaded.kiosk.timezone)  # as `kiosk run` does: receipts in the utility's time
     if args.protocol and args.protocol != loaded.cash.protocol:
         # the other protocol's table settings would not fit: its defaults apply
         cash = dataclasses.replace(

@@ -26,6 +26,9 @@ fi
 
 # Debian packages: the venv module, Qt's runtime libraries, a CJK font; Chromium for tests.
 wanted=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fontconfig)
+# Qt's xcb platform, for the windowed demo under X11 (without them Qt names only xcb-cursor).
+wanted+=(libx11-xcb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
+  libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxcb-xinerama0)
 # Spoken prompts (kiosk/voice.py): espeak-ng renders them offline, aplay plays them.
 wanted+=(espeak-ng alsa-utils)
 "$python" -c 'import ensurepip, venv' 2>/dev/null || wanted+=(python3-venv)
