@@ -5,7 +5,10 @@
    decision is instant here, so this is the driver's own delay. Target: within one poll
    interval plus 10 ms. Baseline in the same run: a bare pty round trip (write a frame, the
    other side answers at once), the least any exchange can take.
-2. Idle CPU: the process CPU time of a host polling an enabled, idle device for N seconds
+2. Escrow -> STACK through the real engine (tests.support.kiosk_stack: the engine decides,
+   and the ``escrow`` event is fsynced to the journal before STACK goes out), against the
+   figure of 1 in the same run. The emulator runs in the kiosk's process here.
+3. Idle CPU: the process CPU time of a host polling an enabled, idle device for N seconds
    (target: under 1% of one core). Baseline in the same run: a thread that only wakes at the
    same interval and does nothing.
 
@@ -126,6 +129,33 @@ def escrow_to_stack(protocol: str, bills: int, poll_s: float) -> list[float]:
         stop_emulator(child)
 
 
+def escrow_to_stack_through_engine(protocol: str, bills: int, poll_ms: int) -> list[float]:
+    import tempfile
+
+    from tests.support.central_server import start_central_server
+    from tests.support.kiosk_stack import KioskStack
+
+    with tempfile.TemporaryDirectory(prefix="bench-cash-") as tmp:
+        work = Path(tmp)
+        (work / "kiosk").mkdir()
+        server = start_central_server(work / "central")
+        kiosk = KioskStack.start(
+            work / "kiosk", server, protocol=protocol, cash={"poll_interval_ms": poll_ms}
+        )
+        try:
+            notes = sorted(DENOMINATIONS)
+            total = sum(notes[n % 4] for n in range(bills))
+            kiosk.to_cash_insert(server.accounts["residential_arrears"], amount_fen=total)
+            for number in range(bills):
+                kiosk.insert(notes[number % 4])
+                kiosk.wait_for("cash.inserted_fen", sum(notes[n % 4] for n in range(number + 1)))
+            figures: list[float] = kiosk.cash.status()["escrow_to_stack_ms"]
+            return figures
+        finally:
+            kiosk.stop()
+            server.stop()
+
+
 def idle_cpu(protocol: str, seconds: float, poll_s: float) -> tuple[float, int]:
     child, device, control = start_emulator(protocol)
     events = Events()
@@ -218,6 +248,12 @@ def main() -> int:
         figures = escrow_to_stack(protocol, args.bills, poll_s)
         verdict = "within" if max(figures) <= target_ms else "OVER"
         print(f"{protocol}: escrow -> STACK {describe(figures)}; target {target_ms} ms: {verdict}")
+        engine = escrow_to_stack_through_engine(protocol, args.bills, args.poll_ms)
+        ratio = statistics.median(engine) / statistics.median(figures)
+        print(
+            f"{protocol}: escrow -> STACK through the engine and journal {describe(engine)}; "
+            f"{ratio:.2f}x the instant decision"
+        )
     baseline = baseline_idle_cpu(args.idle_seconds, poll_s)
     print(f"baseline idle thread waking every {args.poll_ms} ms: {baseline:.3f}% of one core")
     for protocol in protocols:
