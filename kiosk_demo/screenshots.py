@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk_demo.fake_source import make_maintenance, make_snapshot
+from kiosk_demo.usage_sample import sample_usage
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080), "small": (1024, 768)}
 PRESS = "_press"  # scene key: the objectName of a button to click after the snapshot shows
@@ -112,7 +113,21 @@ def customer_scenes() -> dict[str, dict[str, Any]]:
             error={"code": "server_offline", "detail": {}},
             methods={m: {"ok": False, "reason": "server_offline"} for m in ("cash", "qr", "card")},
         ),
+        # the usage view is the account screen's own: its button, then the view it opens
+        "account_with_usage": _shown_with_usage(sample_usage()),
+        "usage": {**_shown_with_usage(sample_usage()), PRESS: "shown_usage"},
+        "usage_no_tiers": {
+            **_shown_with_usage(sample_usage(residential=False)),
+            PRESS: "shown_usage",
+        },
     }
+
+
+def _shown_with_usage(usage: dict[str, Any]) -> dict[str, Any]:
+    """The account screen of an account whose lookup carried usage (a current server)."""
+    snap = make_snapshot("account_shown")
+    snap["account"] = {**snap["account"], "usage": usage}
+    return snap
 
 
 def scenes() -> dict[str, dict[str, Any]]:
