@@ -20,7 +20,9 @@ BAR = QColor("#0b4f8a")
 USED = QColor("#0b2f55")
 TIER_FILLS = (QColor("#cfe3f5"), QColor("#f6d98e"), QColor("#f0aaaa"), QColor("#d9c7ea"))
 MIN_TEXT_PX = 18
-MAX_CHART_TEXT_PX = 26  # large text: the chart keeps room for its bars
+MAX_CHART_TEXT_PX = 26  # large text beside other things: the chart keeps room for its bars
+WIDE_CHART_TEXT_PX = 34  # large text across a portrait screen
+WIDE_PX = 900
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ def _nice_step(top: int, lines: int = 4) -> int:
         if factor * power >= raw:
             return factor * power
     return 10 * power  # pragma: no cover - the loop always returns
+
+
+def _text_cap(widget: QWidget) -> int:
+    return WIDE_CHART_TEXT_PX if widget.width() >= WIDE_PX else MAX_CHART_TEXT_PX
 
 
 def _font(base: QFont, pixels: int, *, bold: bool = False) -> QFont:
@@ -73,7 +79,7 @@ class MonthlyUsageChart(QWidget):
         return QSize(900, self._text_px() * 10 + 240)
 
     def _text_px(self) -> int:
-        return min(MAX_CHART_TEXT_PX, max(MIN_TEXT_PX, int(self.font().pixelSize() * 0.8)))
+        return min(_text_cap(self), max(MIN_TEXT_PX, int(self.font().pixelSize() * 0.8)))
 
     def scale(self) -> tuple[int, int]:
         """The kWh at the top of the axis (the highest month rounded up to a grid line), and
@@ -107,8 +113,11 @@ class MonthlyUsageChart(QWidget):
         )
 
     def _month_names(self, metrics: QFontMetrics, slot: float) -> list[str]:
-        """The month labels as painted: full ("12月", "Dec") when they fit, else short."""
-        if max(metrics.horizontalAdvance(bar.label) for bar in self.bars) <= slot - 4:
+        """The month labels as painted: full ("12月", "Dec") when they fit at three quarters of
+        the chart's text size or more (the paint shrinks them that far), else short ("12")."""
+        widest = max(metrics.horizontalAdvance(bar.label) for bar in self.bars)
+        text_px = self._text_px()
+        if text_px * (slot - 8) / max(1, widest) >= max(MIN_TEXT_PX, text_px * 0.75):
             return [bar.label for bar in self.bars]
         return [bar.short for bar in self.bars]
 
@@ -232,10 +241,12 @@ class TierBar(QWidget):
         self.update()
 
     def _text_px(self) -> int:
-        return min(MAX_CHART_TEXT_PX, max(MIN_TEXT_PX, int(self.font().pixelSize() * 0.75)))
+        return min(_text_cap(self), max(MIN_TEXT_PX, int(self.font().pixelSize() * 0.75)))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        line = QFontMetrics(_font(self.font(), self._text_px())).height()
+        # the text size follows the width; ask for the room of the largest it can be
+        largest = min(WIDE_CHART_TEXT_PX, max(MIN_TEXT_PX, int(self.font().pixelSize() * 0.75)))
+        line = QFontMetrics(_font(self.font(), largest)).height()
         return QSize(600, line * 2 + 70)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
