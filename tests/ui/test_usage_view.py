@@ -128,3 +128,24 @@ def test_prices_in_li_and_tier_names() -> None:
     ]
     assert [tier_name(n, "zh") for n in (1, 2, 3)] == ["第一档", "第二档", "第三档"]
     assert tier_name(2, "en") == "Tier 2"
+
+
+def test_the_usage_the_client_parses_is_what_the_view_draws(kiosk) -> None:
+    """The wire's usage through kiosk/central_client.py and ``dataclasses.asdict`` (as the
+    engine builds the snapshot) into the view: no conversion in between."""
+    import dataclasses
+
+    from kiosk.central_client import parse_account
+
+    wire = {
+        **{k: v for k, v in _account(None).items() if k != "bills"},
+        "bills": [],
+        "as_of": "2026-12-05",
+        "usage": sample_usage(),
+    }
+    parsed = dataclasses.asdict(parse_account(wire))
+    assert parsed["usage"] is not None
+    kiosk.show("account_shown", account={**_account(None), "usage": parsed["usage"]})
+    kiosk.click("shown_usage")
+    assert len(kiosk.find("usage_chart").bar_rects()) == 12
+    assert kiosk.find("usage_year").text() == "今年已用电 3,096 度\n第二档，每度 0.588 元"
