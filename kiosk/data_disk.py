@@ -51,6 +51,8 @@ def explain_write_failure(error: BaseException, data_dir: Path, journal: Path) -
     """One line for the screen, the maintenance status and the heartbeat."""
     words = str(error).lower()
     disk = examine(data_dir)
+    if "i/o error" in words:  # first: the kernel may also have turned the disk read-only
+        return f"data disk failing: I/O errors writing {journal}; repair or replace the card"
     if disk.read_only or "readonly" in words or "read-only" in words:
         return f"data disk read-only: {journal} cannot be written"
     if "full" in words or (disk.free_bytes is not None and disk.free_bytes < FULL_BELOW_BYTES):

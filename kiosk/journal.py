@@ -452,6 +452,12 @@ def explain(path: Path, what: str, exc: BaseException) -> str:
         )
     elif "full" in words:
         todo = f"free space on the disk that holds {folder}"
+    elif "i/o error" in words:
+        todo = (
+            f"the disk that holds {folder} reports I/O errors (a failing card, or a file "
+            "system the kernel turned read-only): see `dmesg`, repair it (fsck) or replace it, "
+            "then restart the kiosk; what was committed before is kept"
+        )
     elif "not a database" in words or "malformed" in words:
         todo = (
             f"{path} is not an intact kiosk journal: move it away and restore the last "

@@ -99,6 +99,53 @@ class SmallDisk:
         return stat.f_bavail * stat.f_frsize
 
 
+class FailingCard:
+    """An ext4 file system on a loop device, mounted on the kiosk's data directory, that can fail
+    as a worn SD card does: ``fail()`` makes the kernel record a file-system error, and ext4
+    (``errors=remount-ro``) turns read-only at once, with the journal open (EIO, then EROFS).
+    Only a person can bring it back: ``reboot()`` unmounts it, runs fsck and mounts it again."""
+
+    def __init__(self, path: Path, image: Path, device: str) -> None:
+        self.path, self.image, self.device = path, image, device
+
+    @classmethod
+    @contextlib.contextmanager
+    def mounted(cls, path: Path, size_mb: int = 64) -> Iterator[FailingCard]:
+        path.mkdir(parents=True, exist_ok=True)
+        image = path.parent / f"{path.name}.img"
+        with image.open("wb") as out:
+            out.truncate(size_mb << 20)
+        steps = [["mkfs.ext4", "-q", "-F", str(image)], ["losetup", "-f", "--show", str(image)]]
+        done = [subprocess.run(s, capture_output=True, text=True, check=False) for s in steps]
+        if any(d.returncode != 0 for d in done):
+            pytest.skip(f"no loop device for an ext4 card: {[d.stderr.strip() for d in done]}")
+        card = cls(path, image, done[1].stdout.strip())
+        try:
+            card._mount()
+            yield card
+        finally:
+            subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
+            subprocess.run(["losetup", "-d", card.device], capture_output=True, check=False)
+            image.unlink(missing_ok=True)
+
+    def _mount(self) -> None:
+        subprocess.run(
+            ["mount", "-o", "errors=remount-ro", self.device, str(self.path)],
+            check=True,
+            capture_output=True,
+        )
+
+    def fail(self) -> None:
+        name = Path(self.device).name
+        Path(f"/sys/fs/ext4/{name}/trigger_fs_error").write_text("kiosk test: card failing")
+
+    def reboot(self) -> None:
+        subprocess.run(["umount", str(self.path)], check=True, capture_output=True)
+        fsck = subprocess.run(["e2fsck", "-f", "-y", self.device], capture_output=True, check=False)
+        assert fsck.returncode in (0, 1), fsck.stderr  # 1: errors corrected
+        self._mount()
+
+
 def payment_script(
     account: str,
     amount_fen: int,
@@ -334,6 +381,31 @@ class FaultRig:
             "journal_faults": sorted(set(faults)),
             "notes_given": run.notes_given,
         }
+
+
+def wait_recovered(kiosk: KioskProcess, journal: Path, timeout_s: float = 60.0) -> None:
+    """Recovery over (the kiosk's snapshot says so) and nothing left open or unposted."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert kiosk.alive, f"the restarted kiosk exited: {kiosk.stderr()[-3000:]}"
+        snaps = kiosk.snapshots()
+        recovered = bool(snaps) and snaps[-1].get("recovering") is False
+        try:
+            open_txns = journal_rows(
+                journal, "SELECT COUNT(*) FROM transactions WHERE state='open'"
+            )
+            pending = journal_rows(journal, "SELECT COUNT(*) FROM outbox WHERE state='pending'")
+        except sqlite3.OperationalError:  # killed before it made one; the restart is making it
+            assert time.monotonic() < deadline, f"no journal at {journal}"
+            time.sleep(0.2)
+            continue
+        if recovered and open_txns[0][0] == 0 and pending[0][0] == 0:
+            return
+        assert time.monotonic() < deadline, (
+            f"not recovered in {timeout_s} s: recovering={not recovered}, "
+            f"open={open_txns}, pending={pending}; stderr: {kiosk.stderr()[-3000:]}"
+        )
+        time.sleep(0.2)
 
 
 @contextlib.contextmanager

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.fault_rig import verify_journal
+from tests.reliability.fault_rig import verify_journal, wait_recovered
 from tests.reliability.processes import (
     EmulatorProcess,
     KioskProcess,
@@ -154,31 +154,6 @@ def journal_rows(journal: Path, query: str) -> list[tuple[Any, ...]]:
         return list(conn.execute(query).fetchall())
 
 
-def wait_recovered(kiosk: KioskProcess, journal: Path) -> None:
-    """Recovery over (printed by the kiosk) and nothing left open or unposted in the journal."""
-    deadline = time.monotonic() + RECOVERY_TIMEOUT_S
-    while True:
-        assert kiosk.alive, f"the restarted kiosk exited: {kiosk.stderr()[-3000:]}"
-        snaps = kiosk.snapshots()
-        recovered = bool(snaps) and snaps[-1].get("recovering") is False
-        try:
-            open_txns = journal_rows(
-                journal, "SELECT COUNT(*) FROM transactions WHERE state='open'"
-            )
-            pending = journal_rows(journal, "SELECT COUNT(*) FROM outbox WHERE state='pending'")
-        except sqlite3.OperationalError:  # killed before it made one; the restart is making it
-            assert time.monotonic() < deadline, f"no journal at {journal}"
-            time.sleep(0.2)
-            continue
-        if recovered and open_txns[0][0] == 0 and pending[0][0] == 0:
-            return
-        assert time.monotonic() < deadline, (
-            f"not recovered in {RECOVERY_TIMEOUT_S} s: recovering={not recovered}, "
-            f"open={open_txns}, pending={pending}; stderr: {kiosk.stderr()[-3000:]}"
-        )
-        time.sleep(0.2)
-
-
 def run_once(
     rig: Rig, workdir: Path, *, failpoint: str | None, kill_after_s: float | None
 ) -> dict[str, Any]:
@@ -236,7 +211,7 @@ def run_once(
         name="second",
     )
     try:
-        wait_recovered(second, journal)
+        wait_recovered(second, journal, RECOVERY_TIMEOUT_S)
     finally:
         second.stop()
     assert second.process.returncode == 0, second.stderr()[-3000:]

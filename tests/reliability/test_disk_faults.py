@@ -1,6 +1,8 @@
 """Disk faults while a customer pays cash: the kiosk's data directory is a real tmpfs that
 the test fills (ENOSPC) or remounts read-only (EROFS) at a chosen moment of the payment,
-from outside the kiosk process, as a log flood or a failing card does in the field.
+from outside the kiosk process, as a log flood or a failing card does in the field; and an ext4
+card on a loop device that the kernel turns read-only mid-payment (FailingCard), as a worn SD
+card does, until a person repairs it.
 
 Each run must end with every note either credited once or returned to the customer, the
 kiosk offering cash again by itself once the disk recovers, and the checks of
@@ -17,7 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.fault_rig import FaultRig, SmallDisk, fault_rig, report
+from tests.reliability.fault_rig import (
+    FailingCard,
+    FaultRig,
+    SmallDisk,
+    fault_rig,
+    report,
+    wait_recovered,
+)
+from tests.reliability.processes import KioskProcess
 from tests.support.central_server import CentralServer, start_central_server
 
 pytestmark = pytest.mark.slow
@@ -227,3 +237,50 @@ def test_free_space_below_the_floor_refuses_cash_and_says_why(
             assert rig.cash.status()["enabled_fen"] == []
         finally:
             run.kiosk.stop()
+
+
+def test_card_failing_read_only_while_a_note_stacks_credits_it_after_the_repair(
+    rig: FaultRig, tmp_path: Path
+) -> None:
+    """The data card fails under the journal as a ¥100 note stacks: ext4 turns read-only (as
+    errors=remount-ro does on a worn SD card) and stays so until a person repairs it. The note
+    is in the box; its `stacked` report cannot be recorded, so it is not acknowledged and the
+    device holds it. After the repair (fsck, mount) the restarted kiosk records it from the
+    device's report, closes the payment and posts it once."""
+    began = time.monotonic()
+    with FailingCard.mounted(tmp_path / "data") as card:
+        run = rig.start_payment(
+            tmp_path, amount_fen=AMOUNT_FEN, expected_fen=10000, data_dir=card.path
+        )
+        try:
+            rig.insert(run, 10000)
+            rig.wait_phase(run, "stacking")
+            card.fail()
+            deadline = time.monotonic() + 30
+            while not (
+                run.latest().get("journal_fault") and rig.cash.status()["phase"] != "stacking"
+            ):
+                assert time.monotonic() < deadline, f"no journal fault shown: {run.latest()}"
+                time.sleep(0.05)
+            shown = run.latest()
+            assert shown["methods"]["cash"] == {"ok": False, "reason": "journal_fault"}
+            assert shown["cash"]["inserted_fen"] == 0  # nothing claimed that is not on record
+        finally:
+            run.kiosk.stop()
+        card.reboot()
+        second = KioskProcess.start(
+            tmp_path / "kiosk.toml",
+            [{"wait_for": "recovering", "equals": False, "timeout": 60}],
+            tmp_path,
+            keep_running=True,
+            name="after_repair",
+        )
+        try:
+            wait_recovered(second, run.journal)
+            outcome = rig.check_money(run)
+        finally:
+            second.stop()
+    report(rig.protocol, "card_read_only_while_stacking", outcome, began)
+    assert outcome["credited_fen"] == outcome["cassette_fen"] == 10000
+    assert not outcome["suspects"]
+    assert any(f.startswith("data disk failing") for f in outcome["journal_faults"]), outcome

@@ -448,6 +448,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "数据盘只读，暂停收费；请检查存储（{detail}）",
         "Data disk read-only, payments paused; check the storage ({detail})",
     ),
+    "mt.journal.failing": (
+        "数据盘读写出错（存储卡可能损坏），暂停收费；请修复或更换存储卡后重启（{detail}）",
+        "Data disk failing (I/O errors), payments paused; repair or replace the card, then "
+        "restart ({detail})",
+    ),
     "mt.journal.failed": (
         "交易记录写入失败，暂停收费（{detail}）",
         "Journal writes fail, payments paused ({detail})",

@@ -119,6 +119,7 @@ class StatusPage(Page):
         for prefix, msg_id in (
             ("data disk full", "mt.journal.full"),
             ("data disk read-only", "mt.journal.read_only"),
+            ("data disk failing", "mt.journal.failing"),
         ):
             if fault.startswith(prefix):
                 return self.t(msg_id, detail=fault)
