@@ -100,7 +100,11 @@ def create_app(config: CentralConfig | None = None) -> FastAPI:
         pool_size=config.server.db_pool_size,
         lock_wait_ms=config.payments.in_progress_wait_ms,
     )
-    require_schema(engine)
+    try:
+        require_schema(engine)
+    except BaseException:
+        engine.dispose()  # its pooled connection would otherwise be closed by the collector
+        raise
     central = Central(config, engine)
     app = FastAPI(
         title="Kiosk central server",
