@@ -28,7 +28,11 @@ translates a driver's error into its state, it does not let one through)::
     ├── ReceiptError             a document cannot be printed as given (a ValueError)
     ├── ScriptError              a headless script step failed (kiosk/headless.py)
     │   └── ScriptInvalid        the script cannot be read; nothing was run
-    ├── PairingFailed            the server would not pair this kiosk (kiosk/cli/pair.py)
+    ├── PairingFailed            the kiosk was not paired (kiosk/pairing.py)
+    │   ├── MalformedCode        not the shape of a pairing code: never sent
+    │   ├── CodeRefused          the server refused it: wrong, used or expired
+    │   ├── ServerUnreachable    no answer from the central server
+    │   └── SecretNotWritable    the secret file cannot be written (nothing sent)
     ├── TimeZoneUnusable         kiosk.timezone is unknown or has no system zone data
     │                            (kiosk/local_time.py)
     ├── VoiceError               a voice prompt cannot be rendered or played (kiosk/voice.py)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kiosk import KioskError, local_time
+from kiosk.pairing import DEFAULT_SECRET_FILE
 from kiosk.technicians import Role
 
 Protocol = Literal["ccnet", "id003", "ict"]
@@ -66,6 +67,9 @@ class CentralSection:
     secret: str = field(repr=False)
     connect_timeout_s: float = field(metadata=_limit(minimum=0.1, maximum=60))
     read_timeout_s: float = field(metadata=_limit(minimum=0.1, maximum=120))
+    # Where pairing on the maintenance screen writes the secret: the file systemd's
+    # LoadCredential=kiosk-secret:... reads (kiosk pair's --secret-file default).
+    secret_file: Path = DEFAULT_SECRET_FILE
 
 
 @dataclass(frozen=True)

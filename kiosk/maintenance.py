@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
-from kiosk import __version__, projection
+from kiosk import __version__, pairing, projection
 from kiosk.background import Done
 from kiosk.journal import JournalError
 from kiosk.maintenance_actions import (
@@ -249,6 +249,7 @@ class Maintenance:
             "version": __version__,
             "uptime_s": round(time.monotonic() - engine.started_at),
             "kiosk_id": cfg.kiosk.id,
+            "central_url": cfg.central.url,
             "acceptor": dict(engine.acceptor_state),
             "printer": dict(engine.printer_state),
             "server": self._server_status(),
@@ -619,6 +620,60 @@ class Maintenance:
         self.engine.outbox.retry_now()  # also ends a park for refused credentials
         self._audit("outbox_retry", "ok")
 
+    # -- pairing
+    def _pair(self, code: str) -> None:
+        """Fetch this kiosk's secret with a one-time code, in the background; the outcome is
+        ``view["pair"]`` (state, and what to do). Audited; never the code or the secret."""
+        assert self.user is not None
+        cfg = self.engine.config
+        if (self.view.get("pair") or {}).get("state") == "busy":
+            return  # one attempt at a time: a second tap must not spend a second code
+        try:
+            normal = pairing.normalise_code(code)
+        except pairing.MalformedCode as exc:
+            self._audit(Action.PAIR, "refused_malformed")
+            self.view["pair"] = {"state": "malformed", "detail": str(exc)}
+            return
+        self._audit(Action.PAIR, "started", kiosk_id=cfg.kiosk.id, url=cfg.central.url)
+        self.view["pair"] = {"state": "busy"}
+        actor = self.user.technician_id
+        self.engine.run_background(
+            lambda: pairing.pair(cfg.central.url, cfg.kiosk.id, normal, cfg.central.secret_file),
+            lambda done: self._paired(done, actor),
+        )
+
+    def _paired(self, done: Done[Any], actor: str) -> None:
+        error = done.error
+        if error is None:
+            state = "paired"
+        elif isinstance(error, pairing.CodeRefused):
+            state = "refused"
+        elif isinstance(error, pairing.ServerUnreachable):
+            state = "unreachable"
+        elif isinstance(error, pairing.SecretNotWritable):
+            state = "not_writable"
+        else:
+            state = "failed"
+        detail = {} if error is None else {"detail": str(error)}
+        self.engine.journal.append(
+            Kind.AUDIT.value,
+            {"action": str(Action.PAIR), "result": state, **detail},
+            actor=actor,
+        )
+        if error is None:
+            log.warning("paired with the central server; restart the kiosk to use the secret")
+        else:
+            log.warning("pairing failed: %s", error)
+        # The outcome is shown to whoever started it, if still there (else it is audited only).
+        if self.user is not None and self.user.technician_id == actor:
+            self.view["pair"] = {
+                "state": state,
+                **detail,
+                "kiosk_id": self.engine.config.kiosk.id,
+                "url": self.engine.config.central.url,
+                "secret_file": str(self.engine.config.central.secret_file),
+            }
+
     def _restart_app(self) -> None:
         self._power(Power.RESTART_APP)
 
@@ -672,6 +727,7 @@ _HANDLERS: Mapping[Action, Callable[..., None]] = {
     Action.JOURNAL_SHOW: Maintenance._journal_show,
     Action.REPRINT: Maintenance._reprint,
     Action.OUTBOX_RETRY: Maintenance._outbox_retry,
+    Action.PAIR: Maintenance._pair,
     Action.RESTART_APP: Maintenance._restart_app,
     Action.REBOOT: Maintenance._reboot,
     Action.SHUTDOWN: Maintenance._shutdown,

@@ -55,6 +55,7 @@ class Action(enum.StrEnum):
     JOURNAL_SHOW = "journal_show"
     REPRINT = "reprint"
     OUTBOX_RETRY = "outbox_retry"
+    PAIR = "pair"
     RESTART_APP = "restart_app"
     REBOOT = "reboot"
     SHUTDOWN = "shutdown"
@@ -159,6 +160,9 @@ ACTIONS: Mapping[Action, ActionSpec] = {
         ActionSpec(Action.JOURNAL_SHOW, (Arg("txn_id", ArgKind.TEXT),)),
         ActionSpec(Action.REPRINT, (Arg("txn_id", ArgKind.TEXT),)),
         ActionSpec(Action.OUTBOX_RETRY),
+        # the one-time code from `kiosk-central pair-code`; its shape is checked by
+        # kiosk.pairing.normalise_code before anything is sent (a text is never echoed)
+        ActionSpec(Action.PAIR, (Arg("code", ArgKind.TEXT),)),
         ActionSpec(Action.RESTART_APP),
         ActionSpec(Action.REBOOT),
         ActionSpec(Action.SHUTDOWN),

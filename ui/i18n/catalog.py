@@ -423,6 +423,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "mt.page.suspects": ("可疑与待处理交易", "Suspect transactions"),
     "mt.page.journal": ("交易查询", "Journal"),
     "mt.page.system": ("系统", "System"),
+    "mt.page.pair": ("配对中心服务器", "Pair with the server"),
     "mt.status.section.acceptor": ("纸币识别器", "Note acceptor"),
     "mt.status.section.printer": ("凭条打印机", "Receipt printer"),
     "mt.status.section.server": ("中心服务器", "Central server"),
@@ -580,6 +581,45 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "本机配置不允许从屏幕重启终端或关机",
         "Reboot and shut down are not allowed by this kiosk's configuration",
     ),
+    "mt.pair.intro": (
+        "本机编号 {kiosk_id}，中心服务器 {url}。请在中心服务器运行 kiosk-central pair-code"
+        " {kiosk_id} 取得配对码（15 分钟内有效，只能用一次），在下面输入，横线可不输。",
+        "Kiosk {kiosk_id}, central server {url}. On the server run kiosk-central pair-code "
+        "{kiosk_id} for a pairing code (valid 15 minutes, one use) and type it below; dashes "
+        "are optional.",
+    ),
+    "mt.pair.code": ("配对码", "Pairing code"),
+    "mt.pair.submit": ("配对", "Pair"),
+    "mt.pair.restart": ("立即重启缴费程序", "Restart the kiosk app now"),
+    "mt.pair.busy": ("正在连接中心服务器，请稍候……", "Contacting the central server, please wait…"),
+    "mt.pair.paired": (
+        "配对成功，新密钥已保存。重启缴费程序后生效。",
+        "Paired: the new secret is saved. It is used once the kiosk app restarts.",
+    ),
+    "mt.pair.malformed": (
+        "配对码应为 12 位字母和数字，如 H7QK-2MXP-9TRD（不含 0、O、1、I、L）。请核对后重新输入。",
+        "A pairing code is 12 letters and digits, e.g. H7QK-2MXP-9TRD (never 0, O, 1, I or L). "
+        "Check it and type it again.",
+    ),
+    "mt.pair.refused": (
+        "配对码错误、已使用或已过期，本机未配对。请在中心服务器运行"
+        " kiosk-central pair-code {kiosk_id} 取得新的配对码。",
+        "The code is wrong, used or expired: not paired. Print a new one on the central server "
+        "with kiosk-central pair-code {kiosk_id}.",
+    ),
+    "mt.pair.unreachable": (
+        "无法连接中心服务器 {url}，本机未配对。请检查网络和配置项 central.url 后重试；"
+        "若配对码被拒绝，请重新取得。",
+        "Cannot reach the central server {url}: not paired. Check the network and central.url "
+        "in the configuration, then try again; print a new code if it is refused.",
+    ),
+    "mt.pair.not_writable": (
+        "无法保存密钥文件 {path}，配对码未发送。请以 root 身份运行 kiosk pair，"
+        "或检查配置项 central.secret_file。",
+        "Cannot write the secret file {path}; the code was not sent. Run kiosk pair as root, "
+        "or check central.secret_file in the configuration.",
+    ),
+    "mt.pair.failed": ("配对未完成：{detail}", "Not paired: {detail}"),
     "mt.collection.face": ("面额", "Note"),
     "mt.collection.journal": ("记录张数", "Journal"),
     "mt.collection.device": ("设备计数", "Device"),

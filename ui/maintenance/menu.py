@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout
 
 from ui.maintenance.base import Act, Page, button, label
 
-TECHNICIAN_PAGES = ("status", "tests", "collection", "suspects", "journal", "system")
+TECHNICIAN_PAGES = ("status", "tests", "collection", "suspects", "journal", "system", "pair")
 COLLECTOR_PAGES = ("collection",)
 
 

@@ -18,6 +18,7 @@ from ui.maintenance.device_tests import TestsPage
 from ui.maintenance.journal import JournalPage
 from ui.maintenance.login import LoginPage, attempts_left
 from ui.maintenance.menu import MenuPage, pages_for
+from ui.maintenance.pairing import PairPage
 from ui.maintenance.status import StatusPage
 from ui.maintenance.suspects import SuspectsPage
 from ui.maintenance.system import SystemPage
@@ -78,6 +79,7 @@ class MaintenanceScreen(Screen):
             "suspects": SuspectsPage(self.act),
             "journal": JournalPage(self.act),
             "system": SystemPage(self.act),
+            "pair": PairPage(self.act),
         }
         for page in self.pages.values():
             self.stack.addWidget(page)
