@@ -614,10 +614,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "in the configuration, then try again; print a new code if it is refused.",
     ),
     "mt.pair.not_writable": (
-        "无法保存密钥文件 {path}，配对码未发送。请以 root 身份运行 kiosk pair，"
+        "无法保存密钥文件 {path}，配对码未发送，仍可使用。请以 root 身份运行 kiosk pair，"
         "或检查配置项 central.secret_file。",
-        "Cannot write the secret file {path}; the code was not sent. Run kiosk pair as root, "
-        "or check central.secret_file in the configuration.",
+        "Cannot write the secret file {path}; the code was not sent and is still good. Run "
+        "kiosk pair as root, or check central.secret_file in the configuration.",
     ),
     "mt.pair.failed": ("配对未完成：{detail}", "Not paired: {detail}"),
     "mt.collection.face": ("面额", "Note"),

@@ -85,7 +85,7 @@ class PairPage(Page):
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
         # side by side, the letter keys need three quarters of the width to be 60 px wide
-        self.box.setStretch(0, 2 if portrait else 3)
+        self.box.setStretch(0, 2)
         self.box.setStretch(1, 2 if portrait else 5)
 
     def _regroup(self, text: str) -> None:
@@ -148,5 +148,7 @@ class PairPage(Page):
         done_or_waiting = state in ("busy", "paired") and self.said is None
         self.entry.setVisible(not done_or_waiting)
         self.column.setStretch(self.column.count() - 1, 1 if done_or_waiting else 0)
-        self.intro.setVisible(state != "paired" or self.said is not None)
+        # One text at a time: an outcome says what to do next (and where to get a new code),
+        # so it takes the instructions' place; side by side the keyboard needs the height.
+        self.intro.setVisible(not text)
         self.restart.setVisible(state == "paired" and self.said is None)
