@@ -35,7 +35,7 @@ from tests.support.kiosk_stack import KioskStack
 DENOMINATIONS = (100, 1000, 2000, 5000, 10000)  # 100 fen is in the device table, not accepted
 REST_TIMEOUT_S = 20.0
 CONSISTENT_TIMEOUT_S = 10.0  # the outbox may post between two reads: look again until then
-STRAY_NOTE = "note stacked with no open payment"  # kiosk/engine.py _record_stray_stack
+STRAY_NOTE = "note stacked with no open payment"  # kiosk/engine/notes.py record_stray_stack
 
 
 class EngineMoney(RuleBasedStateMachine):
@@ -138,7 +138,7 @@ class EngineMoney(RuleBasedStateMachine):
     def customer_walks_away(self) -> None:
         """The idle prompt went unanswered: what was inserted is paid in."""
         engine = self.s.engine
-        engine.call(lambda: engine._on_timer("idle_finish"))
+        engine.call(lambda: engine.timer_fired("idle_finish"))
 
     @precondition(
         lambda self: self.in_state(

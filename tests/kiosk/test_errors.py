@@ -13,7 +13,7 @@ NOT_ERRORS = {"kiosk.cli.run.Terminated"}
 KNOWN_OUTSIDE = {
     # Raised to the acceptor host through the drivers' event-sink interface, so it is the
     # drivers' EventNotRecorded (drawn in kiosk/__init__.py beside the tree).
-    "kiosk.engine.NotRecorded",
+    "kiosk.engine.model.NotRecorded",
     # A ValueError caught inside kiosk/remote_commands.py; its owner may move it under
     # KioskError (then drop it from here).
     "kiosk.remote_commands.CommandRefused",

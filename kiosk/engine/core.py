@@ -1,0 +1,482 @@
+"""The Engine: its queue and loop, timers, the device threads' entry points, and the small
+public face that the flows (``customer.py``, ``cash.py``, ``qr.py``, ...), recovery and
+maintenance call. See the package docstring for what lives where.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from drivers.cash.api import (
+    AcceptorEvent,
+    BillAcceptor,
+    Decision,
+    Escrow,
+    Returned,
+    Stacked,
+    StackedUnidentified,
+)
+from kiosk import availability, projection
+from kiosk.background import Done
+from kiosk.central_client import CentralClient, PaymentAnswer
+from kiosk.config import KioskConfig
+from kiosk.data_disk import DiskSpace, examine
+from kiosk.engine.card import CardFlow
+from kiosk.engine.cash import CashFlow
+from kiosk.engine.customer import CustomerFlow
+from kiosk.engine.health import HealthChecks
+from kiosk.engine.loop import Loop
+from kiosk.engine.model import Intent, NotRecorded, Reply, Session
+from kiosk.engine.notes import NoteEvents
+from kiosk.engine.qr import QrFlow
+from kiosk.engine.remote import RemoteCommands
+from kiosk.engine.settlement import Settlement
+from kiosk.engine.snapshot import build as build_snapshot
+from kiosk.journal import Journal, JournalError
+from kiosk.maintenance import Maintenance
+from kiosk.outbox import Outbox, OutboxResult, answer_json
+from kiosk.paycode_flow import PaycodeFlow
+from kiosk.projection import Kind
+from kiosk.recovery import Recovery
+from kiosk.session import IDLE_STATES, Guard, Machine, State, TransitionRefused, Trigger
+from kiosk.settings import load_disabled_methods, load_lock_message
+from kiosk.technicians import Registry
+
+log = logging.getLogger("kiosk.engine")
+
+
+class Engine:
+    def __init__(
+        self,
+        config: KioskConfig,
+        journal: Journal,
+        central: CentralClient,
+        *,
+        acceptor: BillAcceptor | None = None,
+        printer: Any | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.journal = journal
+        self.central = central
+        self.acceptor = acceptor
+        self.printer = printer
+        self.loop = Loop(self, clock)
+        self._tokens = 0
+        self.session = self.new_session()
+        self.machine = Machine({Guard.NOTHING_TAKEN: self._nothing_taken})
+        self.language = config.kiosk.language
+        self.large_text = config.ui.large_text
+        self.health = availability.Health(
+            printer_can_print=not config.printer.enabled,
+            printer_state="disabled" if not config.printer.enabled else "not_answering",
+        )
+        self.acceptor_state: dict[str, Any] = {"state": "not_started", "last_error": None}
+        self.printer_state: dict[str, Any] = {"state": "not_checked", "detail": ""}
+        self.server_state: dict[str, Any] = {"reachable": False, "latency_ms": None}
+        self.test_mode = False  # technician's acceptor test: notes are shown, then returned
+        self.test_notes: list[int] = []
+        self.refused: list[str] = []
+        self.started_at = clock()
+        # The flows: each holds the engine and runs on its thread (composition, no mixins).
+        self.customer = CustomerFlow(self)
+        self.cash = CashFlow(self)
+        self.notes = NoteEvents(self)
+        self.qr = QrFlow(self)
+        self.card = CardFlow(self)
+        self.settlement = Settlement(self)
+        self.checks = HealthChecks(self)
+        self.remote = RemoteCommands(self)
+        self.outbox = Outbox(
+            journal,
+            central,
+            config.outbox,
+            on_result=self.loop.put,
+            on_journal_error=self.loop.put,
+        )
+        self.recovery = Recovery(journal, config.kiosk.id)
+        self.maintenance = Maintenance(
+            self,
+            Registry(
+                journal,
+                max_failures=config.maintenance.pin_attempts,
+                lockout=timedelta(seconds=config.maintenance.lockout_s),
+            ),
+        )
+        self.disabled_methods = load_disabled_methods(journal)
+        self.disk: DiskSpace = examine(config.kiosk.data_dir)
+        self.paycode = PaycodeFlow(self)
+        self.scanner_configured = False  # set by the runtime when it builds a scanner
+        self.health = dataclasses.replace(self.health, locked=load_lock_message(journal))
+        customer = self.customer
+        self._intents: dict[str, Callable[..., None]] = {
+            "touch": customer.touch,
+            "still_here": customer.still_here,
+            "set_language": customer.set_language,
+            "set_large_text": customer.set_large_text,
+            "start": customer.start,
+            "enter_account": customer.enter_account,
+            "cancel": customer.cancel,
+            "back": customer.back,
+            "home": customer.home,
+            "choose_amount": customer.choose_amount,
+            "choose_method": customer.choose_method,
+            "finish": self.cash.finish,
+            "submit_card": self.card.submit,
+            "maintenance": self._maintenance,
+        }
+        self._results: dict[str, Callable[[Done[Any]], None]] = {
+            "acceptor_start": self.cash.done_acceptor_start,
+            "lookup": customer.done_lookup,
+            "qr_create": self.qr.done_create,
+            "qr_poll": self.qr.done_poll,
+            "qr_cancel": self.qr.done_cancel,
+            "card_post": self.card.done_post,
+            "printer_check": self.checks.apply_printer_status,
+            "print": self.settlement.done_print,
+            "heartbeat": self.checks.done_heartbeat,
+        }
+
+    # ----------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        try:
+            self.recovery.start(self)
+        except JournalError as exc:  # a full or read-only disk at boot: start, take nothing
+            self.checks.journal_failed(exc)
+        self.loop.start()
+        self.outbox.start()
+        if self.acceptor is not None:
+            self.run_net("acceptor_start", 0, self.acceptor.start)
+        self.set_timer("health", 0)
+        self.set_timer("heartbeat", 1.0)
+
+    def stop(self) -> None:
+        self.loop.stop()
+        self.outbox.stop()
+        if self.acceptor is not None:
+            try:
+                self.acceptor.stop()
+            except Exception:
+                log.exception("acceptor did not stop cleanly")
+        self.loop.shutdown()
+
+    @property
+    def last_beat(self) -> float:
+        """When the engine thread last woke (the watchdog's sign of life)."""
+        return self.loop.last_beat
+
+    # ------------------------------------------------ other threads come in here
+    def subscribe(self, callback: Callable[[dict[str, Any]], None]) -> None:
+        self.loop.subscribe(callback)
+
+    def submit(self, intent: Intent) -> None:
+        self.loop.put(intent)
+
+    def intent(self, name: str, **args: Any) -> None:
+        self.submit(Intent(name, args))
+
+    def call(self, fn: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Run fn on the engine thread and return its result (for maintenance and tests)."""
+        return self.loop.call(fn, timeout)
+
+    def decide_escrow(self, escrow: Escrow) -> Decision:
+        """Called by the acceptor's poll thread; the engine journals, then answers."""
+        reply = Reply(escrow)
+        self.loop.put(reply)
+        timeout = self.config.cash.escrow_decision_timeout_ms / 1000
+        if not reply.answered.wait(timeout):
+            log.error("no escrow decision within %.1f s: the note will be returned", timeout)
+            return Decision.RETURN
+        if reply.error is not None:
+            return Decision.RETURN  # the escrow row is not on disk: the note goes back
+        return reply.decision
+
+    def acceptor_event(self, event: AcceptorEvent) -> None:
+        """Called by the acceptor's poll thread. Money events wait until journaled."""
+        if isinstance(event, Stacked | Returned | StackedUnidentified):
+            reply = Reply(event)
+            self.loop.put(reply)
+            # The host acknowledges the device only after this returns: the record comes
+            # first. The engine never blocks on I/O other than its own journal commit.
+            while not reply.answered.wait(1.0):
+                if self.loop.stopping:
+                    # Not journaled: raise so the host does not acknowledge, and the device
+                    # reports the note again to the next start.
+                    raise NotRecorded("the engine is stopping; the note was not journaled")
+            if reply.error is not None:
+                # Only "recorded" lets the device go on: unacknowledged, it reports again.
+                raise NotRecorded(f"not journaled: {reply.error}") from reply.error
+            return
+        self.loop.put(event)
+
+    def scanner_event(self, event: Any) -> None:
+        """From the scanner's reader thread: a scanned code, or the scanner's health."""
+        self.loop.put(lambda: self.customer.on_scanner_event(event))
+
+    # ------------------------------------------------ on the engine thread (Loop)
+    def dispatch(self, message: Any) -> None:
+        if isinstance(message, Intent):
+            self._on_intent(message)
+        elif isinstance(message, Reply):
+            self.notes.on_reply(message)
+        elif isinstance(message, AcceptorEvent):
+            self.cash.on_acceptor_event(message)
+        elif isinstance(message, Done):
+            self._results[message.tag](message)  # a result of run_net / run_printer
+        elif isinstance(message, OutboxResult):
+            self.remote.on_outbox(message)
+        elif isinstance(message, JournalError):
+            self.checks.journal_failed(message)  # another thread's write failed
+        elif callable(message):
+            message()
+
+    def _on_intent(self, intent: Intent) -> None:
+        handler = self._intents.get(intent.name)
+        if handler is None:
+            raise TransitionRefused(
+                self.machine.state, Trigger.START, f"unknown intent {intent.name}"
+            )
+        self.touch()
+        handler(**intent.args)
+
+    def _maintenance(self, action: str, **args: Any) -> None:
+        """Technician actions (kiosk.maintenance): open, login, status, collection, ..."""
+        self.maintenance.handle(action, args)
+
+    def timer_fired(self, name: str) -> None:  # noqa: PLR0912 - one branch per timer
+        state = self.machine.state
+        if name == "idle_prompt" and state in IDLE_STATES:
+            self.session.idle_prompt = True
+            self.set_timer("idle_finish", self._idle_s(self.config.timeouts.idle_finish_s))
+        elif name == "idle_finish" and state in IDLE_STATES:
+            self.session.idle_prompt = False
+            self.customer.idle_timeout()
+        elif name == "qr_poll":
+            self.qr.poll()
+        elif name == "qr_expiry" and state is State.QR_WAIT:
+            self.qr.expired()
+        elif name == "prepare" and state is State.METHOD_CHOSEN:
+            self.customer.prepare_failed()
+        elif name == "stack_wait":
+            self.cash.stack_timed_out()
+        elif name == "paycode_poll":
+            self.paycode.poll()
+        elif name == "paycode_deadline":
+            self.paycode.deadline()
+        elif name == "post_wait" and state is State.PROCESSING and self.session.result is None:
+            self.fire(Trigger.SETTLED)
+            self.settle("queued")
+        elif name == "done" and state in (State.DONE, State.CANCELLED):
+            self.fire(Trigger.DONE_TIMEOUT)
+            self.go_home()
+        elif name == "health":
+            self.checks.round()
+        elif name == "journal_check":
+            self.checks.check_journal()
+        elif name == "heartbeat":
+            self.checks.send_heartbeat()
+            self.set_timer("heartbeat", self.config.outbox.heartbeat_interval_s)
+        elif name == "recovery":
+            self.recovery.window_closed(self)
+        elif name == "recover_qr":
+            self.recovery.recheck_qr(self)
+        elif name == "maintenance_idle":
+            self.maintenance.idle_logout()
+
+    def snapshot(self) -> dict[str, Any]:
+        return build_snapshot(self)
+
+    # ------------------------- the face the flows, recovery and maintenance use
+    # Engine thread only, except run_net/run_printer/run_background (any thread).
+    def set_timer(self, name: str, seconds: float) -> None:
+        self.loop.timers.set(name, seconds)
+
+    def cancel_timer(self, *names: str) -> None:
+        self.loop.timers.cancel(*names)
+
+    def timer_remaining(self, name: str) -> float | None:
+        return self.loop.timers.remaining(name)
+
+    def monotonic(self) -> float:
+        """The engine's clock (injected in tests)."""
+        return self.loop.clock()
+
+    def next_token(self) -> int:
+        """A fresh token: a result carrying an older one is stale."""
+        self._tokens += 1
+        return self._tokens
+
+    def run_net(self, tag: str, token: int, fn: Callable[[], Any]) -> None:
+        """Run fn on the ``net`` pool; its ``Done`` comes back to the handler for ``tag``."""
+        self.loop.run_net(tag, token, fn)
+
+    def run_printer(self, tag: str, token: int, fn: Callable[[], Any]) -> None:
+        self.loop.run_printer(tag, token, fn)
+
+    def run_background(
+        self, fn: Callable[[], Any], then: Callable[[Done[Any]], None], *, pool: str = "net"
+    ) -> None:
+        """Run fn off the engine thread; ``then(done)`` runs back on the engine thread."""
+        self.loop.run_background(fn, then, pool=pool)
+
+    def stale(self, done: Done[Any]) -> bool:
+        """The result belongs to an earlier customer's session."""
+        return done.token != self.session.token
+
+    def fire(self, trigger: Trigger) -> State:
+        before = self.machine.state
+        after = self.machine.fire(trigger)
+        if before is State.METHOD_CHOSEN and after is not State.METHOD_CHOSEN:
+            self.cancel_timer("prepare")
+        if before is not after:
+            log.info("%s --%s--> %s", before.value, trigger.value, after.value)
+            if after is State.AMOUNT_CHOSEN:
+                self.check_printer()  # the method screen says up front if paper is out
+            if after in IDLE_STATES:  # a screen the customer acts on: its idle clock starts
+                self.session.idle_prompt = False
+                self.cancel_timer("idle_finish")
+                self.set_timer("idle_prompt", self._idle_s(self.config.timeouts.idle_prompt_s))
+        return after
+
+    def touch(self) -> None:
+        """The customer (or technician) acted: the idle clock starts again."""
+        if self.machine.state is State.MAINTENANCE and self.maintenance.user is not None:
+            self.maintenance.touch()  # a technician reading the screen is not idle
+        self.session.idle_prompt = False
+        self.cancel_timer("idle_finish")
+        if self.machine.state in IDLE_STATES:
+            self.set_timer("idle_prompt", self._idle_s(self.config.timeouts.idle_prompt_s))
+        else:
+            self.cancel_timer("idle_prompt")
+
+    def _idle_s(self, seconds: float) -> float:
+        """Seniors (large text) get longer to act (WCAG 2.2.1; MIIT guidance)."""
+        return seconds * (self.config.ui.senior_timeout_factor if self.large_text else 1.0)
+
+    def go_home(self) -> None:
+        self.cancel_timer("idle_prompt", "idle_finish", "qr_poll", "qr_expiry", "post_wait", "done")
+        language = self.config.kiosk.language
+        self.session = self.new_session()
+        self.language = language
+        self.large_text = self.config.ui.large_text  # each customer starts afresh
+        self.checks.refresh_service_state()
+
+    def new_session(self, mode: str = "pay") -> Session:
+        return Session(token=self.next_token(), mode=mode)
+
+    def _nothing_taken(self) -> bool:
+        cash = self.session.cash
+        return cash.inserted_fen == 0 and cash.in_escrow_fen == 0
+
+    def open_txn(self, method: str, **extra: Any) -> str:
+        """``opened`` for the session's account; the txn id becomes the session's."""
+        account = self.session.account
+        assert account is not None
+        txn_id = self.open_txn_record(
+            method,
+            account_no=account.account_no,
+            holder=account.holder,
+            amount_due_fen=account.due_fen,
+            target_fen=self.session.amount_fen or 0,
+            **extra,
+        )
+        self.session.txn_id = txn_id
+        return txn_id
+
+    def open_txn_record(self, method: str, **fields: Any) -> str:
+        """``opened`` with the next txn id, allocated in the same commit."""
+        kiosk_id = self.config.kiosk.id
+        allocated: list[str] = []
+
+        def build(conn: Any) -> list[tuple[str, Mapping[str, Any], str | None]]:
+            seq = projection.counter(conn, "txn_seq") + 1
+            txn_id = f"{kiosk_id}-{seq:08d}"
+            allocated.append(txn_id)
+            return [(Kind.OPENED.value, {"seq": seq, "method": method, **fields}, txn_id)]
+
+        self.journal.append_many(build)
+        return allocated[0]
+
+    def journal_event(
+        self, kind: Kind, payload: Mapping[str, Any], *, txn_id: str | None = None
+    ) -> None:
+        """One event, against the session's transaction unless another is named."""
+        self.journal.append(kind.value, payload, txn_id=txn_id or self.session.txn_id)
+
+    def journal_posted(self, answer: PaymentAnswer, *, endpoint: str) -> None:
+        self.journal_event(
+            Kind.POSTED,
+            {
+                "endpoint": "payments",
+                "via": endpoint,
+                "server_ref": answer.server_ref,
+                "answer": answer_json(answer),
+            },
+        )
+
+    def settle(self, status: str) -> None:
+        self.settlement.settle(status)
+
+    def now_iso(self) -> str:
+        """Now by the server's clock, with the kiosk's offset (what the wire stamps)."""
+        return self.central.clock.now_utc().astimezone().isoformat(timespec="seconds")
+
+    def txn_row(self, txn_id: str) -> Any:
+        table = projection.transactions
+        return self.journal.read(
+            lambda c: c.execute(table.select().where(table.c.txn_id == txn_id)).one()
+        )
+
+    # Kept on the engine for maintenance, recovery and the runtime; the work is in the flows.
+    def close_and_queue(self, txn_id: str, reason: str) -> None:
+        self.cash.close_and_queue(txn_id, reason)
+
+    def close_recovered(self, txn_id: str) -> None:
+        self.cash.close_recovered(txn_id)
+
+    def enable_acceptor(self, denominations_fen: frozenset[int]) -> None:
+        self.cash.enable_acceptor(denominations_fen)
+
+    def disable_acceptor(self) -> None:
+        self.cash.disable_acceptor()
+
+    def acceptor_bill_values(self) -> set[int]:
+        return self.cash.acceptor_bill_values()
+
+    def pending_notes(self, txn_id: str) -> dict[int, int]:
+        return self.settlement.pending_notes(txn_id)
+
+    def print_document(self, text: str, data: bytes, *, txn_id: str | None = None) -> None:
+        """Print a slip or a copy (maintenance); the result comes back as a `print` result."""
+        if self.printer is not None:
+            self.settlement.queue_print(txn_id, text, data)
+
+    def check_printer(self) -> None:
+        """Ask the printer for its status now (the result updates health and snapshots)."""
+        self.checks.check_printer(purpose="health")
+
+    def methods(self) -> Mapping[str, availability.Availability]:
+        return self.checks.methods()
+
+    def cashbox_counts(self) -> dict[int, int]:
+        return self.checks.cashbox_counts()
+
+    def set_method_enabled(self, method: str, enabled: bool) -> None:
+        self.checks.set_method_enabled(method, enabled)
+
+    def note_server(
+        self,
+        *,
+        reachable: bool,
+        latency_ms: float | None = None,
+        error: BaseException | None = None,
+    ) -> None:
+        if reachable:
+            self.checks.server_ok(latency_ms)
+        else:
+            self.checks.server_down(error)
