@@ -2,9 +2,9 @@
 
 One policy for every retry loop of the kiosk: reopening a serial port (``drivers.transport``),
 reconnecting to an acceptor (``drivers.cash.host``), posting the outbox (``kiosk.outbox``) and
-the card payment's post (``kiosk.engine``). It lives in ``drivers`` because that is the lowest
-layer: ``kiosk`` may import ``drivers`` but not the other way round (the import-linter layers
-contract in pyproject.toml), and a module of its own keeps it free of any device code. The
+the card payment's post (``kiosk.engine.card``). It lives in ``drivers`` because that is the
+lowest layer: ``kiosk`` may import ``drivers`` but not the other way round (the import-linter
+layers contract in pyproject.toml), and a module of its own keeps it free of any device code. The
 central server stands alone and keeps its own (``central/webhooks.py``).
 
 The policy only computes delays; the loop that uses it keeps its own count of attempts and its

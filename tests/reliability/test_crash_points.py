@@ -56,7 +56,7 @@ KILL_POINTS = [
 ]
 RANDOM_KILLS = 6  # per protocol
 RANDOM_SEED = 20261006
-STRAY_NOTE = "note stacked with no open payment"  # kiosk/engine.py _record_stray_stack
+STRAY_NOTE = "note stacked with no open payment"  # kiosk/engine/notes.py record_stray_stack
 DEFAULT_PAYMENT_S = 3.0  # until the clean run of the protocol has measured it
 
 

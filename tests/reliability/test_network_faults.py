@@ -107,7 +107,7 @@ def journal_payment(
 ) -> str:
     """Events of a cash payment as the engine writes them (opened, escrow and stacked per
     note; here in one commit, to save fsyncs), then closed + queued in one commit built like
-    kiosk/engine.py Engine.close_and_queue."""
+    kiosk/engine/cash.py CashFlow.close_and_queue."""
     txn_id = f"{kiosk_id}-{seq:08d}"
     events: list[tuple[str, Mapping[str, Any], str | None]] = [
         (
