@@ -16,7 +16,7 @@ from tests.support.kiosk_stack import KioskStack
 def test_the_engine_publishes_the_schema_through_a_whole_cash_payment(stack: KioskStack) -> None:
     seen: dict[str, dict[str, Any]] = {"home": stack.snapshots.latest}
     account = stack.server.accounts["residential_arrears"]
-    seen["cash_insert"] = stack.to_cash_insert(account)
+    seen["cash_insert"] = stack.to_cash_insert(account, amount_fen=10000)  # whatever is owed now
     stack.insert(10000)
     seen["note_in"] = stack.wait_for("cash.inserted_fen", 10000)
     stack.intent("finish")
