@@ -298,7 +298,9 @@ class Mechanics:
     # ---- the host's commands ------------------------------------------------------------
 
     def reset(self, now: float) -> None:
-        if self.phase is not Phase.POWER_UP:
+        # A RESET during power-up or initialisation keeps the power-up bill: initialisation
+        # still stacks it (or hands it back) when it ends.
+        if self.phase not in (Phase.POWER_UP, Phase.INITIALIZING):
             # a bill in the mechanism is handed back, or goes in if it was being stacked; a
             # report waiting for its ACK is lost (the bill was counted already)
             self.power_up_bill = self.in_flight
@@ -445,8 +447,8 @@ class Mechanics:
 
     def power_cycle(self, now: float, *, bill_in_stacker: bool) -> BillIn | None:
         """Power off and on; return where the bill in the mechanism was left, if any."""
-        if self.phase is Phase.POWER_UP:
-            where = self.power_up_bill  # off and on again before anyone reset it
+        if self.phase in (Phase.POWER_UP, Phase.INITIALIZING):
+            where = self.power_up_bill  # off and on, or reset, before initialisation ended
         elif self.in_flight is not None:
             where = BillIn.STACKER if bill_in_stacker else BillIn.VALIDATOR
         else:

@@ -96,7 +96,8 @@ class CashFlow:
         engine = self.engine
         if engine.machine.state is not State.CASH_INSERT:
             raise TransitionRefused(engine.machine.state, Trigger.FINISH, "not inserting cash")
-        if engine.session.cash.inserted_fen == 0 and not engine.session.cash.in_escrow_fen:
+        cash = engine.session.cash
+        if cash.inserted_fen == 0 and not cash.in_escrow_fen and not cash.unsettled_fen:
             raise TransitionRefused(engine.machine.state, Trigger.FINISH, "no note inserted yet")
         self.finish_cash("customer_finished")
 

@@ -371,7 +371,8 @@ class Engine:
 
     def _nothing_taken(self) -> bool:
         cash = self.session.cash
-        return cash.inserted_fen == 0 and cash.in_escrow_fen == 0
+        # a note pending verification was taken: the payment cannot be cancelled as if not
+        return cash.inserted_fen == 0 and cash.in_escrow_fen == 0 and cash.unsettled_fen == 0
 
     def open_txn(self, method: str, **extra: Any) -> str:
         """``opened`` for the session's account; the txn id becomes the session's."""

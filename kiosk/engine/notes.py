@@ -274,6 +274,19 @@ class NoteEvents:
         """The device restarted (power cut, cable, its own reset) and says where a bill was."""
         engine = self.engine
         pending = engine.session.cash.in_escrow_fen
+        if pending and engine.session.txn_id is not None and event.bill_in is None:
+            # The device restarted without saying where the note was (ICT never can; a plain
+            # power-up of the others means it was in neither): no later report will tell.
+            # Held unsettled now rather than at the stack timeout; recovery then makes it a
+            # suspect for a technician. Never guessed either way.
+            log.warning(
+                "%s: the %d fen note under STACK lost by a power-up that names no place",
+                engine.session.txn_id,
+                pending,
+            )
+            engine.cancel_timer("stack_wait")
+            engine.cash.stack_timed_out()
+            return
         if pending and engine.session.txn_id is not None and event.bill_in is not None:
             why = f"power-up report: bill in {event.bill_in}"
             log.warning("%s: the %d fen note settled by %s", engine.session.txn_id, pending, why)

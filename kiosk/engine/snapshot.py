@@ -50,7 +50,8 @@ def build(engine: Engine) -> dict[str, Any]:
             "unsettled_fen": cash.unsettled_fen,
             "can_cancel": state is State.CASH_INSERT
             and cash.inserted_fen == 0
-            and cash.in_escrow_fen == 0,
+            and cash.in_escrow_fen == 0
+            and cash.unsettled_fen == 0,
             "accepting": state is State.CASH_INSERT
             and not cash.finishing
             and health.journal_fault is None,

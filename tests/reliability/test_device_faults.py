@@ -61,6 +61,45 @@ def test_power_cut_while_stacking_credits_the_note_by_the_power_up_report(
     assert not outcome["suspects"]
 
 
+@pytest.fixture(scope="module")
+def ict_rig(
+    tmp_path_factory: pytest.TempPathFactory, device_server: CentralServer
+) -> Iterator[FaultRig]:
+    with fault_rig(tmp_path_factory.mktemp("devices-ict"), device_server, "ict", speed=1.0) as made:
+        yield made
+
+
+def test_power_cut_while_stacking_on_ict_leaves_the_note_to_a_technician(
+    ict_rig: FaultRig, tmp_path: Path
+) -> None:
+    """ICT's power-up (80 8F) cannot say where the bill was: the note is in the box, but the
+    kiosk cannot know it. It is held unsettled at once (the customer sees it pending, not lost)
+    and becomes a suspect for the cash-box check; nothing is credited on a guess."""
+    rig = ict_rig
+    began = time.monotonic()
+    run = rig.start_payment(
+        tmp_path,
+        amount_fen=AMOUNT_FEN,
+        expected_fen=10000,
+        finish_when=("cash.unsettled_fen", 10000),
+        then=[{"wait_for": "recovering", "equals": False, "timeout": 60}],
+    )
+    try:
+        rig.insert(run, 10000)
+        rig.wait_phase(run, "stacking")
+        assert rig.cash.ctl("power-cycle true")["power_up"] == "stacker"
+        unsettled_at = time.monotonic()
+        run.wait_snapshot("cash.unsettled_fen", 10000, timeout_s=10)
+        outcome = {"unsettled_after_s": round(time.monotonic() - unsettled_at, 2)}
+        outcome.update(rig.finish(run))
+    finally:
+        run.kiosk.stop()
+    report(rig.protocol, "power_cut_while_stacking_ict", outcome, began)
+    assert outcome["cassette_fen"] == 10000
+    assert outcome["credited_fen"] == 0
+    assert [(s[1], s[3]) for s in outcome["suspects"]] == [(10000, "open")]
+
+
 def test_power_cut_with_the_note_in_the_validator_credits_nothing_for_it(
     rig: FaultRig, tmp_path: Path
 ) -> None:
