@@ -79,7 +79,7 @@ def crash_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralSe
         server.stop()
 
 
-@pytest.fixture(scope="module", params=["ccnet", "id003"])
+@pytest.fixture(scope="module", params=["ccnet", "id003", "ict"])
 def rig(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
