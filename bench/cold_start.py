@@ -10,7 +10,9 @@ offscreen platform) and measures, from the spawn:
   the engine publishes the snapshot the home screen renders (acceptor started, bill table read
   and matched, printer checked).
 Baseline in the same run: a bare PySide6 process showing one empty 1080x1920 window.
-Nothing is asserted; the issue's target is 1.3x the bare window.
+The acceptor's own initialising phase after RESET (the emulator's Timings.initializing_s,
+0.2 s, as a real unit's self-test takes) is mechanics the kiosk waits for; the last line
+takes it out. Nothing is asserted; the issue's target is 1.3x the bare window.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from drivers.emulators.cash import CashEmulator
+from drivers.emulators.cash_mechanics import Timings
 from drivers.emulators.printer_emulator import PrinterEmulator
 from tests.reliability.processes import write_config
 from tests.support.central_server import start_central_server
@@ -133,6 +136,11 @@ def main() -> int:
     for name, times in (("kiosk run: READY=1", ready), ("kiosk run: taking cash", taking)):
         middle = statistics.median(times)
         print(f"  {name:<36} {middle * 1000:7.0f} ms   {middle / base:4.1f}x the bare window")
+    kiosk_only = statistics.median(taking) - Timings().initializing_s
+    print(
+        f"  {'taking cash, less the acceptor init':<36} {kiosk_only * 1000:7.0f} ms   "
+        f"{kiosk_only / base:4.1f}x the bare window"
+    )
     return 0
 
 

@@ -150,7 +150,7 @@ DEMO_STATUS: dict[str, Any] = {
             "firmware": "1.42",
         },
     },
-    "printer": {"state": "paper_out", "detail": "paper end sensor"},
+    "printer": {"state": "paper_out", "detail": "paper out: load a new roll"},
     "server": {
         "reachable": True,
         "latency_ms": 38.2,

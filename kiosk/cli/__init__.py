@@ -12,26 +12,13 @@ use (one line on stderr names it and says what to do), 3 not built yet, 130 Ctrl
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
 from kiosk import KioskError, __version__, logs
-from kiosk.cli import (
-    check_config,
-    diag_cash,
-    diag_printer,
-    emulate_cash,
-    emulate_ctl,
-    emulate_printer,
-    emulate_scanner,
-    journal,
-    pair,
-    run,
-    technicians,
-    voice,
-)
 from kiosk.config import ConfigError
 from kiosk.journal import JournalError
 
@@ -41,7 +28,27 @@ EXIT_USAGE = 2
 log = logging.getLogger("kiosk.cli")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Top-level command -> the kiosk.cli modules that register it. A command line names one, and
+# only its modules are imported: `kiosk run` on a kiosk's cold start does not pay for the
+# emulators' and diagnostics' imports. A group ("emulate", "diag") holds sub-commands.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "run": ("run",),
+    "emulate": ("emulate_cash", "emulate_printer", "emulate_scanner", "emulate_ctl"),
+    "diag": ("diag_cash", "diag_printer"),
+    "check-config": ("check_config",),
+    "journal": ("journal",),
+    "technicians": ("technicians",),
+    "pair": ("pair",),
+    "voice": ("voice",),
+}
+GROUPS = {
+    "emulate": "run a device emulator on a pseudo-terminal",
+    "diag": "talk to a real or emulated device and report",
+}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with ``argv`` only the command it names (help lists them all)."""
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="Electricity-bill payment kiosk: run it, emulate and diagnose its devices, "
@@ -50,30 +57,40 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    run.register(commands)
-    for plugin in sorted(entry_points(group="kiosk.commands"), key=lambda e: e.name):
-        plugin.load()(commands)  # `kiosk demo` (kiosk_demo.cli)
-    emulate = commands.add_parser("emulate", help="run a device emulator on a pseudo-terminal")
-    emulate_kinds = emulate.add_subparsers(dest="device", metavar="DEVICE", required=True)
-    emulate_cash.register(emulate_kinds)
-    emulate_printer.register(emulate_kinds)
-    emulate_scanner.register(emulate_kinds)
-    emulate_ctl.register(emulate_kinds)
-    diag = commands.add_parser("diag", help="talk to a real or emulated device and report")
-    diag_kinds = diag.add_subparsers(dest="device", metavar="DEVICE", required=True)
-    diag_cash.register(diag_kinds)
-    diag_printer.register(diag_kinds)
-    check_config.register(commands)
-    journal.register(commands)
-    technicians.register(commands)
-    pair.register(commands)
-    voice.register(commands)
+    named = _command_named(argv)
+    for command, modules in COMMANDS.items():
+        if named is not None and command != named:
+            continue
+        target = commands
+        if command in GROUPS:
+            group = commands.add_parser(command, help=GROUPS[command])
+            target = group.add_subparsers(dest="device", metavar="DEVICE", required=True)
+        for module in modules:
+            importlib.import_module(f"kiosk.cli.{module}").register(target)
+    if named is None or named not in COMMANDS:
+        for plugin in sorted(entry_points(group="kiosk.commands"), key=lambda e: e.name):
+            plugin.load()(commands)  # `kiosk demo` (kiosk_demo.cli)
     return parser
 
 
+def _command_named(argv: Sequence[str] | None) -> str | None:
+    """The command a command line names, or None when it names none we know (help, typos,
+    a plugin's command): then every command is registered, so argparse can list them."""
+    if argv is None:
+        return None
+    words = list(argv)
+    while words and words[0].startswith("-"):
+        option = words.pop(0)
+        if option == "--log-level" and words:
+            words.pop(0)
+        elif option in ("-h", "--help", "--version"):
+            return None
+    return words[0] if words and words[0] in COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     logs.configure(args.log_level)
     try:
         code: int = args.handler(args)

@@ -277,3 +277,23 @@ def test_status_shows_the_acceptor_starting_and_the_table_it_read(kiosk, languag
     with kiosk.qtbot.waitSignal(kiosk.window.rendered, timeout=5000):
         kiosk.source.emit(snap)
     assert kiosk.find("maint_status_acceptor_bill_table").text() == "CHN: ¥1 ¥10 ¥100"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_status_says_what_to_do_about_the_printer_in_the_chosen_language(kiosk, language):
+    snap = maintenance_scenes()["35_maint_status_faults"]
+    snap["language"] = language
+    printer = snap["maintenance"]["view"]["status"]["printer"]
+    printer.update(state="paper_out", detail="paper out: load a new roll")
+    with kiosk.qtbot.waitSignal(kiosk.window.rendered, timeout=5000):
+        kiosk.source.emit(snap)
+    assert kiosk.find("maint_status_printer_detail").text() == (
+        "请装入新纸卷" if language == "zh" else "load a new roll"
+    )
+    # a state with no wording of its own keeps the driver's words after a plain lead-in
+    printer.update(state="not_answering", detail="no reply to DLE EOT 1 within 0.5 s")
+    with kiosk.qtbot.waitSignal(kiosk.window.rendered, timeout=5000):
+        kiosk.source.emit(snap)
+    detail = kiosk.find("maint_status_printer_detail").text()
+    assert "no reply to DLE EOT 1" in detail
+    assert detail.startswith("其他原因" if language == "zh" else "another reason")

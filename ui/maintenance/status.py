@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout
 
 from kiosk.maintenance_actions import Action
 from kiosk.money import format_fen
+from ui.i18n.catalog import has
 from ui.maintenance.base import Act, Page, button, duration, fen, label, local_time, page_column
 from ui.maintenance.base import set_tone as _tone
 from ui.maintenance.words import human_reason
@@ -128,8 +129,6 @@ class StatusPage(Page):
     def _state(self, state: object) -> str:
         text = str(state or "unknown")
         msg_id = f"mt.state.{text}"
-        from ui.i18n.catalog import has
-
         return self.t(msg_id) if has(msg_id) else text
 
     def _acceptor(self, acceptor: dict[str, Any]) -> None:
@@ -170,8 +169,14 @@ class StatusPage(Page):
             ),
             "bad" if state == "paper_out" else "warn" if state == "paper_near_end" else "",
         )
+        # The driver's detail is English advice for its own state; the screen says the same
+        # in the technician's language, and keeps the raw words only where no state names it.
+        advice = f"mt.printer.advice.{state}"
         detail = printer.get("detail")
-        self._row("printer", "detail", human_reason(detail, self.language) if detail else "—")
+        if has(advice):
+            self._row("printer", "detail", self.t(advice))
+        else:
+            self._row("printer", "detail", human_reason(detail, self.language) if detail else "—")
 
     def _server(self, server: dict[str, Any]) -> None:
         reachable = bool(server.get("reachable"))
@@ -210,8 +215,6 @@ class StatusPage(Page):
             self._row("server", "clock", self.t("mt.status.clock_value", offset=shown), "ok")
 
     def _refused(self, reason: object) -> str:
-        from ui.i18n.catalog import has
-
         msg_id = f"mt.auth.{reason}"
         return self.t(msg_id) if has(msg_id) else self.t("mt.auth.other", reason=reason)
 
