@@ -154,6 +154,7 @@ class AcceptorHost(abc.ABC):
         self._pending: PendingEscrow | None = None
         self._stacked_delivered = False
         self._returned_delivered = False
+        self._last_emit_error: Exception | None = None  # why the last _emit returned False
 
     # ---- the interface (any thread) -------------------------------------------------
 
@@ -550,13 +551,16 @@ class AcceptorHost(abc.ABC):
             isinstance(event, Fault) and event.kind is FaultKind.BILL_TABLE
         ):
             self._first_outcome.set()
+        self._last_emit_error = None
         try:
             self._on_event(event)
         except EventNotRecorded as exc:  # expected while the receiver's disk is failing
+            self._last_emit_error = exc
             self._counters["not_recorded"] += 1
             self.log.warning("%s not recorded, not acknowledged: %s", event, exc)
             return False
-        except Exception:
+        except Exception as exc:
+            self._last_emit_error = exc
             self.log.exception("on_event(%s) failed", event)
             return False
         return True

@@ -15,22 +15,31 @@ Start-up (drivers/cash/host.py): poll; RESET ``30``; answer the device's new ``8
 ``02``; poll until it answers ``3E`` or ``5E``; the configured table; ``3E`` or ``5E``.
 
 Stacked delivery. ``10`` is sent once and never repeated: there is no acknowledgement with
-which to hold it back, so the device cannot be asked again. This host therefore keeps an
-undelivered ``Stacked`` itself and offers it to ``on_event`` again on every poll, up to
-``REDELIVERY_LIMIT`` times, before anything else the device said is looked at. For the engine
-this means: ``on_event(Stacked)`` raising does not lose the note while this process lives,
-but a process that dies between the device's ``10`` and the journal commit loses the report
-for good. The engine must treat an escrow it answered STACK with no outcome after a restart
-as unsettled (the recovery window, then a suspect for a technician): it cannot expect the
-device to repeat the report, as CCNET and ID-003 devices do.
+which to hold it back, so the device cannot be asked again. This host therefore holds an
+undelivered ``Stacked`` itself (with the bill type of its escrow, so a fault in between cannot
+make it anonymous) and offers it to ``on_event`` again, as a CCNET or ID-003 device repeats its
+report, for as long as ``on_event`` refuses it with ``EventNotRecorded`` (the receiver's "not
+recorded now, report it again": a disk full or read-only for minutes, until a person frees it).
+Offers come first on the poll they are due, spaced by a capped backoff (the poll interval,
+doubling to ``REOFFER_MAX_S``); the polls in between read the device as usual, so a power-up,
+a fault or a lost link is still seen while a report waits, and a RESET or reconnection keeps
+it (the note stays in the box whatever the device does next). A receiver that fails any other
+way (a bug, not a full disk) is offered it ``REDELIVERY_LIMIT`` times, then it is dropped and
+logged. For the engine this means: ``on_event(Stacked)`` raising does not lose the note while
+this process lives, but a process that dies between the device's ``10`` and the journal commit
+loses the report for good. The engine must treat an escrow it answered STACK with no outcome
+after a restart as unsettled (the recovery window, then a suspect for a technician): it cannot
+expect the device to repeat the report, as CCNET and ID-003 devices do.
 """
 
 from __future__ import annotations
 
 import collections
 import time
+from dataclasses import dataclass
 
-from drivers.cash.api import AcceptorProtocolError, Identity
+from drivers.backoff import Backoff
+from drivers.cash.api import AcceptorProtocolError, EventNotRecorded, Identity
 from drivers.cash.bill_table import TableEntry
 from drivers.cash.host import AcceptorHost, NoReplyError
 from drivers.cash.ict import codec
@@ -39,7 +48,8 @@ from drivers.cash.status import SETTLED_KINDS, DeviceStatus, StatusKind
 
 BYTE_TIME_S = 0.00115  # one byte at 9600 baud 8E1
 CONFIG_TABLE_CODE = "config"
-REDELIVERY_LIMIT = 100  # polls offering one undelivered Stacked again (10 s at 100 ms)
+REDELIVERY_LIMIT = 100  # offers of one Stacked to a receiver that fails other than "not recorded"
+REOFFER_MAX_S = 1.0  # the longest wait between two offers of an undelivered Stacked
 
 # ICT's own names for the bill types 40..45 on Chinese units: 1, 5, 10, 20, 50, 100 yuan.
 DEFAULT_BILL_TYPES: dict[int, int] = {
@@ -52,6 +62,16 @@ DEFAULT_BILL_TYPES: dict[int, int] = {
 }
 
 
+@dataclass
+class HeldReport:
+    """A ``10`` the receiver has not recorded yet: offered again until it is (docstring)."""
+
+    status: DeviceStatus  # what _poll hands out: the STACKED, detail the escrow's bill type
+    next_offer: float
+    offers: int = 0
+    failures: int = 0  # offers the receiver failed other than with EventNotRecorded
+
+
 class IctHost(AcceptorHost):
     protocol = "ict"
     _table_from_device = False  # a 10 is never repeated: it is handled as it comes
@@ -60,8 +80,9 @@ class IctHost(AcceptorHost):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._incoming = b""
         self._queue: collections.deque[bytes] = collections.deque()
-        self._redeliver: DeviceStatus | None = None
-        self._redeliveries = 0
+        self._held: collections.deque[HeldReport] = collections.deque()
+        self._reoffer = Backoff(self.settings.poll_interval_s, REOFFER_MAX_S)
+        self._starting = False
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -94,15 +115,9 @@ class IctHost(AcceptorHost):
         return (CONFIG_TABLE_CODE,)
 
     def _poll(self) -> DeviceStatus:
-        if self._redeliver is not None:  # an undelivered Stacked comes first (docstring)
-            self._redeliveries += 1
-            if self._redeliveries <= REDELIVERY_LIMIT:
-                return self._redeliver
-            self.log.error(
-                "a stacked report could not be delivered %d times: dropped", REDELIVERY_LIMIT
-            )
-            self._counters["stacked_dropped"] += 1
-            self._redeliver = None
+        held = self._due_report()
+        if held is not None:  # an undelivered Stacked comes first when due (docstring)
+            return held.status
         self._read(0.0)
         if not self._queue:
             self._send(HostCommand.POLL)
@@ -115,8 +130,52 @@ class IctHost(AcceptorHost):
         except StatusParseError as exc:  # pragma: no cover - the codec only queues messages
             raise AcceptorProtocolError(str(exc)) from exc
         if status.kind is StatusKind.STACKED:
-            self._redeliver, self._redeliveries = status, 0
+            return self._hold(status).status
         return self._while_in_escrow(status)
+
+    def _hold(self, status: DeviceStatus) -> HeldReport:
+        """Keep the device's one ``10``, naming the bill in escrow, until it is delivered."""
+        escrow = self._escrow
+        detail = escrow.bill_type if escrow is not None else None
+        held = HeldReport(DeviceStatus(status.kind, status.code, detail), time.monotonic())
+        held.offers = 1
+        self._held.append(held)
+        return held
+
+    def _due_report(self) -> HeldReport | None:
+        """The oldest undelivered Stacked, when its next offer is due (never during start-up:
+        the device is polled through its start, and the report is offered after it)."""
+        if not self._held or self._starting:
+            return None
+        held = self._held[0]
+        if held.failures >= REDELIVERY_LIMIT:
+            self.log.error(
+                "a stacked report the receiver failed %d times: dropped", REDELIVERY_LIMIT
+            )
+            self._counters["stacked_dropped"] += 1
+            self._held.popleft()
+            return None
+        if time.monotonic() < held.next_offer:
+            return None
+        held.offers += 1
+        self._counters["stacked_reoffered"] += 1
+        return held
+
+    def _on_stacked(self, status: DeviceStatus) -> bool:
+        delivered = super()._on_stacked(status)
+        held = self._held[0] if self._held else None
+        if not delivered and held is not None and status is held.status:
+            if not isinstance(self._last_emit_error, EventNotRecorded):
+                held.failures += 1
+            held.next_offer = time.monotonic() + self._reoffer.delay(held.offers - 1)
+        return delivered
+
+    def _start_up(self, first: DeviceStatus | None) -> None:
+        self._starting = True
+        try:
+            super()._start_up(first)
+        finally:
+            self._starting = False
 
     def _while_in_escrow(self, status: DeviceStatus) -> DeviceStatus:
         """A bill in escrow stays there until ``10`` / ``11``, whatever a poll answers."""
@@ -130,13 +189,13 @@ class IctHost(AcceptorHost):
     def _acknowledge(self, status: DeviceStatus) -> None:
         if status.kind is StatusKind.POWER_UP and status.code == DeviceByte.POWER_UP:
             self._send(HostCommand.ACCEPT)  # 80 8F is answered; a late 26 is left to RESET
-        elif status is self._redeliver:
-            self._redeliver = None  # delivered: nothing goes to the device
+        elif self._held and status is self._held[0].status:
+            self._held.popleft()  # delivered: nothing goes to the device
 
     def _reset(self) -> None:
+        # an undelivered Stacked is kept: the note is in the box whatever the device does now
         self._queue.clear()
         self._incoming = b""
-        self._redeliver = None
         self._send(HostCommand.RESET)
 
     def _apply_enable(self, bill_types: frozenset[int]) -> None:

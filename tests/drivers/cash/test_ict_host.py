@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import threading
+import time
+
 import pytest
 
 from drivers.cash import (
@@ -16,6 +20,8 @@ from drivers.cash import (
     Returned,
     Stacked,
 )
+from drivers.cash.api import EventNotRecorded
+from drivers.cash.ict import host as ict_host
 from drivers.emulators.cash import CashEmulator
 from tests.drivers.cash.conftest import FAST, Rig
 
@@ -87,6 +93,93 @@ def test_an_undelivered_stacked_report_is_offered_again(rig: Rig) -> None:
     rig.emulator.wait_for(lambda s: s["state"] == "idle")
     rig.emulator.insert(500)
     rig.events.wait_for(Stacked, lambda e: e.denomination_fen == 500)
+
+
+def test_a_stacked_report_is_held_for_as_long_as_the_receiver_cannot_record_it(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk-fault suite's 20 s disk-full on ICT: the journal refuses the ``10`` for longer
+    than any count of offers, and the device never says it again. The host keeps it, offering
+    it at a slowing pace while it polls the device as usual, and delivers it, named, once the
+    receiver can record it. (It used to drop it after 100 polls: 5 s at the kiosk's 50 ms.)"""
+    monkeypatch.setattr(ict_host, "REDELIVERY_LIMIT", 3)  # no count applies to "not recorded"
+    disk_freed = threading.Event()
+    refused: list[float] = []
+
+    def journal(event: AcceptorEvent) -> None:
+        if isinstance(event, Stacked) and not disk_freed.is_set():
+            refused.append(time.monotonic())
+            raise EventNotRecorded("data disk full")
+
+    ready(rig)
+    rig.events.before = journal
+    rig.emulator.insert(1000)
+    deadline = time.monotonic() + 10
+    while len(refused) < 7:  # more than twice the limit a failing receiver gets
+        assert time.monotonic() < deadline, f"offered only {len(refused)} times"
+        time.sleep(0.02)
+    gaps = [b - a for a, b in itertools.pairwise(refused)]
+    assert gaps[-1] > 3 * gaps[0]  # offers slow down: the device is not starved of polls
+    # the device is still polled meanwhile: a jam during the outage is seen and its end too
+    mark = rig.events.mark()
+    rig.emulator.jam("validator")
+    assert rig.events.wait_for(Fault, after=mark).kind is FaultKind.VALIDATOR_JAM
+    rig.emulator.clear_jam()
+    rig.events.wait_for(FaultCleared, after=mark)
+    assert rig.events.of(Stacked) == []
+    disk_freed.set()
+    stacked = rig.events.wait_for(Stacked, timeout_s=5)
+    assert (stacked.denomination_fen, stacked.bill_type) == (1000, 0x42)  # named after the jam
+    assert rig.host.counters.get("stacked_dropped", 0) == 0
+    rig.emulator.wait_for(lambda s: s["state"] == "idle")
+    rig.emulator.insert(500)  # the next note is its own report; the first was delivered once
+    rig.events.wait_for(Stacked, lambda e: e.denomination_fen == 500)
+    assert [e.denomination_fen for e in rig.events.of(Stacked)] == [1000, 500]
+
+
+def test_a_receiver_that_fails_otherwise_is_offered_the_report_a_bounded_number_of_times(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not "not recorded" but a bug: the offers end after REDELIVERY_LIMIT, logged."""
+    monkeypatch.setattr(ict_host, "REDELIVERY_LIMIT", 3)
+    offers: list[int] = []
+
+    def broken(event: AcceptorEvent) -> None:
+        if isinstance(event, Stacked) and event.denomination_fen == 1000:
+            offers.append(event.denomination_fen)
+            raise RuntimeError("a bug in the receiver")
+
+    ready(rig)
+    rig.events.before = broken
+    rig.emulator.insert(1000)
+    deadline = time.monotonic() + 10
+    while rig.host.counters.get("stacked_dropped", 0) == 0:
+        assert time.monotonic() < deadline, f"never dropped after {len(offers)} offers"
+        time.sleep(0.02)
+    assert len(offers) == 3
+    rig.emulator.wait_for(lambda s: s["state"] == "idle")
+    rig.emulator.insert(500)  # the host goes on
+    assert rig.events.wait_for(Stacked).denomination_fen == 500
+
+
+def test_a_held_report_outlives_a_power_cycle_of_the_device(rig: Rig) -> None:
+    """ICT's power-up names no place; the host's held ``10`` is still the note's evidence."""
+    disk_freed = threading.Event()
+
+    def journal(event: AcceptorEvent) -> None:
+        if isinstance(event, Stacked) and not disk_freed.is_set():
+            raise EventNotRecorded("data disk full")
+
+    ready(rig)
+    rig.events.before = journal
+    mark = rig.events.mark()
+    rig.emulator.insert(2000)
+    rig.emulator.wait_for(lambda s: s["cassette"] == {"2000": 1})
+    rig.emulator.power_cycle()
+    assert rig.events.wait_for(PowerUp, after=mark).bill_in is None
+    rig.events.wait_for(Ready, after=mark)
+    disk_freed.set()
+    assert rig.events.wait_for(Stacked, after=mark).denomination_fen == 2000
 
 
 def test_a_jam_is_a_fault_until_the_device_says_it_is_cleared(rig: Rig) -> None:
