@@ -28,6 +28,7 @@ class Health:
     disk_low: bool = False  # free space on the data directory is below the configured floor
     locked: str | None = None  # an operator's remote lock, with the message to show
     scanner_ready: bool = False  # the payment-code scanner is connected
+    unpaired: bool = False  # no secret to sign with yet: nothing could be posted or asked
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ def methods(health: Health, limits: Limits) -> Mapping[str, Availability]:
     def cash_reason() -> str | None:  # noqa: PLR0911 - one rule a line, in order
         if not limits.cash_enabled or "cash" in health.disabled_methods:
             return "disabled"
+        if health.unpaired:
+            return "unpaired"  # cash taken now could never be posted
         if health.locked is not None:
             return "locked"
         if health.journal_fault is not None:
@@ -94,9 +97,11 @@ def methods(health: Health, limits: Limits) -> Mapping[str, Availability]:
         # Past a limit cash waits until the backlog drains, even if the server answers again.
         return offline_limit_reached(health, limits) or printer_blocks(health, limits)
 
-    def online_reason(method: str) -> str | None:
+    def online_reason(method: str) -> str | None:  # noqa: PLR0911 - one rule a line, in order
         if method in health.disabled_methods:
             return "disabled"
+        if health.unpaired:
+            return "unpaired"
         if health.locked is not None:
             return "locked"
         if health.journal_fault is not None:

@@ -517,6 +517,18 @@ class CentralClient:
     def __repr__(self) -> str:
         return f"CentralClient({self.base_url!r}, kiosk_id={self.kiosk_id!r})"
 
+    @property
+    def paired(self) -> bool:
+        """There is a secret to sign with ("" until the kiosk is paired)."""
+        return bool(self._secret)
+
+    def use_secret(self, secret: str) -> None:
+        """Sign every request from now on with ``secret`` (a pairing: no restart needed).
+
+        One attribute, read once per request when it is signed: a request signs wholly with
+        the old secret or wholly with the new one."""
+        self._secret = secret
+
     # calls of the wire format
 
     def get_account(self, account_no: str) -> Account:

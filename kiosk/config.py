@@ -4,15 +4,29 @@ Every key is declared here with its type and limits. A file with a missing key, 
 (misspelled) key, a wrong type or an impossible value is refused before anything starts,
 with a message that names the file, the key and what is wrong.
 
-Two settings may come from the environment instead of the file, because secrets do not
-belong in files under version control and the data directory depends on the machine:
-``KIOSK_SECRET`` (or a systemd credential named ``kiosk-secret``) and ``KIOSK_DATA_DIR``.
+``KIOSK_DATA_DIR`` overrides ``kiosk.data_dir`` (the data directory depends on the machine).
+
+The secret that signs every request to the central server is looked for in this order; the
+first that gives one wins (``secret_source`` says which):
+
+1. ``KIOSK_SECRET`` in the environment (tests, development);
+2. the systemd credential ``kiosk-secret`` (``$CREDENTIALS_DIRECTORY/kiosk-secret``), for a
+   site that provisions the secret by hand with a ``LoadCredential=`` drop-in;
+3. ``central.secret_file``, default ``<kiosk.data_dir>/secret`` (``/var/lib/kiosk/secret``
+   under kiosk.service): where pairing writes it, so a pairing is what the next start reads;
+4. ``central.secret`` in the file itself (the repository's demo config; never on a site).
+
+None of them: the kiosk is not paired yet. That is not an error: the kiosk starts out of
+service and a technician pairs it on the maintenance screen (or with ``kiosk pair``). A secret
+that is found but shorter than 16 characters is an error, naming where it came from.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import os
+import stat
 import tomllib
 import types
 import typing
@@ -21,7 +35,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kiosk import KioskError, local_time
-from kiosk.pairing import DEFAULT_SECRET_FILE
 from kiosk.technicians import Role
 
 Protocol = Literal["ccnet", "id003", "ict"]
@@ -32,6 +45,10 @@ REPO_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_CONFIG = REPO_CONFIG_DIR / "kiosk.toml"
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
 SECRET_CREDENTIAL = "kiosk-secret"  # noqa: S105 - the credential's name, not a secret
+SECRET_FILE_NAME = "secret"  # noqa: S105 - a file name: central.secret_file's default, in data_dir
+# kiosk.service's StateDirectory: where `kiosk pair` writes when there is no config to ask.
+DEFAULT_SECRET_FILE = Path("/var/lib/kiosk") / SECRET_FILE_NAME
+MIN_SECRET_CHARS = 16  # kiosk-central issues 43 (32 random bytes, base64)
 # The yuan notes in circulation, in fen: what a bill acceptor can be told to take.
 CNY_NOTES_FEN = (100, 500, 1000, 2000, 5000, 10000)
 # The bound of any whole-number key that declares no tighter one (a typo of 20 digits is
@@ -41,6 +58,20 @@ INT_KEY_MAX = 1_000_000_000
 
 class ConfigError(KioskError):
     """A configuration file cannot be used; the message says where and why."""
+
+
+class SecretSource(enum.StrEnum):
+    """Where the kiosk's secret was found, first to last in the order they are asked."""
+
+    ENVIRONMENT = "environment"  # KIOSK_SECRET
+    CREDENTIAL = "credential"  # the systemd credential kiosk-secret
+    FILE = "file"  # central.secret_file
+    CONFIG = "config"  # central.secret in the config file
+
+    @property
+    def outranks_pairing(self) -> bool:
+        """A secret from here would still win over what pairing writes, at the next start."""
+        return self in (SecretSource.ENVIRONMENT, SecretSource.CREDENTIAL)
 
 
 def _limit(*, minimum: float | None = None, maximum: float | None = None) -> dict[str, Any]:
@@ -64,12 +95,14 @@ class KioskSection:
 @dataclass(frozen=True)
 class CentralSection:
     url: str
-    secret: str = field(repr=False)
     connect_timeout_s: float = field(metadata=_limit(minimum=0.1, maximum=60))
     read_timeout_s: float = field(metadata=_limit(minimum=0.1, maximum=120))
-    # Where pairing on the maintenance screen writes the secret: the file systemd's
-    # LoadCredential=kiosk-secret:... reads (kiosk pair's --secret-file default).
-    secret_file: Path = DEFAULT_SECRET_FILE
+    # The secret that signs every request; after ``load`` the one found first in the order of
+    # the module's docstring, "" while the kiosk is not paired. In the file: the demo only.
+    secret: str = field(default="", repr=False)
+    # Where pairing writes the secret and the kiosk reads it (after KIOSK_SECRET and the
+    # credential); absent: <kiosk.data_dir>/secret, resolved by ``load``.
+    secret_file: Path = Path()
 
 
 @dataclass(frozen=True)
@@ -203,6 +236,26 @@ class KioskConfig:
     maintenance: MaintenanceSection
     scanner: ScannerSection = field(default_factory=ScannerSection)  # optional section
     source: Path = field(default=Path(), compare=False)
+    # Where central.secret came from (None: not paired yet). Not a key of the file.
+    secret_source: SecretSource | None = field(default=None, compare=False)
+
+    @property
+    def paired(self) -> bool:
+        """The kiosk has a secret to sign with (else it runs out of service until paired)."""
+        return bool(self.central.secret)
+
+    @property
+    def secret_origin(self) -> str:
+        """Where the secret came from, in words for logs and check-config (never the secret)."""
+        where = {
+            SecretSource.ENVIRONMENT: "the environment variable KIOSK_SECRET",
+            SecretSource.CREDENTIAL: f"the systemd credential {SECRET_CREDENTIAL}",
+            SecretSource.FILE: str(self.central.secret_file),
+            SecretSource.CONFIG: f"central.secret in {self.source}",
+        }
+        if self.secret_source is None:
+            return "nowhere: not paired yet"
+        return where[self.secret_source]
 
     @property
     def journal_path(self) -> Path:
@@ -215,8 +268,13 @@ class KioskConfig:
         return 32 if self.printer.paper_width_mm == 58 else 48
 
 
-def load(path: Path | str, env: typing.Mapping[str, str] | None = None) -> KioskConfig:
-    """Read and check a kiosk config file; raise ConfigError naming file and key."""
+def load(
+    path: Path | str, env: typing.Mapping[str, str] | None = None, *, check_secret: bool = True
+) -> KioskConfig:
+    """Read and check a kiosk config file; raise ConfigError naming file and key.
+
+    ``check_secret=False`` (``kiosk pair``, which replaces the secret): a secret that is too
+    short or cannot be read is left out (as if not paired) instead of refused."""
     path = Path(path)
     env = os.environ if env is None else env
     try:
@@ -228,11 +286,98 @@ def load(path: Path | str, env: typing.Mapping[str, str] | None = None) -> Kiosk
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     _apply_environment(raw, env)
-    config = _build(KioskConfig, raw, prefix="", path=path, skip={"source"})
+    config = _build(KioskConfig, raw, prefix="", path=path, skip={"source", "secret_source"})
     config = dataclasses.replace(config, source=path)
     _check_relations(config, path)
     _check_data_dir(config.kiosk.data_dir, path, from_env=bool(env.get("KIOSK_DATA_DIR")))
-    return config
+    central = config.central
+    if "secret_file" not in raw["central"]:
+        central = dataclasses.replace(
+            central, secret_file=Path(config.kiosk.data_dir) / SECRET_FILE_NAME
+        )
+    try:
+        secret, source = _find_secret(central, env, path)
+        _check_secret(secret, source, central, path)
+    except ConfigError:
+        if check_secret:
+            raise
+        secret, source = "", None
+    return dataclasses.replace(
+        config, central=dataclasses.replace(central, secret=secret), secret_source=source
+    )
+
+
+def read_secret_file(path: Path, config_path: Path) -> str:
+    """The secret in ``path`` ("" when there is none); ConfigError when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return ""
+    except PermissionError as exc:
+        raise ConfigError(
+            f"{config_path}: central.secret_file: cannot read {path} (permission denied); it "
+            "must belong to the user the kiosk runs as: chown kiosk:kiosk and chmod 600 it"
+        ) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{config_path}: central.secret_file: cannot read {path}: {exc}; pair the kiosk "
+            "again to replace it"
+        ) from exc
+
+
+def secret_file_is_private(path: Path) -> bool:
+    """Nobody but the file's owner can read it (what the kiosk writes: mode 0600)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
+    except OSError:
+        return True  # no file, nothing exposed
+
+
+def _find_secret(
+    central: CentralSection, env: typing.Mapping[str, str], path: Path
+) -> tuple[str, SecretSource | None]:
+    """The secret and where it came from, in the order of the module's docstring."""
+    secret = env.get("KIOSK_SECRET", "").strip()
+    if secret:
+        return secret, SecretSource.ENVIRONMENT
+    credentials = env.get("CREDENTIALS_DIRECTORY")
+    if credentials:
+        credential = Path(credentials) / SECRET_CREDENTIAL
+        if credential.is_file():
+            secret = credential.read_text(encoding="utf-8").strip()
+            if secret:  # an empty one (SetCredential=kiosk-secret:) gives none
+                return secret, SecretSource.CREDENTIAL
+    secret = read_secret_file(central.secret_file, path)
+    if secret:
+        return secret, SecretSource.FILE
+    if central.secret:
+        return central.secret, SecretSource.CONFIG
+    return "", None
+
+
+def _check_secret(
+    secret: str, source: SecretSource | None, central: CentralSection, path: Path
+) -> None:
+    if source is None or len(secret) >= MIN_SECRET_CHARS:
+        return
+    where, fix = {
+        SecretSource.ENVIRONMENT: ("KIOSK_SECRET", "unset KIOSK_SECRET"),
+        SecretSource.CREDENTIAL: (
+            f"the systemd credential {SECRET_CREDENTIAL}",
+            "correct the file its LoadCredential= names, or remove that drop-in",
+        ),
+        SecretSource.FILE: (
+            str(central.secret_file),
+            "pair the kiosk again with `kiosk pair URL CODE` (it replaces the file), or "
+            "remove the file",
+        ),
+        SecretSource.CONFIG: ("central.secret", "correct it, or remove it from the file"),
+    }[source]
+    raise ConfigError(
+        f"{path}: central.secret: the secret in {where} is {len(secret)} characters, "
+        f"must be at least {MIN_SECRET_CHARS} (as kiosk-central add-kiosk or pairing gives "
+        f"it); {fix} (a kiosk without a secret starts unpaired, out of service)"
+    )
 
 
 def default_path(env: typing.Mapping[str, str] | None = None) -> Path:
@@ -244,14 +389,6 @@ def default_path(env: typing.Mapping[str, str] | None = None) -> Path:
 
 
 def _apply_environment(raw: dict[str, Any], env: typing.Mapping[str, str]) -> None:
-    secret = env.get("KIOSK_SECRET")
-    credentials = env.get("CREDENTIALS_DIRECTORY")
-    if not secret and credentials:
-        credential = Path(credentials) / SECRET_CREDENTIAL
-        if credential.is_file():
-            secret = credential.read_text(encoding="utf-8").strip()
-    if secret:
-        raw.setdefault("central", {})["secret"] = secret
     if env.get("KIOSK_DATA_DIR"):
         raw.setdefault("kiosk", {})["data_dir"] = env["KIOSK_DATA_DIR"]
 
@@ -271,11 +408,6 @@ def _check_relations(config: KioskConfig, path: Path) -> None:
         )
     if not config.central.url.startswith(("http://", "https://")):
         raise bad("central.url", "must start with http:// or https://")
-    if len(config.central.secret) < 16:
-        raise bad(
-            "central.secret",
-            "must be at least 16 characters; set it in the file or in KIOSK_SECRET",
-        )
     if not cash.denominations_fen:
         raise bad("cash.denominations_fen", "must list at least one denomination")
     if any(d <= 0 for d in cash.denominations_fen):
@@ -369,10 +501,7 @@ def _check_maintenance(
 
 _T = typing.TypeVar("_T")
 
-_ENV_HINTS = {
-    "central.secret": "; set it in KIOSK_SECRET or the systemd credential kiosk-secret",
-    "kiosk.data_dir": "; or set KIOSK_DATA_DIR",
-}
+_ENV_HINTS = {"kiosk.data_dir": "; or set KIOSK_DATA_DIR"}
 
 
 def _build(cls: type[_T], table: object, *, prefix: str, path: Path, skip: set[str]) -> _T:

@@ -628,6 +628,12 @@ class Maintenance:
         cfg = self.engine.config
         if (self.view.get("pair") or {}).get("state") == "busy":
             return  # one attempt at a time: a second tap must not spend a second code
+        if cfg.secret_source is not None and cfg.secret_source.outranks_pairing:
+            # The next start would read that again, not the file pairing writes: the code is
+            # not spent on a pairing that would be undone by the next restart.
+            self._audit(Action.PAIR, "refused_overridden", source=str(cfg.secret_source))
+            self.view["pair"] = {"state": "overridden", "source": str(cfg.secret_source)}
+            return
         try:
             normal = pairing.normalise_code(code)
         except pairing.MalformedCode as exc:
@@ -661,7 +667,8 @@ class Maintenance:
             actor=actor,
         )
         if error is None:
-            log.warning("paired with the central server; restart the kiosk to use the secret")
+            log.warning("paired with the central server: the new secret is in use")
+            self.engine.remote.use_secret(done.get(), "paired on the maintenance screen")
         else:
             log.warning("pairing failed: %s", error)
         # The outcome is shown to whoever started it, if still there (else it is audited only).

@@ -114,6 +114,13 @@ class Runtime:
         self.notifier.ready(f"kiosk {self.config.kiosk.id} up")
         self.watchdog.start()
         log.info("kiosk %s started; journal %s", self.config.kiosk.id, self.journal.path)
+        if not self.config.paired:
+            log.warning(
+                "kiosk %s is not paired: out of service until a technician pairs it on the "
+                "maintenance screen, or `kiosk pair URL CODE` writes %s",
+                self.config.kiosk.id,
+                self.config.central.secret_file,
+            )
 
     def stop(self) -> None:
         self.notifier.stopping()

@@ -8,6 +8,11 @@ to hear about a mistyped path. The kiosk itself starts without the device (out o
 and uses it once it appears, so the systemd unit runs this with ``--allow-missing-devices``,
 which reports the same line as a warning and exits 0: a USB adapter that enumerates late, or
 is replugged, must not keep the screen dark.
+
+A kiosk not paired yet (no secret anywhere: kiosk.config's docstring has the order) passes:
+it starts out of service so that a technician can pair it on the maintenance screen. The
+summary says ``"paired": false`` and stderr says what to do. A secret file that others may
+read is a warning.
 """
 
 from __future__ import annotations
@@ -99,6 +104,23 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_BAD
     for problem in problems:
         print(f"kiosk check-config: warning: {problem.line}", file=sys.stderr)
+    warnings = [p.line for p in problems]
+    if loaded.secret_source is config.SecretSource.FILE and not config.secret_file_is_private(
+        loaded.central.secret_file
+    ):
+        line = (
+            f"{loaded.central.secret_file} may be read by other users than its owner; "
+            "chmod 600 it (pairing writes it so)"
+        )
+        print(f"kiosk check-config: warning: {line}", file=sys.stderr)
+        warnings.append(line)
+    if not loaded.paired:
+        print(
+            f"kiosk check-config: {loaded.kiosk.id} is not paired yet: it starts out of "
+            "service; pair it on the maintenance screen (配对中心服务器 / Pair with the server) "
+            f"or with `kiosk pair URL CODE`, which writes {loaded.central.secret_file}",
+            file=sys.stderr,
+        )
     summary = {
         "ok": True,
         "file": str(loaded.source),
@@ -107,7 +129,9 @@ def _check(args: argparse.Namespace) -> int:
         "cash": f"{loaded.cash.protocol} at {loaded.cash.url}" if loaded.cash.enabled else "off",
         "printer": loaded.printer.url if loaded.printer.enabled else "off",
         "data_dir": str(loaded.kiosk.data_dir),
-        "warnings": [p.line for p in problems],
+        "paired": loaded.paired,
+        "secret": loaded.secret_origin,  # where it came from, never the secret
+        "warnings": warnings,
     }
     print(json.dumps(summary, ensure_ascii=False))
     return 0

@@ -75,6 +75,7 @@ class Engine:
         self.health = availability.Health(
             printer_can_print=not config.printer.enabled,
             printer_state="disabled" if not config.printer.enabled else "not_answering",
+            unpaired=not config.paired,  # out of service until a technician pairs it
         )
         self.acceptor_state: dict[str, Any] = {"state": "not_started", "last_error": None}
         self.printer_state: dict[str, Any] = {"state": "not_checked", "detail": ""}

@@ -43,9 +43,11 @@ class HealthChecks:
         self._first_round_done = False
 
     def round(self) -> None:
-        """The ``health`` timer: printer, data disk and backlog, then again in a while."""
+        """The ``health`` timer: printer, data disk, backlog and a secret written by
+        `kiosk pair` meanwhile, then again in a while."""
         self.check_printer(purpose="health")
         self.examine_disk()
+        self.engine.remote.check_secret_file()
         self.refresh_service_state()
         self.engine.set_timer("health", HEALTH_CHECK_S)
 
@@ -146,6 +148,12 @@ class HealthChecks:
 
     def send_heartbeat(self) -> None:
         engine = self.engine
+        if engine.health.unpaired:
+            # Nothing to sign with: the server would refuse it. The first round is done all
+            # the same: with nothing available the kiosk goes out of service and says why.
+            self._first_round_done = True
+            self._update_service_state()
+            return
         body = {
             "version": __import__("kiosk").__version__,
             "devices": {

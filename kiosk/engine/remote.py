@@ -1,5 +1,11 @@
-"""The central server's side: operator commands from the heartbeat, whether the server accepts
-this kiosk's credentials, and the outbox's results.
+"""The central server's side: operator commands from the heartbeat, this kiosk's secret and
+whether the server accepts it, and the outbox's results.
+
+A new secret (a pairing) takes effect at once, without a restart: the maintenance screen's
+pairing hands it over (``use_secret``), and one written by `kiosk pair` from a shell is seen
+by the next health round (``check_secret_file``, a stat every 10 s). Either way the central
+client signs with it from the next request, a park of the outbox for refused credentials ends
+and a heartbeat goes out at once, so the server's answer decides the service state.
 
 A command is acted on once, between customers; its result and the report to the server are
 journaled in one commit (kiosk/remote_commands.py). Runs on the engine thread.
@@ -7,9 +13,12 @@ journaled in one commit (kiosk/remote_commands.py). Runs on the engine thread.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 from typing import TYPE_CHECKING, Any
 
+from kiosk import config as kiosk_config
 from kiosk import projection, remote_commands
 from kiosk.background import Done
 from kiosk.central_client import CentralUnauthorized
@@ -28,6 +37,7 @@ class RemoteCommands:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._in_flight: set[str] = set()  # command ids whose result is not recorded yet
+        self._secret_file_seen = _file_state(engine.config.central.secret_file)
 
     def on_commands(self, commands: tuple[dict[str, object], ...]) -> None:
         """Act on each operator command once, between customers (kiosk/remote_commands.py)."""
@@ -125,6 +135,54 @@ class RemoteCommands:
         )
         return {row.item_id for row in rows}
 
+    # ------------------------------------------------------------ the secret
+    def use_secret(self, secret: str, why: str) -> None:
+        """Sign with ``secret`` from now on (a pairing); the server's next answer says whether
+        it takes it. ``why`` goes to the log, never the secret."""
+        engine = self.engine
+        config = engine.config
+        engine.central.use_secret(secret)
+        engine.config = dataclasses.replace(
+            config,
+            central=dataclasses.replace(config.central, secret=secret),
+            secret_source=kiosk_config.SecretSource.FILE,
+        )
+        self._secret_file_seen = _file_state(config.central.secret_file)
+        log.warning("signing with a new secret from %s (%s)", config.central.secret_file, why)
+        engine.outbox.retry_now()  # a park for refused credentials: try again with this one
+        engine.checks.set_health(unpaired=False)
+        engine.checks.send_heartbeat()
+
+    def check_secret_file(self) -> None:
+        """A secret file written since last seen (`kiosk pair` from a shell) is used at once,
+        unless the secret comes from KIOSK_SECRET or the credential, which outrank the file."""
+        engine = self.engine
+        config = engine.config
+        source = config.secret_source
+        if source is not None and source.outranks_pairing:
+            return
+        path = config.central.secret_file
+        state = _file_state(path)
+        if state == self._secret_file_seen:
+            return
+        self._secret_file_seen = state
+        try:
+            secret = kiosk_config.read_secret_file(path, config.source)
+        except kiosk_config.ConfigError as exc:
+            log.error("the secret file changed but cannot be used: %s", exc)
+            return
+        if not secret or secret == config.central.secret:
+            return  # removed (the kiosk keeps signing as it was until restarted), or the same
+        if len(secret) < kiosk_config.MIN_SECRET_CHARS:
+            log.error(
+                "%s holds %d characters, not a kiosk secret (at least %d): ignored; pair again",
+                path,
+                len(secret),
+                kiosk_config.MIN_SECRET_CHARS,
+            )
+            return
+        self.use_secret(secret, "the file changed: kiosk pair")
+
     # ------------------------------------------------------------ credentials
     def credentials_refused(self, error: BaseException | None) -> None:
         """A 401 that is not the clock's (that one the client fixes): nothing can be posted."""
@@ -164,3 +222,12 @@ class RemoteCommands:
             engine.cancel_timer("post_wait")
             engine.fire(Trigger.SETTLED)
             engine.settle("posted")
+
+
+def _file_state(path: os.PathLike[str]) -> tuple[int, int, int] | None:
+    """What tells a rewritten file from the one seen before (an atomic write is a new inode)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)

@@ -74,3 +74,21 @@ def test_refused_credentials_stop_every_method(reachable: bool) -> None:
     health = dataclasses.replace(HEALTHY, server_auth="bad_signature", server_reachable=reachable)
     online = "server_auth" if reachable else "server_offline"
     assert reasons(health) == {"cash": "server_auth", "qr": online, "card": online}
+
+
+def test_a_kiosk_not_paired_offers_nothing_and_says_so_first() -> None:
+    """No secret: nothing could be posted; the one fix is pairing, so that is the reason given
+    even when the server is also unreachable or the acceptor jammed (a disabled method stays
+    'disabled': pairing would not bring it back)."""
+    health = dataclasses.replace(
+        HEALTHY, unpaired=True, server_reachable=False, acceptor_ready=False, server_auth="x"
+    )
+    limits = dataclasses.replace(LIMITS, paycode_enabled=True)
+    assert reasons(health, limits) == {
+        "cash": "unpaired",
+        "qr": "unpaired",
+        "card": "unpaired",
+        "paycode": "unpaired",
+    }
+    disabled = dataclasses.replace(health, disabled_methods=frozenset({"card"}))
+    assert reasons(disabled)["card"] == "disabled"

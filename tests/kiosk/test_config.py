@@ -96,15 +96,105 @@ def test_environment_overrides_secret_and_data_dir(tmp_path: Path) -> None:
     assert loaded.kiosk.data_dir == tmp_path
 
 
-def test_systemd_credential_supplies_the_secret(tmp_path: Path) -> None:
-    (tmp_path / "kiosk-secret").write_text("c" * 40 + "\n", encoding="utf-8")
-    loaded = config.load(DEMO, env={"CREDENTIALS_DIRECTORY": str(tmp_path)})
-    assert loaded.central.secret == "c" * 40
+def unpaired_config(tmp_path: Path, *, secret_file: str | None = None) -> Path:
+    """The demo config without its central.secret, with its data under tmp_path."""
+    text = DEMO.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^secret = .*$", "", text)
+    text = re.sub(r'(?m)^data_dir = ".*"', f'data_dir = "{tmp_path / "data"}"', text)
+    if secret_file is not None:
+        text = text.replace("[central]\n", f'[central]\nsecret_file = "{secret_file}"\n', 1)
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
-def test_short_secret_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"central\.secret: must be at least 16"):
-        config.load(DEMO, env={"KIOSK_SECRET": "short"})
+def test_the_secret_file_defaults_to_the_data_dir_and_follows_kiosk_data_dir(
+    tmp_path: Path,
+) -> None:
+    path = unpaired_config(tmp_path)
+    assert config.load(path, env={}).central.secret_file == tmp_path / "data" / "secret"
+    moved = tmp_path / "elsewhere"
+    loaded = config.load(path, env={"KIOSK_DATA_DIR": str(moved)})
+    assert loaded.central.secret_file == moved / "secret"  # as under kiosk.service
+    named = unpaired_config(tmp_path, secret_file=str(tmp_path / "s"))
+    assert config.load(named, env={}).central.secret_file == tmp_path / "s"
+
+
+def test_no_secret_anywhere_is_a_kiosk_not_paired_yet_not_an_error(tmp_path: Path) -> None:
+    loaded = config.load(unpaired_config(tmp_path), env={})
+    assert loaded.central.secret == ""
+    assert not loaded.paired
+    assert loaded.secret_source is None
+    assert "not paired" in loaded.secret_origin
+
+
+def test_the_secret_is_read_env_then_credential_then_file_then_the_config_key(
+    tmp_path: Path,
+) -> None:
+    """Each source, and what it outranks: take the first away and the next one answers."""
+    path = write_variant(tmp_path, "[central]\n", f'[central]\nsecret_file = "{tmp_path}/sf"\n')
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / config.SECRET_CREDENTIAL).write_text("c" * 40 + "\n", encoding="utf-8")
+    (tmp_path / "sf").write_text("f" * 43 + "\n", encoding="utf-8")
+    both = {"KIOSK_SECRET": "e" * 32, "CREDENTIALS_DIRECTORY": str(credentials)}
+
+    def found(env: dict[str, str]) -> tuple[str, config.SecretSource | None]:
+        loaded = config.load(path, env=env)
+        return loaded.central.secret, loaded.secret_source
+
+    assert found(both) == ("e" * 32, config.SecretSource.ENVIRONMENT)
+    assert found({**both, "KIOSK_SECRET": ""}) == ("c" * 40, config.SecretSource.CREDENTIAL)
+    assert found({}) == ("f" * 43, config.SecretSource.FILE)
+    (credentials / config.SECRET_CREDENTIAL).write_text("", encoding="utf-8")  # SetCredential=
+    assert found({"CREDENTIALS_DIRECTORY": str(credentials)}) == (
+        "f" * 43,
+        config.SecretSource.FILE,
+    )
+    (tmp_path / "sf").unlink()
+    demo_secret = "demo-kiosk-secret-not-for-production"  # config/kiosk.toml's own
+    assert found({}) == (demo_secret, config.SecretSource.CONFIG)
+
+
+def test_a_secret_only_kiosk_secret_or_the_credential_outranks_pairing() -> None:
+    outranking = {s for s in config.SecretSource if s.outranks_pairing}
+    assert outranking == {config.SecretSource.ENVIRONMENT, config.SecretSource.CREDENTIAL}
+
+
+@pytest.mark.parametrize("where", ["env", "credential", "file", "config"])
+def test_a_short_secret_is_refused_naming_where_it_came_from(tmp_path: Path, where: str) -> None:
+    short = "short"
+    path = unpaired_config(tmp_path)
+    env: dict[str, str] = {}
+    if where == "env":
+        env, named = {"KIOSK_SECRET": short}, "KIOSK_SECRET"
+    elif where == "credential":
+        (tmp_path / config.SECRET_CREDENTIAL).write_text(short, encoding="utf-8")
+        env, named = {"CREDENTIALS_DIRECTORY": str(tmp_path)}, "credential kiosk-secret"
+    elif where == "file":
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "secret").write_text(short + "\n", encoding="utf-8")
+        named = str(tmp_path / "data" / "secret")
+    else:
+        path = write_variant(tmp_path, "demo-kiosk-secret-not-for-production", short)
+        named = "central.secret"
+    with pytest.raises(ConfigError, match=r"central\.secret: the secret in ") as refused:
+        config.load(path, env=env)
+    message = str(refused.value)
+    assert named in message
+    assert "5 characters, must be at least 16" in message
+    assert f"'{short}'" not in message and f" {short} " not in message  # never the secret
+    # `kiosk pair` replaces it, so it loads the same file without the secret
+    loaded = config.load(path, env=env, check_secret=False)
+    assert not loaded.paired
+
+
+def test_an_unreadable_secret_file_says_whose_it_must_be(tmp_path: Path) -> None:
+    path = unpaired_config(tmp_path)
+    (tmp_path / "data" / "secret").mkdir(parents=True)  # EISDIR: unreadable even for root
+    with pytest.raises(ConfigError, match=r"central\.secret_file: cannot read .*data/secret"):
+        config.load(path, env={})
+    assert not config.load(path, env={}, check_secret=False).paired
 
 
 def test_example_site_configs_parse_as_toml(repo: Path) -> None:

@@ -1,12 +1,15 @@
 """Pairing (kiosk/pairing.py) and the maintenance screen's `pair` action, against the real
-central server: a good code writes the secret (0600) that the kiosk's next signed call works
-with; a used or wrong code is refused with what to do and writes nothing; a malformed code
-never reaches the server; collectors may not pair; every attempt is audited without the code
-or the secret."""
+central server: a good code writes the secret (0600, atomically) that the kiosk signs with at
+once, without a restart; a used or wrong code is refused with what to do and writes nothing; a
+malformed code never reaches the server; collectors may not pair; every attempt is audited
+without the code or the secret. A kiosk that was never paired starts out of service, says why,
+and comes into service once paired, on the screen or by `kiosk pair` from a shell."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +20,7 @@ import pytest
 from central import pairing as central_pairing
 from kiosk import pairing
 from kiosk.central_client import CentralClient
+from kiosk.config import SecretSource
 from kiosk.technicians import Registry, Role
 from tests.kiosk.test_maintenance_actions import COLLECTOR, TECH, Maint
 from tests.support.central_server import CentralServer
@@ -81,6 +85,54 @@ def test_an_unreachable_server_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(pairing.ServerUnreachable, match=r"cannot reach http://127\.0\.0\.1:9"):
         pairing.pair("http://127.0.0.1:9", "K0001", "H7QK2MXP9TRD", tmp_path / "secret")
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ the write
+def test_the_secret_is_written_atomically_and_private_whatever_the_umask(tmp_path: Path) -> None:
+    """A 0600 temporary file in the same directory (so the rename is one atomic step), the old
+    secret intact until the new one is complete, a new inode after, nothing left over."""
+    path = tmp_path / "data" / "secret"
+    path.parent.mkdir()
+    path.write_text("old-secret-0123456789abcdef\n", encoding="utf-8")
+    path.chmod(0o644)
+    before = path.stat().st_ino
+    umask = os.umask(0)  # the most permissive a caller could have
+    try:
+        with pairing.SecretWriter(path) as writer:
+            (temporary,) = path.parent.glob(".secret-*")
+            assert stat.S_IMODE(temporary.stat().st_mode) == 0o600
+            assert path.read_text(encoding="utf-8") == "old-secret-0123456789abcdef\n"
+            writer.commit("new-secret-0123456789abcdef")
+    finally:
+        os.umask(umask)
+    assert path.read_text(encoding="utf-8") == "new-secret-0123456789abcdef\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.stat().st_ino != before  # renamed over, not rewritten in place
+    assert sorted(p.name for p in path.parent.iterdir()) == ["secret"]
+
+
+def test_a_write_that_fails_leaves_the_old_secret_and_no_temporary_file(tmp_path: Path) -> None:
+    path = tmp_path / "secret"
+    path.write_text("old-secret-0123456789abcdef\n", encoding="utf-8")
+    with pytest.raises(pairing.ServerUnreachable), pairing.SecretWriter(path):
+        raise pairing.ServerUnreachable("the answer never came")
+    assert path.read_text(encoding="utf-8") == "old-secret-0123456789abcdef\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root writes files for another user")
+def test_root_writing_into_the_kiosk_users_directory_leaves_the_file_to_that_user(
+    tmp_path: Path,
+) -> None:
+    """`kiosk pair` run as root: the kiosk (another user) must still be able to read it."""
+    data = tmp_path / "var-lib-kiosk"
+    data.mkdir(mode=0o750)
+    os.chown(data, 4242, 4343)
+    with pairing.SecretWriter(data / "secret") as writer:
+        writer.commit("k" * 43)
+    info = (data / "secret").stat()
+    assert (info.st_uid, info.st_gid) == (4242, 4343)
+    assert stat.S_IMODE(info.st_mode) == 0o600
 
 
 # ------------------------------------------------------------------ the maintenance action
@@ -148,6 +200,9 @@ def test_a_technician_pairs_with_a_code_and_the_kiosk_signs_with_the_new_secret(
     secret = secret_file.read_text(encoding="utf-8").strip()
     assert secret != cfg.central.secret  # a new one
     assert signs(server, cfg.kiosk.id, secret)
+    # ... and the running kiosk signs with it now: no restart (what a restart would read)
+    now = maint.engine.call(lambda: maint.engine.config)
+    assert (now.central.secret, now.secret_source) == (secret, SecretSource.FILE)
 
     # The same code again: used, refused, and the secret stays as it was.
     maint.handle("pair", code=code)
@@ -178,3 +233,83 @@ def test_a_collector_may_not_pair(maint: Maint) -> None:
     assert pair_audits(maint) == [(COLLECTOR[0], "refused_role")]
     assert not maint.engine.config.central.secret_file.exists()
     assert "pair" not in (maint.engine.maintenance.view or {})
+
+
+# ------------------------------------------------------------------ a kiosk never paired
+@pytest.fixture
+def unpaired(tmp_path: Path, shared_central_server: CentralServer) -> Iterator[Maint]:
+    """A kiosk registered on the server that has no secret yet, with a technician."""
+    stack = KioskStack.start(tmp_path, shared_central_server, protocol="ccnet", paired=False)
+    try:
+        registry = Registry(stack.engine.journal)
+        stack.engine.call(lambda: registry.add(TECH[0], TECH[1], Role.TECHNICIAN, TECH[2]))
+        yield Maint(stack)
+    finally:
+        stack.stop()
+
+
+def reasons(snap: dict[str, Any]) -> set[str]:
+    return {str(m["reason"]) for m in snap["methods"].values()}
+
+
+def test_a_kiosk_never_paired_starts_out_of_service_and_pairing_on_the_screen_brings_it_in(
+    unpaired: Maint,
+) -> None:
+    stack, engine = unpaired.stack, unpaired.engine
+    snap = stack.wait("out_of_service")
+    assert reasons(snap) == {"unpaired"}
+    assert not engine.central.paired
+    secret_file = engine.config.central.secret_file
+    assert not secret_file.exists()
+
+    # The maintenance screen opens from out of service; the technician pairs there.
+    unpaired.login(TECH)
+    unpaired.handle("pair", code=pair_code(stack.server, engine.config.kiosk.id))
+    pair_view(unpaired, "paired")
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    unpaired.handle("close")
+
+    # In service with no restart: cash at once, and the online methods once the heartbeat,
+    # sent signed with the new secret, is answered (refused, they would say server_auth).
+    snap = stack.wait_for("methods.cash.ok", True)
+    assert snap["state"] == "home"
+    snap = stack.wait_for("methods.qr.ok", True)
+    assert snap["outbox"]["parked"] is None
+    assert signs(stack.server, engine.config.kiosk.id, secret_file.read_text().strip())
+
+
+def test_a_secret_that_kiosk_pair_writes_beside_a_running_kiosk_is_taken_up_by_itself(
+    unpaired: Maint,
+) -> None:
+    """`kiosk pair` from a shell on a running kiosk: its next health round finds the file."""
+    stack, engine = unpaired.stack, unpaired.engine
+    stack.wait("out_of_service")
+    cfg = engine.config
+    code = pair_code(stack.server, cfg.kiosk.id)
+    pairing.pair(stack.server.url, cfg.kiosk.id, code, cfg.central.secret_file)  # what it runs
+    snap = stack.wait_for("methods.cash.ok", True)
+    assert snap["state"] == "home"
+    assert engine.call(lambda: engine.config.secret_source) is SecretSource.FILE
+
+
+def test_pairing_is_refused_unspent_while_a_credential_would_undo_it_at_the_next_start(
+    maint: Maint,
+) -> None:
+    engine = maint.engine
+    engine.call(
+        lambda: setattr(
+            engine,
+            "config",
+            dataclasses.replace(engine.config, secret_source=SecretSource.CREDENTIAL),
+        )
+    )
+    code = pair_code(maint.stack.server, engine.config.kiosk.id)
+    maint.login(TECH)
+    maint.handle("pair", code=code)
+    assert pair_view(maint, "overridden")["source"] == "credential"
+    assert not engine.config.central.secret_file.exists()
+    assert pair_audits(maint) == [(TECH[0], "refused_overridden")]
+    # the code was never sent: it still pairs
+    pairing.pair(
+        maint.stack.server.url, engine.config.kiosk.id, code, engine.config.central.secret_file
+    )

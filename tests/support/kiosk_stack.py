@@ -52,7 +52,12 @@ def kiosk_test_config(
         base,
         kiosk=section("kiosk", id=kiosk_id, data_dir=data_dir),
         central=section(
-            "central", url=central_url, secret=secret, connect_timeout_s=1.0, read_timeout_s=3.0
+            "central",
+            url=central_url,
+            secret=secret,
+            secret_file=data_dir / "secret",  # as load() resolves it for this data_dir
+            connect_timeout_s=1.0,
+            read_timeout_s=3.0,
         ),
         cash=section("cash", url=cash_url, protocol=protocol, poll_interval_ms=50),
         printer=section("printer", url=printer_url),
@@ -66,6 +71,7 @@ def kiosk_test_config(
         limits=section("limits"),
         ui=section("ui"),
         scanner=section("scanner"),
+        secret_source=base.secret_source if secret else None,
     )
 
 
@@ -136,11 +142,16 @@ class KioskStack:
         protocol: str = "ccnet",
         cash_state: Path | None = None,
         before_start: Callable[[CashEmulator, Path, str], None] | None = None,
+        paired: bool = True,
         **sections: dict[str, Any],
     ) -> KioskStack:
         """``before_start(cash, journal_path, kiosk_id)`` runs once the emulators are up and
-        before the kiosk starts: to leave a journal as a crash would, or a note in the device."""
+        before the kiosk starts: to leave a journal as a crash would, or a note in the device.
+        ``paired=False``: the kiosk is registered on the server but has no secret yet; it is
+        up once it is out of service (not once cash is on offer)."""
         kiosk_id, secret = new_kiosk(server)
+        if not paired:
+            secret = ""
         cash = CashEmulator(protocol, state_file=cash_state or tmp_path / "cassette.json")
         printer = PrinterEmulator(tmp_path / "receipts")
         cash_url, printer_url = cash.start(), printer.start()
@@ -161,7 +172,10 @@ class KioskStack:
         runtime.engine.subscribe(snapshots)
         runtime.start()
         stack = cls(runtime, cash, printer, server, snapshots, config)
-        stack.wait_for("methods.cash.ok", True)
+        if paired:
+            stack.wait_for("methods.cash.ok", True)
+        else:
+            stack.wait("out_of_service")
         return stack
 
     @property
