@@ -234,6 +234,22 @@ def test_out_of_service_says_what_still_works(kiosk):
     assert kiosk.find("oos_still_works").text() == "仍可使用：扫码支付"
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh", "未配对：请在维护界面输入配对码"),
+        ("en", "Not paired: enter a pairing code on the maintenance screen"),
+    ],
+)
+def test_out_of_service_says_when_the_kiosk_is_not_paired_yet(kiosk, language, words):
+    unpaired = {"ok": False, "reason": "unpaired"}
+    methods = {"cash": unpaired, "qr": unpaired, "card": unpaired}
+    kiosk.show("out_of_service", language=language, methods=methods)
+    assert kiosk.find("oos_hint").text() == words
+    kiosk.show("out_of_service", language=language, methods={"cash": {"ok": False}})
+    assert kiosk.find("oos_hint").text() != words  # only then
+
+
 def test_language_switch_mid_flow_retranslates_every_screen(kiosk):
     kiosk.show("cash_insert", amount_fen=22580, cash={"inserted_fen": 5000})
     kiosk.click("language_switch")

@@ -184,6 +184,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "reason.locked": ("运营人员已暂停本机服务", "taken out of service by the utility"),
     "reason.disk_low": ("本机存储空间不足，暂停收取现金", "kiosk storage is low: cash paused"),
     "reason.recovering": ("正在核对上一笔现金", "checking the previous cash payment"),
+    "reason.unpaired": (
+        "未配对：请在维护界面输入配对码",
+        "Not paired: enter a pairing code on the maintenance screen",
+    ),
     "reason.unknown": ("暂不可用", "not available now"),
     # cash
     "cash.title": ("请放入纸币", "Insert banknotes"),
@@ -603,11 +607,25 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "mt.pair.code": ("配对码", "Pairing code"),
     "mt.pair.submit": ("配对", "Pair"),
-    "mt.pair.restart": ("立即重启缴费程序", "Restart the kiosk app now"),
     "mt.pair.busy": ("正在连接中心服务器，请稍候……", "Contacting the central server, please wait…"),
     "mt.pair.paired": (
-        "配对成功，新密钥已保存。重启缴费程序后生效。",
-        "Paired: the new secret is saved. It is used once the kiosk app restarts.",
+        "配对成功：新密钥已保存并立即启用，无需重启。",
+        "Paired: the new secret is saved and in use now; no restart needed.",
+    ),
+    "mt.pair.source.environment": (
+        "环境变量 KIOSK_SECRET",
+        "the environment variable KIOSK_SECRET",
+    ),
+    "mt.pair.source.credential": (
+        "systemd 凭据 kiosk-secret",
+        "the systemd credential kiosk-secret",
+    ),
+    "mt.pair.overridden": (
+        "本机密钥来自 {detail}，重启后仍以它为准，配对码未发送。请先移除该设置（见部署文档），"
+        "或在该处更新密钥。",
+        "This kiosk's secret comes from {detail}, which wins again at the next start, so the "
+        "code was not sent. Remove that setting first (see the deployment guide), or update "
+        "the secret there.",
     ),
     "mt.pair.malformed": (
         "配对码应为 12 位字母和数字，如 H7QK-2MXP-9TRD（不含 0、O、1、I、L）。请核对后重新输入。",
@@ -627,10 +645,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "in the configuration, then try again; print a new code if it is refused.",
     ),
     "mt.pair.not_writable": (
-        "无法保存密钥文件 {path}，配对码未发送，仍可使用。请以 root 身份运行 kiosk pair，"
-        "或检查配置项 central.secret_file。",
-        "Cannot write the secret file {path}; the code was not sent and is still good. Run "
-        "kiosk pair as root, or check central.secret_file in the configuration.",
+        "无法保存密钥文件 {path}，配对码未发送，仍可使用。请检查数据目录的权限和配置项"
+        " central.secret_file，或以 root 身份运行 kiosk pair。",
+        "Cannot write the secret file {path}; the code was not sent and is still good. Check "
+        "the data directory's permissions and central.secret_file, or run kiosk pair as root.",
     ),
     "mt.pair.failed": ("配对未完成：{detail}", "Not paired: {detail}"),
     "mt.collection.face": ("面额", "Note"),

@@ -3,8 +3,8 @@
 The code (from `kiosk-central pair-code KIOSK_ID`) is shown in groups of four as printed;
 its shape is checked here first (kiosk.pairing.normalise_code, as the core checks it again),
 so a mistyped code is said at once and never sent. The core fetches the secret in the
-background and reports the outcome in ``view["pair"]``; once paired the page offers to
-restart the kiosk application, which then signs with the new secret.
+background and reports the outcome in ``view["pair"]``; once paired the kiosk signs with the
+new secret at once (kiosk/engine/remote.py), so there is nothing more to do here: no restart.
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ class PairPage(Page):
         self.intro = label("maint_pair_intro", "hint")
         # the outcome spans the page: it says what to do next, in whole sentences
         self.outcome = label("maint_pair_outcome", "reason")
-        self.restart = button("maint_pair_restart", "primary")
-        self.restart.clicked.connect(lambda: self.act(Action.RESTART_APP))
         self.code_name = label("maint_pair_code_name", "fieldname")
         self.code = QLineEdit()
         self.code.setObjectName("maint_pair_code")
@@ -71,7 +69,7 @@ class PairPage(Page):
         self.box.addLayout(fields, 1)
         self.box.addWidget(self.letters, 1)
         self.entry = entry
-        for widget in (self.title, self.intro, self.outcome, self.restart):
+        for widget in (self.title, self.intro, self.outcome):
             column.addWidget(widget)
         column.addWidget(entry, 1)
         column.addStretch(0)  # takes the room instead of the entry while that is hidden
@@ -126,7 +124,6 @@ class PairPage(Page):
         self.code_name.setText(self.t("mt.pair.code"))
         self.code.setPlaceholderText("XXXX-XXXX-XXXX")
         self.submit_button.setText(self.t("mt.pair.submit"))
-        self.restart.setText(self.t("mt.pair.restart"))
         self.letters.retranslate_ui(self.language)
         if self.said is not None:
             text, tone = self.t(f"mt.pair.{self.said}"), "error"
@@ -135,7 +132,10 @@ class PairPage(Page):
                 f"mt.pair.{state}",
                 kiosk_id=kiosk_id,
                 url=url,
-                detail=pair.get("detail") or "",
+                # overridden: which setting outranks the file pairing writes, in words
+                detail=self.t(f"mt.pair.source.{pair.get('source')}")
+                if state == "overridden"
+                else pair.get("detail") or "",
                 path=pair.get("secret_file") or "",
             )
             tone = TONES.get(state, "error")
@@ -151,4 +151,3 @@ class PairPage(Page):
         # One text at a time: an outcome says what to do next (and where to get a new code),
         # so it takes the instructions' place; side by side the keyboard needs the height.
         self.intro.setVisible(not text)
-        self.restart.setVisible(state == "paired" and self.said is None)

@@ -244,9 +244,13 @@ class OutOfServiceScreen(Screen):
             self.title.setText(
                 self.t("maintenance.title" if state == "maintenance" else "oos.title")
             )
-        # An operator's remote lock shows the operator's own words.
-        self.hint.setText(str(snap.get("locked") or "") or self.t("oos.hint"))
         methods = snap.get("methods") or {}
+        # An operator's remote lock shows the operator's own words; a kiosk not paired yet
+        # says so (and where a technician fixes it): nothing else will bring it back.
+        unpaired = any((m or {}).get("reason") == "unpaired" for m in methods.values())
+        self.hint.setText(
+            str(snap.get("locked") or "") or self.t("reason.unpaired" if unpaired else "oos.hint")
+        )
         working = [self.t(f"method.{m}") for m in METHOD_ORDER if (methods.get(m) or {}).get("ok")]
         separator = "、" if self.language == "zh" else ", "
         self.still.setText(
