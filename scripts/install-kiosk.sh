@@ -17,11 +17,17 @@ virtual environment (/opt/kiosk/venv), kiosk.service and its recovery timer, the
 console lockdown (getty/autovt and Ctrl+Alt+Del masked, SysRq off, no text consoles) and the
 journal size bounds; then enables the kiosk. Run as root. Reboot afterwards.
 
+The kiosk's secret lives in /var/lib/kiosk/secret (the kiosk user's, mode 0600). Without
+--secret-file the kiosk starts unpaired, out of service, and a technician pairs it: on the
+maintenance screen, or `kiosk pair URL CODE` with a code from `kiosk-central pair-code`.
+An /etc/kiosk/secret from an earlier release is moved there.
+
   --kiosk-id ID             kiosk.id for a new /etc/kiosk/kiosk.toml (as registered on the
                             central server with `kiosk-central add-kiosk ID`)
   --central-url URL         central.url for a new /etc/kiosk/kiosk.toml
   --secret-file FILE        install the kiosk's secret (printed once by add-kiosk) as
-                            /etc/kiosk/secret, mode 0600; FILE may be /dev/stdin
+                            /var/lib/kiosk/secret, mode 0600; FILE may be /dev/stdin
+                            (or leave it out and pair the kiosk instead)
   --cash-usb VID:PID[:SERIAL]     USB ids of the cash acceptor's serial adapter (udevadm info)
   --printer-usb VID:PID[:SERIAL]  USB ids of the printer's serial adapter
   --allow-power             let the maintenance screen reboot / power off (polkit rule)
@@ -95,6 +101,9 @@ fi
 SD=$REPO/systemd
 ETC=/etc/kiosk
 VENV=/opt/kiosk/venv
+DATA=/var/lib/kiosk      # kiosk.service's StateDirectory
+SECRET=$DATA/secret      # kiosk.toml's central.secret_file default: <kiosk.data_dir>/secret
+OLD_SECRET=$ETC/secret   # earlier releases: root's, read by the unit's LoadCredential= (dropped)
 
 # ---- Debian packages: the compositor, the seat daemon, Qt's runtime libraries, a CJK font.
 if [ "$SKIP_PACKAGES" -eq 0 ]; then
@@ -196,9 +205,29 @@ if [ -e "$ROOT$ETC/kiosk.toml" ] && [ -n "$KIOSK_ID$CENTRAL_URL$POWER" ] && ! cm
 fi
 put_file_once "$config" "$ETC/kiosk.toml" 0644
 
-[ -z "$SECRET_FILE" ] || put_file "$WORK/secret" "$ETC/secret" 0600
-if [ ! -e "$ROOT$ETC/secret" ] && [ "$DRY_RUN" -eq 0 ]; then
-  warn "$ETC/secret is missing: the kiosk cannot start. Install it with --secret-file (mode 0600, root only)"
+# The secret, where the kiosk user reads it and pairing replaces it. A site that hands it
+# over by hand as the credential kiosk-secret (a LoadCredential= drop-in) keeps its own file.
+ensure_dir "$DATA" 0750 kiosk
+dropins=""
+for dropin in "$ROOT"/etc/systemd/system/kiosk.service.d/*.conf; do
+  if grep -qs '^[[:space:]]*LoadCredential[[:space:]]*=[[:space:]]*kiosk-secret:' "$dropin"; then
+    dropins+="${dropin#"$ROOT"} "
+  fi
+done
+if [ -n "$SECRET_FILE" ]; then
+  put_file "$WORK/secret" "$SECRET" 0600 kiosk
+elif [ -z "$dropins" ] && [ -f "$ROOT$OLD_SECRET" ] && [ ! -e "$ROOT$SECRET" ]; then
+  say "moving the secret from $OLD_SECRET to $SECRET (kiosk.service no longer reads $OLD_SECRET)"
+  put_file "$ROOT$OLD_SECRET" "$SECRET" 0600 kiosk
+  remove_path "$OLD_SECRET"
+fi
+if [ -z "$dropins" ] && [ -f "$ROOT$OLD_SECRET" ] && [ -f "$ROOT$SECRET" ]; then
+  remove_path "$OLD_SECRET"  # a stale second copy, read by nothing any more
+fi
+if [ -n "$dropins" ]; then
+  warn "${dropins% } hands the kiosk its secret as the credential kiosk-secret, which wins over $SECRET: pairing on the maintenance screen is refused while it is there (docs/deployment.md, 'Secrets')"
+elif [ ! -e "$ROOT$SECRET" ] && [ "$DRY_RUN" -eq 0 ]; then
+  say "the kiosk is not paired yet: it starts out of service until a technician pairs it on the maintenance screen or runs kiosk pair URL CODE (a code from kiosk-central pair-code); or install the secret with --secret-file"
 fi
 
 # ---- Enable, and tell the running system.
@@ -209,8 +238,9 @@ enable_unit kiosk.service
 [ "$sysctl_changed" -eq 0 ] || live sysctl -q -p /etc/sysctl.d/60-kiosk.conf
 [ "$journald_changed" -eq 0 ] || live systemctl restart systemd-journald.service
 
-if [ "$DRY_RUN" -eq 0 ] && [ -x "$ROOT$VENV/bin/kiosk" ] && [ -r "$ROOT$ETC/secret" ]; then
-  KIOSK_SECRET=$(cat "$ROOT$ETC/secret") "$ROOT$VENV/bin/kiosk" check-config "$ROOT$ETC/kiosk.toml" >/dev/null ||
+if [ "$DRY_RUN" -eq 0 ] && [ -x "$ROOT$VENV/bin/kiosk" ]; then
+  # With the unit's KIOSK_DATA_DIR: it reads the secret file the kiosk will read (or none).
+  KIOSK_DATA_DIR="$ROOT$DATA" "$ROOT$VENV/bin/kiosk" check-config "$ROOT$ETC/kiosk.toml" >/dev/null ||
     warn "$ETC/kiosk.toml does not pass kiosk check-config (the message above names the key)"
 fi
 

@@ -4,7 +4,8 @@
 #
 # Never removed: /var/lib/kiosk, the payment journal (the proof of every payment; archive it
 # with `kiosk journal export` first, then delete it by hand if you must), and the kiosk user,
-# which owns it. /etc/kiosk (config and secret) is removed only with --purge.
+# which owns it. /etc/kiosk (the config) and the kiosk's secret (/var/lib/kiosk/secret) are
+# removed only with --purge.
 set -euo pipefail
 PROG=uninstall-kiosk
 # shellcheck source=../systemd/install-lib.sh
@@ -14,7 +15,8 @@ usage() {
   cat <<'EOF'
 Usage: scripts/uninstall-kiosk.sh [--purge] [--root DIR] [--dry-run] [-v]
 
-  --purge     also remove /etc/kiosk (the config and the kiosk's secret)
+  --purge     also remove /etc/kiosk (the config) and /var/lib/kiosk/secret (the kiosk's
+              secret: pair it again after a new install)
   --root DIR  uninstall from DIR instead of /
   --dry-run   print what would be done and change nothing
 The payment journal in /var/lib/kiosk and the kiosk user are always kept.
@@ -63,7 +65,7 @@ unmask_unit ctrl-alt-del.target
 remove_path /opt/kiosk
 # The sysusers.d entry goes; the user stays (it owns the journal in /var/lib/kiosk).
 remove_path /etc/sysusers.d/kiosk.conf
-if [ "$PURGE" -eq 1 ]; then remove_path /etc/kiosk; fi
+if [ "$PURGE" -eq 1 ]; then remove_path /etc/kiosk; remove_path /var/lib/kiosk/secret; fi
 
 [ "$units_changed" -eq 0 ] || live systemctl daemon-reload
 [ "$udev_changed" -eq 0 ] || live udevadm control --reload
@@ -74,6 +76,6 @@ finish
 if [ -d "$ROOT/var/lib/kiosk" ] || [ -L "$ROOT/var/lib/kiosk" ]; then
   say "kept /var/lib/kiosk (the payment journal) and the kiosk user"
 fi
-if [ "$PURGE" -eq 0 ] && [ -d "$ROOT/etc/kiosk" ]; then
-  say "kept /etc/kiosk (config and secret); --purge removes it"
+if [ "$PURGE" -eq 0 ] && { [ -d "$ROOT/etc/kiosk" ] || [ -e "$ROOT/var/lib/kiosk/secret" ]; }; then
+  say "kept /etc/kiosk (the config) and /var/lib/kiosk/secret; --purge removes them"
 fi

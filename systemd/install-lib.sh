@@ -70,35 +70,57 @@ parse_common() {
   fi
 }
 
-# Owner options for install(1): root-owned when we are root, else left to us (tests).
-_owner() { if [ "$(id -u)" -eq 0 ]; then echo "-o 0 -g 0"; fi; }
+# uid:gid of USER in the tree being installed (its own /etc/passwd, as under --root).
+_ids_of() {
+  awk -F: -v u="$1" '$1 == u { print $3 ":" $4; found = 1; exit } END { exit !found }' \
+    "$ROOT/etc/passwd" 2>/dev/null
+}
+
+# Owner options for install(1), when we are root (else everything is left to us: tests):
+# USER's ids (a system user of the tree, e.g. kiosk), or root's without USER.
+_owner() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  local ids=0:0
+  if [ -n "${1:-}" ]; then ids=$(_ids_of "$1") || die "user $1 is missing from $ROOT/etc/passwd"; fi
+  echo "-o ${ids%:*} -g ${ids#*:}"
+}
+
+# PATH belongs to USER (root without USER); always true when we are not root.
+_owned_as() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  local want=0:0
+  if [ -n "${2:-}" ]; then want=$(_ids_of "$2") || return 1; fi
+  [ "$(stat -c '%u:%g' "$1")" = "$want" ]
+}
 
 _mode_of() { stat -c '%a' "$1"; }
 
-ensure_dir() {  # ensure_dir PATH MODE
-  local target="$ROOT$1" mode=$2
-  if [ -d "$target" ] && [ "$(_mode_of "$target")" = "${mode#0}" ]; then
+ensure_dir() {  # ensure_dir PATH MODE [USER]: USER owns it (root without USER)
+  local target="$ROOT$1" mode=$2 user=${3:-}
+  if [ -d "$target" ] && [ "$(_mode_of "$target")" = "${mode#0}" ] && _owned_as "$target" "$user"; then
     ok "$1/"; return 0
   fi
-  change "directory $1 (mode $mode)"
+  change "directory $1 (mode $mode${user:+, owner $user})"
   # shellcheck disable=SC2046
-  [ "$DRY_RUN" -eq 1 ] || install -d -m "$mode" $(_owner) "$target"
+  [ "$DRY_RUN" -eq 1 ] || install -d -m "$mode" $(_owner "$user") "$target"
 }
 
-# put_file SOURCE PATH MODE: the file at PATH (under the root) gets SOURCE's content and MODE.
+# put_file SOURCE PATH MODE [USER]: the file at PATH (under the root) gets SOURCE's content
+# and MODE, and USER as owner (root without USER).
 put_file() {
-  local src=$1 dest="$ROOT$2" mode=$3
+  local src=$1 dest="$ROOT$2" mode=$3 user=${4:-}
   if [ -f "$dest" ] && [ ! -L "$dest" ] && cmp -s "$src" "$dest" &&
-     [ "$(_mode_of "$dest")" = "${mode#0}" ]; then
+     [ "$(_mode_of "$dest")" = "${mode#0}" ] && _owned_as "$dest" "$user"; then
     ok "$2"; return 0
   fi
   if [ -e "$dest" ]; then change "update $2 (mode $mode)"; else change "install $2 (mode $mode)"; fi
   [ "$DRY_RUN" -eq 1 ] && return 0
+  # A missing parent only: install -d would reset an existing one's mode and owner.
   # shellcheck disable=SC2046
-  install -d -m 0755 $(_owner) "$(dirname "$dest")"
+  [ -d "$(dirname "$dest")" ] || install -d -m 0755 $(_owner) "$(dirname "$dest")"
   # Write beside, then rename: a reader never sees half a file.
   # shellcheck disable=SC2046
-  install -m "$mode" $(_owner) "$src" "$dest.new.$$"
+  install -m "$mode" $(_owner "$user") "$src" "$dest.new.$$"
   mv -f "$dest.new.$$" "$dest"
 }
 

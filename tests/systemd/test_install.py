@@ -43,7 +43,7 @@ KIOSK_FILES = {
     "etc/sysctl.d/60-kiosk.conf": 0o644,
     "etc/polkit-1/rules.d/50-kiosk-power.rules": 0o644,
     "etc/kiosk/kiosk.toml": 0o644,
-    "etc/kiosk/secret": 0o600,
+    "var/lib/kiosk/secret": 0o600,
     "opt/kiosk/docs/deployment.md": 0o644,
 }
 MASKED = ("getty@.service", "autovt@.service", "console-getty.service", "ctrl-alt-del.target")
@@ -51,6 +51,18 @@ MASKED = ("getty@.service", "autovt@.service", "console-getty.service", "ctrl-al
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.lstat().st_mode)
+
+
+def kiosk_ids(root: Path) -> tuple[int, int]:
+    """The kiosk user's uid and gid in the installed tree."""
+    line = next(x for x in (root / "etc/passwd").read_text().splitlines() if x.startswith("kiosk:"))
+    fields = line.split(":")
+    return int(fields[2]), int(fields[3])
+
+
+def owner(path: Path) -> tuple[int, int]:
+    info = path.lstat()
+    return info.st_uid, info.st_gid
 
 
 def install_kiosk(root: Path, secret_file: Path, *extra: str) -> str:
@@ -88,17 +100,22 @@ def test_kiosk_install_creates_the_kiosk_and_a_second_run_is_a_no_op(
         "/etc/systemd/system/kiosk.service"
     )
 
-    # The config as the kiosk would read it under systemd: the secret as a credential.
-    credentials = tmp_path / "credentials"
-    credentials.mkdir()
-    secret = (debian_root / "etc/kiosk/secret").read_text()
-    (credentials / kiosk_config.SECRET_CREDENTIAL).write_text(secret)
+    # The secret is the kiosk user's, where it reads it (and pairing may replace it), in the
+    # state directory the unit makes the kiosk's; no credential, no /etc/kiosk/secret.
+    data = debian_root / "var/lib/kiosk"
+    assert mode(data) == 0o750
+    assert not (debian_root / "etc/kiosk/secret").exists()
+    if os.geteuid() == 0:  # only root can give files away
+        assert owner(data) == owner(data / "secret") == kiosk_ids(debian_root)
+
+    # The config as the kiosk reads it under systemd (KIOSK_DATA_DIR=/var/lib/kiosk).
     loaded = kiosk_config.load(
-        debian_root / "etc/kiosk/kiosk.toml", env={"CREDENTIALS_DIRECTORY": str(credentials)}
+        debian_root / "etc/kiosk/kiosk.toml", env={"KIOSK_DATA_DIR": str(data)}
     )
     assert loaded.kiosk.id == "K0042"
     assert loaded.central.url == "https://central.example.net"
     assert loaded.central.secret == SECRET
+    assert loaded.secret_source is kiosk_config.SecretSource.FILE
     assert loaded.maintenance.allow_power_actions is True  # --allow-power
     assert SECRET not in first  # never printed
 
@@ -159,9 +176,62 @@ def test_site_files_are_kept_and_a_new_secret_replaces_the_old(
     ).out  # fmt: skip
     assert config.read_text() == edited
     assert "kept the site's /etc/kiosk/kiosk.toml" in out
-    assert (debian_root / "etc/kiosk/secret").read_text() == "rotated-secret-0123456789abcdef\n"
-    assert mode(debian_root / "etc/kiosk/secret") == 0o600
+    secret = debian_root / "var/lib/kiosk/secret"
+    assert secret.read_text() == "rotated-secret-0123456789abcdef\n"
+    assert mode(secret) == 0o600
     assert "rotated-secret" not in out
+
+
+def test_without_a_secret_the_kiosk_is_installed_unpaired_and_told_how_to_pair(
+    debian_root: Path,
+) -> None:
+    out = run_script("install-kiosk.sh", "--root", debian_root, *KIOSK_ARGS).out
+    assert "not paired yet" in out
+    assert "kiosk pair URL CODE" in out
+    data = debian_root / "var/lib/kiosk"
+    assert data.is_dir() and mode(data) == 0o750  # ready for pairing, as root or as the kiosk
+    assert not (data / "secret").exists()
+    loaded = kiosk_config.load(
+        debian_root / "etc/kiosk/kiosk.toml", env={"KIOSK_DATA_DIR": str(data)}
+    )
+    assert not loaded.paired
+    assert loaded.central.secret_file == data / "secret"
+
+
+def test_an_older_installs_etc_secret_is_moved_where_the_kiosk_reads_it(
+    debian_root: Path, secret_file: Path
+) -> None:
+    old = debian_root / "etc/kiosk/secret"  # what earlier releases installed (root, 0600)
+    old.parent.mkdir(parents=True)
+    old.write_text(SECRET + "\n")
+    old.chmod(0o600)
+    out = run_script("install-kiosk.sh", "--root", debian_root, *KIOSK_ARGS).out
+    assert "moving the secret from /etc/kiosk/secret to /var/lib/kiosk/secret" in out
+    moved = debian_root / "var/lib/kiosk/secret"
+    assert moved.read_text() == SECRET + "\n"
+    assert mode(moved) == 0o600
+    if os.geteuid() == 0:
+        assert owner(moved) == kiosk_ids(debian_root)
+    assert not old.exists()
+    assert SECRET not in out
+    again = run_script("install-kiosk.sh", "--root", debian_root, *KIOSK_ARGS).out
+    assert again.strip().endswith("nothing to do")
+
+
+def test_a_site_that_hands_the_secret_over_as_a_credential_keeps_it_and_is_warned(
+    debian_root: Path,
+) -> None:
+    old = debian_root / "etc/kiosk/secret"
+    old.parent.mkdir(parents=True)
+    old.write_text(SECRET + "\n")
+    dropin = debian_root / "etc/systemd/system/kiosk.service.d/secret.conf"
+    dropin.parent.mkdir(parents=True)
+    dropin.write_text("[Service]\nLoadCredential=kiosk-secret:/etc/kiosk/secret\n")
+    result = run_script("install-kiosk.sh", "--root", debian_root, *KIOSK_ARGS)
+    assert old.read_text() == SECRET + "\n"  # the site's, as it provisions it
+    assert not (debian_root / "var/lib/kiosk/secret").exists()
+    assert "/etc/systemd/system/kiosk.service.d/secret.conf hands the kiosk" in result.err
+    assert "pairing on the maintenance screen is refused" in result.err
 
 
 @pytest.mark.parametrize(
@@ -194,19 +264,20 @@ def test_uninstall_removes_the_kiosk_but_never_the_payment_journal(
 ) -> None:
     install_kiosk(debian_root, secret_file)
     journal = debian_root / "var/lib/kiosk/journal.db"
-    journal.parent.mkdir(parents=True)
+    journal.parent.mkdir(parents=True, exist_ok=True)  # the installer made it (the secret)
     journal.write_bytes(b"SQLite format 3\x00 payments")
 
     out = run_script("uninstall-kiosk.sh", "--root", debian_root).out
+    kept_unless_purged = ("etc/kiosk/kiosk.toml", "var/lib/kiosk/secret")
     for relative in KIOSK_FILES:
-        if not relative.startswith("etc/kiosk/"):
+        if relative not in kept_unless_purged:
             assert not (debian_root / relative).exists(), relative
     system = debian_root / "etc/systemd/system"
     for unit in MASKED:
         assert not (system / unit).is_symlink(), unit
     assert not (system / "graphical.target.wants/kiosk.service").is_symlink()
     assert journal.read_bytes() == b"SQLite format 3\x00 payments"
-    assert (debian_root / "etc/kiosk/secret").exists()
+    assert (debian_root / "var/lib/kiosk/secret").exists()
     assert "kept /var/lib/kiosk" in out
 
     before = snapshot(debian_root)
@@ -216,6 +287,7 @@ def test_uninstall_removes_the_kiosk_but_never_the_payment_journal(
 
     run_script("uninstall-kiosk.sh", "--root", debian_root, "--purge")
     assert not (debian_root / "etc/kiosk").exists()
+    assert not (debian_root / "var/lib/kiosk/secret").exists()
     assert journal.exists()
     assert "kiosk:" in (debian_root / "etc/passwd").read_text()  # it owns the journal
 

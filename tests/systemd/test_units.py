@@ -138,18 +138,26 @@ def test_kiosk_unit_runs_the_kiosk_under_cage_with_an_engine_watchdog() -> None:
     assert "-s" not in one(unit, "Service", "ExecStartPre").split()
 
 
-def test_kiosk_unit_hands_the_secret_and_data_dir_the_way_the_config_reads_them() -> None:
+def test_kiosk_unit_lets_the_kiosk_read_and_pairing_write_the_secret_in_its_data_dir() -> None:
+    """The secret is <data_dir>/secret in the unit's writable state directory, so pairing on
+    the maintenance screen (as the kiosk user) writes what the next start reads. No
+    LoadCredential=: a missing source file fails the start (243/CREDENTIALS), so a kiosk never
+    paired could not come up to be paired, and a credential would outrank the pairing."""
     unit = parse_unit(SYSTEMD / "kiosk.service")
-    name, _, source = one(unit, "Service", "LoadCredential").partition(":")
-    assert name == kiosk_config.SECRET_CREDENTIAL
-    assert source == "/etc/kiosk/secret"
+    assert values(unit, "Service", "LoadCredential") == []
+    assert values(unit, "Service", "LoadCredentialEncrypted") == []
     state = "/var/lib/" + one(unit, "Service", "StateDirectory")
     assert f"KIOSK_DATA_DIR={state}" in values(unit, "Service", "Environment")
     assert values(unit, "Service", "ReadWritePaths") == [state]
-    site = kiosk_config.load(
-        REPO / "config/examples/kiosk.site.toml", env={"KIOSK_SECRET": "s" * 16}
-    )
+    assert one(unit, "Service", "User") == "kiosk"
+    env = {"KIOSK_DATA_DIR": state}  # as the unit sets it
+    site = kiosk_config.load(REPO / "config/examples/kiosk.site.toml", env=env, check_secret=False)
     assert str(site.kiosk.data_dir) == state
+    assert site.central.secret_file == Path(state) / "secret" == kiosk_config.DEFAULT_SECRET_FILE
+    # tmpfiles.d makes the directory the kiosk user's from boot, as StateDirectory= does
+    tmpfiles = (SYSTEMD / "tmpfiles.d/kiosk.conf").read_text().splitlines()
+    mode = one(unit, "Service", "StateDirectoryMode")
+    assert f"d {state} {mode} kiosk kiosk -".split() in [line.split() for line in tmpfiles]
 
 
 def test_kiosk_unit_hardening() -> None:
@@ -340,9 +348,8 @@ def test_console_lockdown_and_log_bounds_drop_ins() -> None:
     assert one(journald, "Journal", "SystemMaxUse").endswith("M")
     assert one(journald, "Journal", "SystemKeepFree")
     tmpfiles = (SYSTEMD / "tmpfiles.d/kiosk.conf").read_text()
-    cleaned = [
-        line.split()[1] for line in tmpfiles.splitlines() if line and not line.startswith("#")
-    ]
+    entries = [line.split() for line in tmpfiles.splitlines() if line and not line.startswith("#")]
+    cleaned = [entry[1] for entry in entries if entry[5] != "-"]  # those with an age
     assert cleaned, "the data directory needs some bound"
     # The payment journal lives at the top of the data directory: never a cleanup target.
     assert all(path.startswith("/var/lib/kiosk/") and path != "/var/lib/kiosk/" for path in cleaned)
