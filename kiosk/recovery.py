@@ -108,7 +108,11 @@ class Recovery:
                 self._park_card(row.txn_id)
                 summary["card_attention"].append(row.txn_id)
         if self._unsettled:
-            engine.set_timer("recovery", WINDOW_WITHOUT_DEVICE_S)
+            # On start the device has not said Ready yet (device_ready shortens the window
+            # when it does). After a journal failure it has long been ready and says no more:
+            # its repeated report (held by the ICT host) comes within the first polls.
+            ready = engine.health.acceptor_ready
+            engine.set_timer("recovery", WINDOW_AFTER_READY_S if ready else WINDOW_WITHOUT_DEVICE_S)
         for txn_id in summary["qr_check"]:
             if txn_id in self._paycode:
                 self._check_paycode(engine, txn_id)

@@ -2,6 +2,7 @@
 
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,6 +11,7 @@ from drivers.emulators.cash_state import encode
 from kiosk import projection
 from kiosk.journal import Journal
 from kiosk.projection import Kind
+from kiosk.recovery import WINDOW_AFTER_READY_S, WINDOW_WITHOUT_DEVICE_S, Recovery
 from tests.support.kiosk_stack import KioskStack, stack_fixture
 
 
@@ -123,3 +125,34 @@ def test_unsettled_stack_without_evidence_becomes_a_suspect(
         assert stack.engine.journal.verify().ok
     finally:
         next(gen, None)
+
+
+@pytest.mark.parametrize(
+    ("acceptor_ready", "window_s"),
+    [(True, WINDOW_AFTER_READY_S), (False, WINDOW_WITHOUT_DEVICE_S)],
+)
+def test_an_unsettled_note_adopted_after_a_journal_failure_waits_as_long_as_the_device_needs(
+    tmp_path: Path, acceptor_ready: bool, window_s: float
+) -> None:
+    """The journal can be written again (a disk freed) and a note under STACK is still open.
+    A device that has long been ready repeats its report within its first polls (the ICT host
+    holds its own): cash is not kept off for the minute a device that never answered gets.
+    (It was: a disk-full longer than the stack timeout on ICT left cash off 60 s.)"""
+    path = tmp_path / "data" / "journal.db"
+    txn = crashed_journal(
+        path, "K1", "0000000001", [(Kind.ESCROW, {"denomination_fen": 2000, "decision": "stack"})]
+    )
+    journal = Journal(path)
+    timers: dict[str, float] = {}
+    engine = SimpleNamespace(
+        health=SimpleNamespace(acceptor_ready=acceptor_ready),
+        set_timer=timers.__setitem__,
+    )
+    try:
+        recovery = Recovery(journal, "K1")
+        summary = recovery.adopt_open(engine)
+    finally:
+        journal.close()
+    assert summary["unsettled"] == [txn]
+    assert recovery.pending(txn)
+    assert timers == {"recovery": window_s}
