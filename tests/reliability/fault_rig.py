@@ -223,7 +223,8 @@ class Run:
             assert self.kiosk.alive, f"the kiosk exited: {self.kiosk.stderr()[-3000:]}"
             assert time.monotonic() < deadline, (
                 f"{path} never became {expected!r} in {timeout_s} s; it is {value!r}; "
-                f"state {latest.get('state')}"
+                f"state {latest.get('state')}; the kiosk's log ({self.kiosk.stderr_path}) "
+                f"ends: {self.kiosk.stderr()[-3000:]}"
             )
             time.sleep(0.02)
 

@@ -4,15 +4,19 @@ from outside the kiosk process, as a log flood or a failing card does in the fie
 card on a loop device that the kernel turns read-only mid-payment (FailingCard), as a worn SD
 card does, until a person repairs it.
 
-Each run must end with every note either credited once or returned to the customer, the
+Each run must end with every note either credited once or returned to the customer (or, where
+the protocol cannot tell, held for a technician as a suspect: ICT after a restart, below), the
 kiosk offering cash again by itself once the disk recovers, and the checks of
 tests/reliability/fault_rig.py (cassette == journal == server credit, nothing posted twice,
-nothing left open, chain intact). Found before this suite existed: after a half-second
-disk-full while a note stacked, the note was in the box with no record.
+nothing left open, chain intact). Every case runs on CCNET, ID-003 and ICT. Found before this
+suite existed: after a half-second disk-full while a note stacked, the note was in the box with
+no record. Found when ICT joined: its host dropped the unrecorded ``10`` after 100 polls, so a
+disk full longer than that left the note to a suspect and cash off for a minute.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +48,7 @@ def disk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentralSer
         server.stop()
 
 
-@pytest.fixture(scope="module", params=["ccnet", "id003"])
+@pytest.fixture(scope="module", params=["ccnet", "id003", "ict"])
 def rig(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
@@ -161,7 +165,8 @@ def test_disk_full_longer_than_the_stack_timeout_shows_pending_then_credits(
 ) -> None:
     """The disk stays full for 20 s while a note's stacked report waits to be written. The
     customer finishes and is told the note is pending verification (with a receipt); once the
-    disk has room, the device's repeated report settles the note and it is credited once."""
+    disk has room, the device's repeated report settles the note and it is credited once. (ICT
+    never repeats its ``10``: its host holds the report and offers it again, the same outcome.)"""
     began = time.monotonic()
     with SmallDisk.mounted(tmp_path / "data") as disk:
         run = rig.start_payment(
@@ -246,7 +251,7 @@ def test_card_failing_read_only_while_a_note_stacks_credits_it_after_the_repair(
     errors=remount-ro does on a worn SD card) and stays so until a person repairs it. The note
     is in the box; its `stacked` report cannot be recorded, so it is not acknowledged and the
     device holds it. After the repair (fsck, mount) the restarted kiosk records it from the
-    device's report, closes the payment and posts it once."""
+    device's report, closes the payment and posts it once. On ICT it cannot: see below."""
     began = time.monotonic()
     with FailingCard.mounted(tmp_path / "data") as card:
         run = rig.start_payment(
@@ -277,10 +282,21 @@ def test_card_failing_read_only_while_a_note_stacks_credits_it_after_the_repair(
         )
         try:
             wait_recovered(second, run.journal)
+            dataclasses.replace(run, kiosk=second).wait_snapshot("methods.cash.ok", True)
             outcome = rig.check_money(run)
         finally:
             second.stop()
     report(rig.protocol, "card_read_only_while_stacking", outcome, began)
-    assert outcome["credited_fen"] == outcome["cassette_fen"] == 10000
-    assert not outcome["suspects"]
     assert any(f.startswith("data disk failing") for f in outcome["journal_faults"]), outcome
+    assert outcome["cassette_fen"] == 10000
+    if rig.protocol == "ict":
+        # ICT says 10 once and has no acknowledgement: the report lived only in the host of the
+        # kiosk that could not record it, and an ICT power-up names no place. The restarted
+        # kiosk cannot know whether the note under STACK reached the box, so it holds it
+        # unsettled and, when the recovery window closes, raises a suspect for the cash-box
+        # count (kiosk/recovery.py): never credited on a guess. check_money accounts for it.
+        assert outcome["credited_fen"] == 0
+        assert [(s[1], s[3]) for s in outcome["suspects"]] == [(10000, "open")]
+    else:  # CCNET and ID-003 repeat the unacknowledged report to the restarted kiosk
+        assert outcome["credited_fen"] == 10000
+        assert not outcome["suspects"]
