@@ -62,7 +62,7 @@ DEFAULT_BILL_TYPES: dict[int, int] = {
 }
 
 
-@dataclass
+@dataclass(eq=False)  # one per 10 the device said: found and removed by identity
 class HeldReport:
     """A ``10`` the receiver has not recorded yet: offered again until it is (docstring)."""
 
@@ -161,10 +161,13 @@ class IctHost(AcceptorHost):
         self._counters["stacked_reoffered"] += 1
         return held
 
+    def _held_as(self, status: DeviceStatus) -> HeldReport | None:
+        return next((held for held in self._held if held.status is status), None)
+
     def _on_stacked(self, status: DeviceStatus) -> bool:
         delivered = super()._on_stacked(status)
-        held = self._held[0] if self._held else None
-        if not delivered and held is not None and status is held.status:
+        held = self._held_as(status)
+        if not delivered and held is not None:
             if not isinstance(self._last_emit_error, EventNotRecorded):
                 held.failures += 1
             held.next_offer = time.monotonic() + self._reoffer.delay(held.offers - 1)
@@ -189,8 +192,8 @@ class IctHost(AcceptorHost):
     def _acknowledge(self, status: DeviceStatus) -> None:
         if status.kind is StatusKind.POWER_UP and status.code == DeviceByte.POWER_UP:
             self._send(HostCommand.ACCEPT)  # 80 8F is answered; a late 26 is left to RESET
-        elif self._held and status is self._held[0].status:
-            self._held.popleft()  # delivered: nothing goes to the device
+        elif (held := self._held_as(status)) is not None:
+            self._held.remove(held)  # delivered: nothing goes to the device
 
     def _reset(self) -> None:
         # an undelivered Stacked is kept: the note is in the box whatever the device does now

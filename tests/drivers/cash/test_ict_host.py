@@ -137,6 +137,28 @@ def test_a_stacked_report_is_held_for_as_long_as_the_receiver_cannot_record_it(
     assert [e.denomination_fen for e in rig.events.of(Stacked)] == [1000, 500]
 
 
+def test_a_report_delivered_while_another_is_held_is_delivered_once(rig: Rig) -> None:
+    """Each ``10`` the device said is kept apart: a second note's report does not take the
+    place of the one held, and the one delivered at once is not offered again."""
+    released = threading.Event()
+
+    def receiver(event: AcceptorEvent) -> None:
+        if isinstance(event, Stacked) and event.denomination_fen == 1000 and not released.is_set():
+            raise EventNotRecorded("not now")
+
+    ready(rig)
+    rig.events.before = receiver
+    rig.emulator.insert(1000)
+    rig.emulator.wait_for(lambda s: s["state"] == "idle" and s["cassette"] == {"1000": 1})
+    rig.emulator.insert(500)
+    rig.events.wait_for(Stacked, lambda e: e.denomination_fen == 500)
+    released.set()
+    rig.events.wait_for(Stacked, lambda e: e.denomination_fen == 1000)
+    rig.emulator.insert(2000)
+    rig.events.wait_for(Stacked, lambda e: e.denomination_fen == 2000)
+    assert [e.denomination_fen for e in rig.events.of(Stacked)] == [500, 1000, 2000]
+
+
 def test_a_receiver_that_fails_otherwise_is_offered_the_report_a_bounded_number_of_times(
     rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
