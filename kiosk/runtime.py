@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ ENGINE_SILENCE_S = 10.0  # the engine loop wakes every second; ten silent second
 
 
 class Runtime:
-    def __init__(self, config: KioskConfig) -> None:
+    def __init__(self, config: KioskConfig, *, clock: Callable[[], float] = time.monotonic) -> None:
+        """``clock``: the engine's monotonic clock (its timers); tests move one forward."""
         self.config = config
         data_dir = Path(config.kiosk.data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -48,7 +50,7 @@ class Runtime:
                 has_cutter=config.printer.has_cutter,
                 status_timeout_s=config.printer.status_timeout_ms / 1000,
             )
-        self.engine = Engine(config, self.journal, self.central, printer=printer)
+        self.engine = Engine(config, self.journal, self.central, printer=printer, clock=clock)
         if config.cash.enabled:
             self.engine.acceptor = open_acceptor(
                 config.cash.protocol,

@@ -25,6 +25,7 @@ NEEDED_WITHOUT_IMPORT = {
 DEV_TOOLS = {  # run as commands or loaded as pytest plugins, not imported by the tests
     "pytest-qt": "pytest plugin (qtbot)",
     "pytest-timeout": "pytest plugin (timeout in pyproject.toml)",
+    "pytest-xdist": "pytest plugin (-n in scripts/test.sh)",
     "ruff": "scripts/lint.sh",
     "mypy": "scripts/lint.sh",
     "import-linter": "scripts/lint.sh (lint-imports)",

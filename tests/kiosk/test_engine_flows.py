@@ -61,27 +61,21 @@ def test_unknown_account_is_explained_and_nothing_opened(stack: KioskStack) -> N
     stack.wait_for("error.code", "account_format")
 
 
-def test_idle_customer_with_cash_is_finished_and_credited(tmp_path, shared_central_server) -> None:
-    gen = stack_fixture(
-        tmp_path,
-        shared_central_server,
-        protocol="ccnet",
-        timeouts={"idle_prompt_s": 5, "idle_finish_s": 5},
-    )
-    stack = next(gen)
-    try:
-        snap = stack.to_cash_insert(stack.server.accounts["residential_arrears"])
-        stack.insert(2000)
-        stack.wait_for("cash.inserted_fen", 2000)
-        stack.wait_for("idle_prompt.seconds_left", 5, timeout=10)
-        done = stack.wait("done", timeout=20)
-        assert done["result"]["status"] == "posted"
-        closed = [
-            e for e in stack.engine.journal.events(txn_id=snap["txn_id"]) if e.kind == "closed"
-        ]
-        assert closed[0].payload["reason"] == "idle_timeout"
-    finally:
-        next(gen, None)
+def test_idle_customer_with_cash_is_finished_and_credited(stack: KioskStack) -> None:
+    """The configured timeouts pass on the engine's clock, in milliseconds of real time."""
+    timeouts = stack.config.timeouts
+    snap = stack.to_cash_insert(stack.server.accounts["residential_arrears"])
+    stack.insert(2000)
+    stack.wait_for("cash.inserted_fen", 2000)
+    stack.skip(timeouts.idle_prompt_s - 1)
+    assert stack.snapshots.latest.get("idle_prompt") is None  # not yet
+    stack.skip(1)
+    stack.wait_for("idle_prompt.seconds_left", timeouts.idle_finish_s)
+    stack.skip(timeouts.idle_finish_s)
+    done = stack.wait("done")
+    assert done["result"]["status"] == "posted"
+    closed = [e for e in stack.engine.journal.events(txn_id=snap["txn_id"]) if e.kind == "closed"]
+    assert closed[0].payload["reason"] == "idle_timeout"
 
 
 def test_jam_mid_payment_finishes_with_what_was_taken(stack: KioskStack) -> None:

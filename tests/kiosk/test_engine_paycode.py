@@ -109,6 +109,7 @@ def test_a_code_never_confirmed_is_cancelled_and_reversed_at_the_deadline(
     assert scanner.ctl(f"scan {WECHAT}2222")["ok"]
     stack.wait_for("paycode.status", "userpaying", timeout=30)
     txn_id = stack.snapshots.latest["txn_id"]
+    stack.skip(stack.config.timeouts.paycode_deadline_s)  # on the engine's clock, at once
     cancelled = stack.wait("cancelled", timeout=60)
     assert cancelled["result"] == {"status": "cancelled", "reason": "paycode_reversed"}
     assert shared_central_server.credit_count(txn_id) == 0

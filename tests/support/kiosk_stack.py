@@ -124,6 +124,21 @@ def field(snapshot: dict[str, Any], path: str) -> Any:
     return value
 
 
+class SkippingClock:
+    """The engine's monotonic clock, which a test can move forward at once: an idle
+    timeout, a QR expiry or a payment-code deadline passes in milliseconds, and every timer
+    of the engine sees the same jump, as if the time had really gone by."""
+
+    def __init__(self) -> None:
+        self._skipped = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self._skipped
+
+    def skip(self, seconds: float) -> None:
+        self._skipped += seconds
+
+
 @dataclasses.dataclass
 class KioskStack:
     runtime: Runtime
@@ -132,6 +147,7 @@ class KioskStack:
     server: CentralServer
     snapshots: Snapshots
     config: KioskConfig
+    clock: SkippingClock
 
     @classmethod
     def start(
@@ -167,11 +183,12 @@ class KioskStack:
         )
         if before_start is not None:
             before_start(cash, config.journal_path, kiosk_id)
-        runtime = Runtime(config)
+        clock = SkippingClock()
+        runtime = Runtime(config, clock=clock)
         snapshots = Snapshots()
         runtime.engine.subscribe(snapshots)
         runtime.start()
-        stack = cls(runtime, cash, printer, server, snapshots, config)
+        stack = cls(runtime, cash, printer, server, snapshots, config, clock)
         if paired:
             stack.wait_for("methods.cash.ok", True)
         else:
@@ -184,6 +201,11 @@ class KioskStack:
 
     def intent(self, name: str, **args: Any) -> None:
         self.runtime.engine.intent(name, **args)
+
+    def skip(self, seconds: float) -> None:
+        """Let ``seconds`` of the engine's time pass now; its due timers fire at once."""
+        self.clock.skip(seconds)
+        self.engine.call(lambda: None)  # wakes the loop, which then fires what is due
 
     def wait(self, state: str, timeout: float = DEFAULT_WAIT_S) -> dict[str, Any]:
         return self.snapshots.wait_for("state", state, timeout)

@@ -36,8 +36,6 @@ from tests.ui.e2e_helpers import (
 from ui.i18n import tr
 from ui.messages import error_text, reason_text
 
-IDLE_QUICKLY = {"idle_prompt_s": 5, "idle_finish_s": 5}  # the shortest the config allows
-
 
 @pytest.fixture
 def customer(
@@ -461,14 +459,17 @@ def test_idle_customer_with_cash_is_finished_and_credited(
     server = shared_central_server
     account = server.accounts["residential_arrears"]
     credited_before = server.credited_cash_fen(account)
-    with kiosk_session(qtbot, tmp_path, server, timeouts=IDLE_QUICKLY) as customer:
+    with kiosk_session(qtbot, tmp_path, server) as customer:
+        timeouts = customer.stack.config.timeouts  # passed on the engine's clock at once
         customer.to_cash(account, "50")
         customer.stack.insert(2000)
         customer.wait_text("cash_inserted", format_fen(2000))
+        customer.stack.skip(timeouts.idle_prompt_s)
         customer.wait_text("idle_title", zh("idle.title"))  # "need more time?"
         # with money in: the payment ends by itself and the money is credited, not "home"
         customer.wait_text("idle_seconds", "计入您的账户")
 
+        customer.stack.skip(timeouts.idle_finish_s)
         customer.wait_screen("screen_done")  # nobody answered: the engine finishes the payment
         customer.wait_text("done_headline", zh("done.partial"))  # less than chosen
         customer.wait_text("done_amount", format_fen(2000))
@@ -491,19 +492,24 @@ def test_idle_customer_without_cash_is_asked_then_sent_home(
     shared_central_server: CentralServer,  # noqa: F811 - the fixture imported above
 ) -> None:
     server = shared_central_server
-    with kiosk_session(qtbot, tmp_path, server, timeouts=IDLE_QUICKLY) as customer:
+    with kiosk_session(qtbot, tmp_path, server) as customer:
+        timeouts = customer.stack.config.timeouts  # passed on the engine's clock at once
         customer.to_cash(server.accounts["residential_arrears"], "50")
         prompt = customer.find("idle_prompt")
+        customer.stack.skip(timeouts.idle_prompt_s)
         customer.wait_until(prompt.isVisible, "the need-more-time prompt")
         customer.click("idle_still_here")
         customer.wait_until(lambda: not prompt.isVisible(), "the prompt gone after 'yes'")
         customer.wait_screen("screen_cash")
         assert customer.stack.cash.status()["enabled_fen"]  # still taking notes
 
+        customer.stack.skip(timeouts.idle_prompt_s)
         customer.wait_until(prompt.isVisible, "the prompt again")
+        customer.stack.skip(timeouts.idle_finish_s)
         customer.wait_screen("screen_done")  # no answer this time
         customer.wait_text("done_headline", zh("done.cancelled"))
         txn_id = customer.done_txn_id()
+        customer.stack.skip(timeouts.done_screen_s)
         customer.wait_screen("screen_home")  # the done screen times out to home by itself
         assert customer.stack.engine.txn_row(txn_id).state == projection.TxnState.CANCELLED
         assert server.payment_count(txn_id) == 0
