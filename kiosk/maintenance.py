@@ -27,6 +27,7 @@ from sqlalchemy import or_, select
 
 from kiosk import __version__, pairing, projection
 from kiosk.background import Done
+from kiosk.events import Queued
 from kiosk.journal import JournalError
 from kiosk.maintenance_actions import (
     RESOLUTIONS,
@@ -396,16 +397,7 @@ class Maintenance:
                     },
                     None,
                 ),
-                (
-                    Kind.QUEUED.value,
-                    {
-                        "item_id": collection_id,
-                        "endpoint": "collections",
-                        "amount_fen": 0,
-                        "body": body,
-                    },
-                    None,
-                ),
+                Queued(collection_id, "collections", body).entry(None),
             ],
             actor=self.user.technician_id,
         )
@@ -518,15 +510,8 @@ class Maintenance:
             },
             row.txn_id,
         )
-        queued = (
-            Kind.QUEUED.value,
-            {
-                "item_id": suspect_id,
-                "endpoint": "resolutions",
-                "amount_fen": body["amount_fen"],
-                "body": body,
-            },
-            row.txn_id,
+        queued = Queued(suspect_id, "resolutions", body, amount_fen=body["amount_fen"]).entry(
+            row.txn_id
         )
         # A note that belongs to no account has nothing to tell the server: audited only.
         events = [resolved, queued] if row.account_no else [resolved]
@@ -550,17 +535,9 @@ class Maintenance:
                     {"action": "requeue", "result": "ok", "item_id": item_id, "reason": reason},
                     row.txn_id,
                 ),
-                (
-                    Kind.QUEUED.value,
-                    {
-                        "item_id": f"{item_id}",
-                        "endpoint": row.endpoint,
-                        "amount_fen": row.amount_fen,
-                        "body": json.loads(row.body),
-                        "requeue": True,
-                    },
-                    row.txn_id,
-                ),
+                Queued(
+                    item_id, row.endpoint, json.loads(row.body), row.amount_fen, requeue=True
+                ).entry(row.txn_id),
             ],
             actor=self.user.technician_id,
         )

@@ -52,6 +52,7 @@ from kiosk.central_client import (
     PaymentAnswer,
 )
 from kiosk.config import OutboxSection
+from kiosk.events import Posted
 from kiosk.journal import Journal, JournalError
 from kiosk.projection import Kind, OutboxState, outbox
 from kiosk.settings import load_restamps, save_restamp
@@ -117,13 +118,7 @@ def paid_fen(answer: PaymentAnswer) -> int:
 def _posted_event(item: _Item, answer: Any) -> tuple[str, dict[str, Any], str | None]:
     as_json = answer_json(answer) if isinstance(answer, PaymentAnswer) else answer
     server_ref = as_json.get("server_ref") if isinstance(as_json, dict) else None
-    payload = {
-        "item_id": item.item_id,
-        "endpoint": item.endpoint,
-        "server_ref": server_ref,
-        "answer": as_json,
-    }
-    return Kind.POSTED.value, payload, item.txn_id
+    return Posted(item.endpoint, server_ref, as_json, item_id=item.item_id).entry(item.txn_id)
 
 
 def _parked_event(item: _Item, error: CentralError) -> tuple[str, dict[str, Any], str | None]:

@@ -25,33 +25,12 @@ from sqlalchemy import (
     update,
 )
 
+from kiosk.events import Kind, Posted, Queued
 from kiosk.journal import Event
 
+__all__ = ["Kind"]  # where the kinds were before kiosk/events.py; callers import them here
+
 metadata = MetaData()
-
-
-class Kind(enum.StrEnum):
-    """Event kinds. A payment's cash events follow the order of writes in docs/journal.md."""
-
-    OPENED = "opened"  # txn id allocated; written before the acceptor is enabled
-    ESCROW = "escrow"  # note in escrow and the decision, written before STACK/RETURN
-    STACKED = "stacked"  # written before the device's stacked event is acknowledged
-    RETURNED = "returned"
-    CLOSED = "closed"  # the customer finished (or the engine did for them)
-    CANCELLED = "cancelled"  # nothing was taken
-    SUSPECT = "suspect"  # a stack decision the device could not settle
-    QUEUED = "queued"  # handed to the outbox with the exact body it will post
-    POSTED = "posted"
-    NEEDS_ATTENTION = "needs_attention"  # the server refused for good
-    RECEIPT_PRINTED = "receipt_printed"
-    RECEIPT_FAILED = "receipt_failed"
-    QR_ORDER = "qr_order"
-    QR_CLOSED = "qr_closed"
-    CARD_REJECTED = "card_rejected"
-    RESOLVED = "resolved"  # a technician settled a suspect
-    COLLECTION = "collection"  # the cash box was emptied; counters restart
-    AUDIT = "audit"  # any other maintenance action
-    STARTED = "started"  # the kiosk process started (recovery results in the payload)
 
 
 class TxnState(enum.StrEnum):
@@ -287,34 +266,38 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912, PLR0915 - a br
         _update_txn(conn, ev, pending_escrow_fen=0)
         _set_counter_at_least(conn, "txn_seq", int(p["seq"]))
     elif kind is Kind.QUEUED:
-        conn.execute(
-            insert(outbox).values(
-                item_id=p["item_id"],
-                queued_seq=ev.seq,
-                endpoint=p["endpoint"],
-                txn_id=ev.txn_id,
-                amount_fen=p.get("amount_fen", 0),
-                body=json.dumps(p["body"], sort_keys=True, ensure_ascii=False),
-                queued_at=ev.at,
-                state=OutboxState.PENDING.value,
-            )
-        )
-        if ev.txn_id is not None and p["endpoint"] == "payments":
+        queued = Queued.read(p)
+        row = {
+            "queued_seq": ev.seq,
+            "endpoint": queued.endpoint,
+            "txn_id": ev.txn_id,
+            "amount_fen": queued.amount_fen,
+            "body": json.dumps(queued.body, sort_keys=True, ensure_ascii=False),
+            "queued_at": ev.at,
+            "state": OutboxState.PENDING.value,
+            "detail": None,
+        }
+        if queued.requeue:  # the parked item goes back in line, where it now stands
+            conn.execute(update(outbox).where(outbox.c.item_id == queued.item_id).values(**row))
+        else:
+            conn.execute(insert(outbox).values(item_id=queued.item_id, **row))
+        if ev.txn_id is not None and queued.endpoint == "payments":
             _update_txn(conn, ev, outbox=OutboxState.PENDING.value)
     elif kind is Kind.POSTED:
-        if "item_id" in p:
+        posted = Posted.read(p)
+        if posted.item_id is not None:
             conn.execute(
                 update(outbox)
-                .where(outbox.c.item_id == p["item_id"])
+                .where(outbox.c.item_id == posted.item_id)
                 .values(state=OutboxState.POSTED.value, detail=None)
             )
-        if ev.txn_id is not None and p.get("endpoint", "payments") == "payments":
+        if ev.txn_id is not None and posted.endpoint == "payments":
             _update_txn(
                 conn,
                 ev,
                 outbox=OutboxState.POSTED.value,
-                server_ref=p.get("server_ref"),
-                answer=json.dumps(p.get("answer"), ensure_ascii=False),
+                server_ref=posted.server_ref,
+                answer=json.dumps(posted.answer, ensure_ascii=False),
                 posted_at=ev.at,
             )
     elif kind is Kind.NEEDS_ATTENTION:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, select
 
 from drivers.cash.api import Escrow
 from kiosk.central_client import CentralRejected
+from kiosk.events import Posted
 from kiosk.journal import EventSpec, Journal
 from kiosk.outbox import answer_json, paid_fen
 from kiosk.projection import Kind, TxnState, suspect_event, transactions
@@ -270,15 +271,8 @@ class Recovery:
             answer = status.payment
             self._journal.append_many(
                 lambda _c: [
-                    (
-                        Kind.POSTED.value,
-                        {
-                            "endpoint": "payments",
-                            "via": "paycode",
-                            "server_ref": answer.server_ref,
-                            "answer": answer_json(answer),
-                        },
-                        txn_id,
+                    Posted("payments", answer.server_ref, answer_json(answer), via="paycode").entry(
+                        txn_id
                     ),
                     (
                         Kind.CLOSED.value,
@@ -316,15 +310,8 @@ class Recovery:
             answer = status.payment
             self._journal.append_many(
                 lambda _c: [
-                    (
-                        Kind.POSTED.value,
-                        {
-                            "endpoint": "payments",
-                            "via": "qr",
-                            "server_ref": answer.server_ref,
-                            "answer": answer_json(answer),
-                        },
-                        txn_id,
+                    Posted("payments", answer.server_ref, answer_json(answer), via="qr").entry(
+                        txn_id
                     ),
                     (
                         Kind.CLOSED.value,

@@ -26,6 +26,7 @@ from drivers.cash.api import (
 from kiosk import projection
 from kiosk.background import Done
 from kiosk.engine.model import CashSession
+from kiosk.events import Queued
 from kiosk.journal import JournalError
 from kiosk.projection import Kind
 from kiosk.session import State, TransitionRefused, Trigger
@@ -157,16 +158,7 @@ class CashFlow:
                 "created_at": row.created_at,
                 "offline": not engine.health.server_reachable,
             }
-            queued = (
-                Kind.QUEUED.value,
-                {
-                    "item_id": txn_id,
-                    "endpoint": "payments",
-                    "amount_fen": row.cash_fen,
-                    "body": body,
-                },
-                txn_id,
-            )
+            queued = Queued(txn_id, "payments", body, amount_fen=row.cash_fen).entry(txn_id)
             return [closed, queued]
 
         engine.journal.append_many(build)

@@ -37,6 +37,7 @@ from kiosk.engine.qr import QrFlow
 from kiosk.engine.remote import RemoteCommands
 from kiosk.engine.settlement import Settlement
 from kiosk.engine.snapshot import build as build_snapshot
+from kiosk.events import Posted
 from kiosk.journal import Journal, JournalError
 from kiosk.maintenance import Maintenance
 from kiosk.outbox import Outbox, OutboxResult, answer_json
@@ -411,15 +412,8 @@ class Engine:
         self.journal.append(kind.value, payload, txn_id=txn_id or self.session.txn_id)
 
     def journal_posted(self, answer: PaymentAnswer, *, endpoint: str) -> None:
-        self.journal_event(
-            Kind.POSTED,
-            {
-                "endpoint": "payments",
-                "via": endpoint,
-                "server_ref": answer.server_ref,
-                "answer": answer_json(answer),
-            },
-        )
+        posted = Posted("payments", answer.server_ref, answer_json(answer), via=endpoint)
+        self.journal.append_many(lambda _c: [posted.entry(self.session.txn_id)])
 
     def settle(self, status: str) -> None:
         self.settlement.settle(status)

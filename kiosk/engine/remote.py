@@ -22,6 +22,7 @@ from kiosk import config as kiosk_config
 from kiosk import projection, remote_commands
 from kiosk.background import Done
 from kiosk.central_client import CentralUnauthorized
+from kiosk.events import Queued
 from kiosk.outbox import OutboxResult
 from kiosk.projection import Kind
 from kiosk.session import State, Trigger
@@ -110,14 +111,11 @@ class RemoteCommands:
             "result": result.status,
             "detail": result.detail,
         }
-        queued = {
-            "item_id": command.item_id,
-            "endpoint": "command_results",
-            "amount_fen": 0,
-            "body": {"command_id": command.id, **result.body()},
-        }
+        queued = Queued(
+            command.item_id, "command_results", {"command_id": command.id, **result.body()}
+        )
         self.engine.journal.append_many(
-            lambda _c: [(Kind.AUDIT.value, audit, None), (Kind.QUEUED.value, queued, None)],
+            lambda _c: [(Kind.AUDIT.value, audit, None), queued.entry(None)],
             actor="central",
         )
         log.info("remote command %s %s: %s", command.id, command.kind, result.status)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from kiosk import projection
+from kiosk.events import Queued
 from kiosk.technicians import Registry, Role
 from tests.support.central_server import shared_central_server  # noqa: F401
 from tests.support.kiosk_stack import KioskStack
@@ -447,3 +448,38 @@ def test_system_page_outbox_retry_and_power_refused_by_config(maint: Maint) -> N
     maint.until(lambda: restarts == [True])
     assert (TECH[0], "restart_app", "requested") in maint.audit()
     assert maint.engine.journal.verify().ok
+
+
+def test_a_parked_item_is_sent_again_on_a_technicians_request(maint: Maint) -> None:
+    """A payment the server refused for good (an account it does not know) is parked; the
+    technician sends it again from the outbox list. Before kiosk/events.py the requeue was
+    refused by the journal itself (the item's id already in the outbox)."""
+    stack = maint.stack
+    item = "T-REQUEUE-1"
+    body = {
+        "txn_id": item,
+        "account_no": stack.server.accounts["unknown"],
+        "amount_fen": 1000,
+        "method": "cash",
+        "cash": {"1000": 1},
+        "created_at": stack.engine.now_iso(),
+        "offline": True,
+    }
+    stack.engine.call(
+        lambda: stack.engine.journal.append_many(
+            lambda _c: [Queued(item, "payments", body, 1000).entry(None)]
+        )
+    )
+    stack.engine.outbox.wake()
+    maint.until(lambda: maint.outbox_state(item) == "needs_attention")
+    maint.open()
+    maint.login(TECH)
+    maint.logged_in(TECH)
+    maint.engine.intent("maintenance", action="retry_item", item_id=item, reason="account fixed")
+    maint.until(lambda: (TECH[0], "requeue", "ok") in maint.audit())
+    # sent again, and refused again by this server: parked again, never a journal error
+    maint.until(lambda: maint.outbox_state(item) == "needs_attention")
+    kinds = [e.kind for e in stack.engine.journal.events() if e.payload.get("item_id") == item]
+    assert kinds == ["queued", "needs_attention", "audit", "queued", "needs_attention"]
+    assert stack.snapshots.latest["methods"]["cash"]["ok"]  # the disk is fine: cash stays on
+    assert stack.engine.journal.verify().ok
