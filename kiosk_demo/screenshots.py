@@ -307,6 +307,10 @@ def scenes() -> dict[str, dict[str, Any]]:
             methods={m: {"ok": False, "reason": "journal_fault"} for m in ("cash", "qr", "card")},
             journal_fault="data disk full: 0 bytes free on /var/lib/kiosk",
         ),
+        "24b_out_of_service_unpaired": make_snapshot(
+            "out_of_service",
+            methods={m: {"ok": False, "reason": "unpaired"} for m in ("cash", "qr", "card")},
+        ),
         **customer_scenes(),
         **maintenance_scenes(),
     }
@@ -412,10 +416,36 @@ def maintenance_scenes() -> dict[str, dict[str, Any]]:
             shown_txn="K0001-00000042",
         ),
         "42_maint_system": scene(page="system"),
+        "42b_maint_pair": _pair_scene(scene, None),
+        "42c_maint_pair_refused": _pair_scene(
+            scene, {"state": "refused", "kiosk_id": "K0001", "url": PAIR_URL}
+        ),
+        "42d_maint_paired": _pair_scene(
+            scene,
+            {
+                "state": "paired",
+                "kiosk_id": "K0001",
+                "url": PAIR_URL,
+                "secret_file": "/var/lib/kiosk/secret",
+            },
+        ),
         "43_maint_not_allowed": scene(
             role="collector", message={"code": "not_allowed", "detail": "reprint"}
         ),
     }
+
+
+PAIR_URL = "https://pay.example-utility.cn"
+
+
+def _pair_scene(scene: Any, outcome: dict[str, Any] | None) -> dict[str, Any]:
+    """The pairing page: before a code is typed, after one is refused, once paired."""
+    snap: dict[str, Any] = scene(page="pair")
+    view = snap["maintenance"]["view"]
+    view["status"]["central_url"] = PAIR_URL
+    if outcome is not None:
+        view["pair"] = outcome
+    return snap
 
 
 def _demo_slip() -> str:
