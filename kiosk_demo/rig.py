@@ -36,7 +36,7 @@ from drivers.emulators.errors import CommandError
 from drivers.emulators.printer_emulator import PrinterEmulator
 from drivers.emulators.scanner import ScannerEmulator
 from kiosk import KioskError, money
-from kiosk.config import KioskConfig
+from kiosk.config import SECRET_FILE_NAME, KioskConfig
 from kiosk.journal import Journal
 from kiosk.technicians import Registry, Role
 
@@ -363,7 +363,13 @@ class Demo:
         self._config = dataclasses.replace(
             base,
             kiosk=dataclasses.replace(base.kiosk, data_dir=self.workdir / KIOSK_DIR),
-            central=dataclasses.replace(base.central, url=self.server.url),
+            # a pairing in the demo writes its secret beside the demo's journal, not in the
+            # checkout (central.secret_file was resolved from the config's data_dir)
+            central=dataclasses.replace(
+                base.central,
+                url=self.server.url,
+                secret_file=self.workdir / KIOSK_DIR / SECRET_FILE_NAME,
+            ),
             cash=dataclasses.replace(base.cash, enabled=True, url=cash_path),
             printer=dataclasses.replace(base.printer, enabled=True, url=printer_path),
             scanner=dataclasses.replace(base.scanner, url=scanner_path),
