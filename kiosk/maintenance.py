@@ -27,7 +27,7 @@ from sqlalchemy import or_, select
 
 from kiosk import __version__, pairing, projection
 from kiosk.background import Done
-from kiosk.events import Queued
+from kiosk.events import Audit, Collection, Queued, Resolved
 from kiosk.journal import JournalError
 from kiosk.maintenance_actions import (
     RESOLUTIONS,
@@ -376,28 +376,21 @@ class Maintenance:
             collection_id=collection_id,
             language=engine.language,
         )
-        body = {
-            "collection_id": collection_id,
-            "counts": {str(r.denomination_fen): r.physical_count for r in rows},
-            "journal_total_fen": slip.journal_total_fen,
-            "device_total_fen": slip.device_total_fen,
-            "physical_total_fen": slip.physical_total_fen,
-            "technician": self.user.technician_id,
-            "at": now.isoformat(timespec="seconds"),
-        }
-        difference = slip.physical_total_fen - slip.journal_total_fen
+        collection = Collection(
+            collection_id=collection_id,
+            counts={str(r.denomination_fen): r.physical_count for r in rows},
+            journal_total_fen=slip.journal_total_fen,
+            device_total_fen=slip.device_total_fen,
+            physical_total_fen=slip.physical_total_fen,
+            technician=self.user.technician_id,
+            at=now.isoformat(timespec="seconds"),
+            difference_fen=slip.physical_total_fen - slip.journal_total_fen,
+            journal_counts={str(r.denomination_fen): r.journal_count for r in rows},
+        )
         engine.journal.append_many(
             lambda _c: [
-                (
-                    Kind.COLLECTION.value,
-                    {
-                        **body,
-                        "difference_fen": difference,
-                        "journal_counts": {str(r.denomination_fen): r.journal_count for r in rows},
-                    },
-                    None,
-                ),
-                Queued(collection_id, "collections", body).entry(None),
+                collection.entry(None),
+                Queued(collection_id, "collections", collection.body).entry(None),
             ],
             actor=self.user.technician_id,
         )
@@ -414,14 +407,14 @@ class Maintenance:
         )
         self.view["collection"] = {
             "done": collection_id,
-            "difference_fen": difference,
+            "difference_fen": collection.difference_fen,
             "slip_text": text,
         }
-        if difference:
+        if collection.difference_fen:
             log.warning(
                 "collection %s: physical count differs from the journal by %d fen",
                 collection_id,
-                difference,
+                collection.difference_fen,
             )
 
     def _next_collection_no(self) -> int:
@@ -500,15 +493,8 @@ class Maintenance:
             "technician": self.user.technician_id,
             "at": now,
         }
-        resolved = (
-            Kind.RESOLVED.value,
-            {
-                "suspect_id": suspect_id,
-                "outcome": outcome,
-                "reason": reason.strip(),
-                "denomination_fen": row.denomination_fen,
-            },
-            row.txn_id,
+        resolved = Resolved(suspect_id, outcome, reason.strip(), row.denomination_fen).entry(
+            row.txn_id
         )
         queued = Queued(suspect_id, "resolutions", body, amount_fen=body["amount_fen"]).entry(
             row.txn_id
@@ -530,11 +516,7 @@ class Maintenance:
             raise ValueError(f"{item_id} is not waiting for attention")
         self.engine.journal.append_many(
             lambda _c: [
-                (
-                    Kind.AUDIT.value,
-                    {"action": "requeue", "result": "ok", "item_id": item_id, "reason": reason},
-                    row.txn_id,
-                ),
+                Audit("requeue", "ok", {"item_id": item_id, "reason": reason}).entry(row.txn_id),
                 Queued(
                     item_id, row.endpoint, json.loads(row.body), row.amount_fen, requeue=True
                 ).entry(row.txn_id),
@@ -638,11 +620,8 @@ class Maintenance:
         else:
             state = "failed"
         detail = {} if error is None else {"detail": str(error)}
-        self.engine.journal.append(
-            Kind.AUDIT.value,
-            {"action": str(Action.PAIR), "result": state, **detail},
-            actor=actor,
-        )
+        audit = Audit(str(Action.PAIR), state, detail)
+        self.engine.journal.append_many(lambda _c: [audit.entry(None)], actor=actor)
         if error is None:
             log.warning("paired with the central server: the new secret is in use")
             self.engine.remote.use_secret(done.get(), "paired on the maintenance screen")
@@ -689,9 +668,8 @@ class Maintenance:
 
     def _audit(self, action: str, result: str, **detail: Any) -> None:
         actor = self.user.technician_id if self.user else None
-        self.engine.journal.append(
-            Kind.AUDIT.value, {"action": str(action), "result": result, **detail}, actor=actor
-        )
+        audit = Audit(str(action), result, detail)
+        self.engine.journal.append_many(lambda _c: [audit.entry(None)], actor=actor)
 
 
 # What runs each action of the table once it is checked. Open, login and close are run by

@@ -52,9 +52,9 @@ from kiosk.central_client import (
     PaymentAnswer,
 )
 from kiosk.config import OutboxSection
-from kiosk.events import Posted
+from kiosk.events import Audit, NeedsAttention, Posted
 from kiosk.journal import Journal, JournalError
-from kiosk.projection import Kind, OutboxState, outbox
+from kiosk.projection import OutboxState, outbox
 from kiosk.settings import load_restamps, save_restamp
 
 log = logging.getLogger("kiosk.outbox")
@@ -123,14 +123,13 @@ def _posted_event(item: _Item, answer: Any) -> tuple[str, dict[str, Any], str | 
 
 def _parked_event(item: _Item, error: CentralError) -> tuple[str, dict[str, Any], str | None]:
     rejected = error if isinstance(error, CentralRejected) else None
-    payload = {
-        "item_id": item.item_id,
-        "endpoint": item.endpoint,
-        "status": rejected.status if rejected else 0,
-        "code": rejected.code if rejected else "error",
-        "detail": dict(rejected.detail) if rejected else {},
-    }
-    return Kind.NEEDS_ATTENTION.value, payload, item.txn_id
+    return NeedsAttention(
+        item.endpoint,
+        item_id=item.item_id,
+        status=rejected.status if rejected else 0,
+        code=rejected.code if rejected else "error",
+        detail=dict(rejected.detail) if rejected else {},
+    ).entry(item.txn_id)
 
 
 def is_permanent(error: CentralError) -> bool:
@@ -351,18 +350,17 @@ class Outbox:
         text = corrected.isoformat(timespec="milliseconds")
         save_restamp(self._journal, item.item_id, text)
         self._restamps[item.item_id] = text
-        self._journal.append(
-            Kind.AUDIT.value,
+        audit = Audit(
+            "outbox_restamp",
+            "ok",
             {
-                "action": "outbox_restamp",
-                "result": "ok",
                 "item_id": item.item_id,
                 "created_at_was": item.body.get("created_at"),
                 "created_at": text,
                 "clock_offset_s": -round(offset),  # kiosk minus server, as reported
             },
-            txn_id=item.txn_id,
         )
+        self._journal.append_many(lambda _c: [audit.entry(item.txn_id)])
         log.warning(
             "outbox: %s was stamped by a fast clock (%s); posting it as %s",
             item.item_id,

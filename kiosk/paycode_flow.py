@@ -28,9 +28,9 @@ from kiosk.central_client import (
     CentralTimeout,
     PaycodeStatus,
 )
+from kiosk.events import Cancelled, Closed
 from kiosk.outbox import paid_fen
 from kiosk.paycode import classify, mask
-from kiosk.projection import Kind
 from kiosk.session import State, Trigger
 
 if TYPE_CHECKING:
@@ -165,9 +165,7 @@ class PaycodeFlow:
         if status.status == "paid" and status.payment is not None:
             engine.cancel_timer("paycode_poll", "paycode_deadline")
             engine.journal_posted(status.payment, endpoint="paycode")
-            engine.journal_event(
-                Kind.CLOSED, {"total_fen": paid_fen(status.payment), "reason": "paycode_paid"}
-            )
+            engine.journal_event(Closed(paid_fen(status.payment), "paycode_paid"))
             engine.fire(Trigger.PAYCODE_PAID)
             engine.fire(Trigger.SETTLED)
             engine.settle("posted")
@@ -177,7 +175,7 @@ class PaycodeFlow:
             self._refused(txn_id, status.reason or "failed")
         elif status.status in ("reversed", "cancelled"):
             engine.cancel_timer("paycode_poll", "paycode_deadline")
-            engine.journal_event(Kind.CANCELLED, {"reason": "paycode_reversed"})
+            engine.journal_event(Cancelled("paycode_reversed"))
             engine.fire(Trigger.PAYCODE_ENDED)
             engine.session.result = {"status": "cancelled", "reason": "paycode_reversed"}
             engine.set_timer("done", 8)
@@ -188,7 +186,7 @@ class PaycodeFlow:
     def _refused(self, txn_id: str, reason: str) -> None:
         engine = self.engine
         engine.cancel_timer("paycode_poll", "paycode_deadline")
-        engine.journal_event(Kind.CANCELLED, {"reason": "paycode_failed", "detail": reason})
+        engine.journal_event(Cancelled("paycode_failed", detail=reason))
         engine.session.txn_id = None
         engine.fire(Trigger.PAYCODE_FAILED)
         engine.session.paycode = {"status": "scan", "error": reason}

@@ -25,7 +25,21 @@ from sqlalchemy import (
     update,
 )
 
-from kiosk.events import Kind, Posted, Queued
+from kiosk.events import (
+    Entry,
+    Escrow,
+    Kind,
+    NeedsAttention,
+    Opened,
+    Posted,
+    QrOrder,
+    Queued,
+    ReceiptFailed,
+    ReceiptPrinted,
+    Resolved,
+    Stacked,
+    Suspect,
+)
 from kiosk.journal import Event
 
 __all__ = ["Kind"]  # where the kinds were before kiosk/events.py; callers import them here
@@ -142,7 +156,7 @@ def _set_counter_at_least(conn: Connection, name: str, value: int) -> None:
 
 def suspect_event(
     conn: Connection, kiosk_id: str, txn_id: str, denomination_fen: int, reason: str
-) -> tuple[str, dict[str, Any], str | None]:
+) -> Entry:
     """A `suspect` event for a note nobody can vouch for, under a txn id of its own.
 
     Its own id (from the txn counter, inside the caller's commit) lets the technician's
@@ -150,13 +164,7 @@ def suspect_event(
     which is posted at once under the payment's id.
     """
     seq = counter(conn, "txn_seq") + 1
-    payload = {
-        "suspect_id": f"{kiosk_id}-{seq:08d}",
-        "seq": seq,
-        "denomination_fen": denomination_fen,
-        "reason": reason,
-    }
-    return Kind.SUSPECT.value, payload, txn_id
+    return Suspect(f"{kiosk_id}-{seq:08d}", seq, denomination_fen, reason).entry(txn_id)
 
 
 # Built once with bound parameters: every append runs these, and building a statement with
@@ -195,16 +203,17 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912, PLR0915 - a br
     p = ev.payload
     kind = Kind(ev.kind)
     if kind is Kind.OPENED:
+        opened = Opened.read(p)
         conn.execute(
             _INSERT_TXN,
             {
                 "txn_id": ev.txn_id,
                 "opened_seq": ev.seq,
-                "account_no": p["account_no"],
-                "holder": p.get("holder", ""),
-                "method": p["method"],
-                "amount_due_fen": p.get("amount_due_fen", 0),
-                "target_fen": p.get("target_fen", 0),
+                "account_no": opened.account_no,
+                "holder": opened.holder or "",
+                "method": opened.method,
+                "amount_due_fen": opened.amount_due_fen or 0,
+                "target_fen": opened.target_fen or 0,
                 "created_at": ev.at,
                 "state": TxnState.OPEN.value,
                 "cash_fen": 0,
@@ -212,32 +221,34 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912, PLR0915 - a br
                 "pending_escrow_fen": 0,
                 "outbox": OutboxState.NONE.value,
                 "receipt": "none",
-                "card_no": p.get("card_no"),
+                "card_no": opened.card_no,
                 # a payment code's masked form: the provider's reference for this payment
-                "qr_order_id": p.get("payment_ref"),
+                "qr_order_id": opened.payment_ref,
                 "updated_seq": ev.seq,
             },
         )
-        _set_counter_at_least(conn, "txn_seq", int(p["seq"]))
+        _set_counter_at_least(conn, "txn_seq", opened.seq)
     elif kind is Kind.ESCROW:
+        escrow = Escrow.read(p)
         _txn(conn, ev.txn_id)
         # A return decision leaves an earlier note's pending stack alone: only that note's own
         # outcome (stacked, returned, suspect) may settle it.
-        if p["decision"] == "stack":
-            _update_txn(conn, ev, pending_escrow_fen=p["denomination_fen"])
+        if escrow.decision == "stack":
+            _update_txn(conn, ev, pending_escrow_fen=escrow.denomination_fen)
     elif kind is Kind.STACKED:
+        stacked = Stacked.read(p)
         row = _txn(conn, ev.txn_id)
         notes = json.loads(row.notes)
-        key = str(p["denomination_fen"])
+        key = str(stacked.denomination_fen)
         notes[key] = notes.get(key, 0) + 1
         _update_txn(
             conn,
             ev,
-            cash_fen=row.cash_fen + p["denomination_fen"],
+            cash_fen=row.cash_fen + stacked.denomination_fen,
             pending_escrow_fen=0,
             notes=json.dumps(notes, sort_keys=True),
         )
-        _add_to_cashbox(conn, p["denomination_fen"], 1)
+        _add_to_cashbox(conn, stacked.denomination_fen, 1)
     elif kind is Kind.RETURNED:
         _txn(conn, ev.txn_id)
         _update_txn(conn, ev, pending_escrow_fen=0)
@@ -251,20 +262,21 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912, PLR0915 - a br
         _txn(conn, ev.txn_id)
         _update_txn(conn, ev, state=TxnState.REJECTED.value, closed_at=ev.at)
     elif kind is Kind.SUSPECT:
+        suspect = Suspect.read(p)
         row = _txn(conn, ev.txn_id)
         conn.execute(
             insert(suspects).values(
-                suspect_id=p["suspect_id"],
+                suspect_id=suspect.suspect_id,
                 txn_id=ev.txn_id,
                 account_no=row.account_no,
-                denomination_fen=p["denomination_fen"],
-                reason=p["reason"],
+                denomination_fen=suspect.denomination_fen,
+                reason=suspect.reason,
                 created_at=ev.at,
                 state="open",
             )
         )
         _update_txn(conn, ev, pending_escrow_fen=0)
-        _set_counter_at_least(conn, "txn_seq", int(p["seq"]))
+        _set_counter_at_least(conn, "txn_seq", suspect.seq)
     elif kind is Kind.QUEUED:
         queued = Queued.read(p)
         row = {
@@ -301,34 +313,36 @@ def apply(conn: Connection, ev: Event) -> None:  # noqa: PLR0912, PLR0915 - a br
                 posted_at=ev.at,
             )
     elif kind is Kind.NEEDS_ATTENTION:
-        if "item_id" in p:
+        parked = NeedsAttention.read(p)
+        if parked.item_id is not None:
             conn.execute(
                 update(outbox)
-                .where(outbox.c.item_id == p["item_id"])
+                .where(outbox.c.item_id == parked.item_id)
                 .values(
                     state=OutboxState.NEEDS_ATTENTION.value,
-                    detail=json.dumps(p, ensure_ascii=False),
+                    detail=json.dumps(p, ensure_ascii=False),  # the payload as stored
                 )
             )
-        if ev.txn_id is not None and p.get("endpoint", "payments") == "payments":
+        if ev.txn_id is not None and parked.endpoint == "payments":
             _update_txn(conn, ev, outbox=OutboxState.NEEDS_ATTENTION.value)
     elif kind is Kind.RECEIPT_PRINTED:
         _txn(conn, ev.txn_id)
-        _update_txn(conn, ev, receipt="printed", receipt_text=p.get("text"))
+        _update_txn(conn, ev, receipt="printed", receipt_text=ReceiptPrinted.read(p).text)
     elif kind is Kind.RECEIPT_FAILED:
         _txn(conn, ev.txn_id)
-        _update_txn(conn, ev, receipt="failed", receipt_text=p.get("text"))
+        _update_txn(conn, ev, receipt="failed", receipt_text=ReceiptFailed.read(p).text)
     elif kind is Kind.QR_ORDER:
         _txn(conn, ev.txn_id)
-        _update_txn(conn, ev, qr_order_id=p["order_id"])
+        _update_txn(conn, ev, qr_order_id=QrOrder.read(p).order_id)
     elif kind is Kind.RESOLVED:
+        resolved = Resolved.read(p)
         conn.execute(
             update(suspects)
-            .where(suspects.c.suspect_id == p["suspect_id"])
-            .values(state=p["outcome"], resolved_by=ev.actor, resolution_reason=p["reason"])
+            .where(suspects.c.suspect_id == resolved.suspect_id)
+            .values(state=resolved.outcome, resolved_by=ev.actor, resolution_reason=resolved.reason)
         )
-        if p["outcome"] == "credited":
-            _add_to_cashbox(conn, p["denomination_fen"], 1)
+        if resolved.outcome == "credited":
+            _add_to_cashbox(conn, resolved.denomination_fen, 1)
     elif kind is Kind.COLLECTION:
         conn.execute(update(cashbox).values(count=0))
     # QR_CLOSED, AUDIT and STARTED change no derived state.

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, select
 
 from drivers.cash.api import Escrow
 from kiosk.central_client import CentralRejected
-from kiosk.events import Posted
+from kiosk.events import Cancelled, Closed, NeedsAttention, Posted, QrClosed, Started
 from kiosk.journal import EventSpec, Journal
 from kiosk.outbox import answer_json, paid_fen
 from kiosk.projection import Kind, TxnState, suspect_event, transactions
@@ -60,7 +60,7 @@ class Recovery:
         summary = self.adopt_open(engine)
         self._unacknowledged = self._last_note_event()
         self.summary = summary
-        self._journal.append(Kind.STARTED.value, {"recovery": summary})
+        self._journal.append_many(lambda _c: [Started(summary).entry(None)])
         if any(summary.values()):
             log.warning("recovery: %s", {k: v for k, v in summary.items() if v})
 
@@ -101,9 +101,8 @@ class Recovery:
                 self._paycode.add(row.txn_id)
                 summary["qr_check"].append(row.txn_id)
             elif row.method == "qr":
-                self._journal.append(
-                    Kind.CANCELLED.value, {"reason": "recovered_no_order"}, txn_id=row.txn_id
-                )
+                kind, payload, txn_id = Cancelled("recovered_no_order").entry(row.txn_id)
+                self._journal.append(kind, payload, txn_id=txn_id)
                 summary["cancelled"].append(row.txn_id)
             else:
                 self._park_card(row.txn_id)
@@ -145,12 +144,8 @@ class Recovery:
         """The server may have applied it; the PIN is gone by design: a technician checks."""
         self._journal.append_many(
             lambda _c: [
-                (
-                    Kind.NEEDS_ATTENTION.value,
-                    {"endpoint": "payments", "reason": "card_interrupted"},
-                    txn_id,
-                ),
-                (Kind.CLOSED.value, {"total_fen": 0, "reason": "card_interrupted"}, txn_id),
+                NeedsAttention("payments", reason="card_interrupted").entry(txn_id),
+                Closed(0, "card_interrupted").entry(txn_id),
             ]
         )
 
@@ -259,8 +254,8 @@ class Recovery:
         if not done.ok:
             error = done.error
             if isinstance(error, CentralRejected) and error.status == 404:
-                self._journal.append(
-                    Kind.CANCELLED.value, {"reason": "paycode_not_posted"}, txn_id=txn_id
+                self._journal.append_many(
+                    lambda _c: [Cancelled("paycode_not_posted").entry(txn_id)]
                 )
                 self._paycode.discard(txn_id)
                 return
@@ -274,17 +269,13 @@ class Recovery:
                     Posted("payments", answer.server_ref, answer_json(answer), via="paycode").entry(
                         txn_id
                     ),
-                    (
-                        Kind.CLOSED.value,
-                        {"total_fen": paid_fen(answer), "reason": "paycode_paid"},
-                        txn_id,
-                    ),
+                    Closed(paid_fen(answer), "paycode_paid").entry(txn_id),
                 ]
             )
             self._paycode.discard(txn_id)
         elif status.status in ("failed", "reversed", "cancelled"):
             reason = "paycode_failed" if status.status == "failed" else "paycode_reversed"
-            self._journal.append(Kind.CANCELLED.value, {"reason": reason}, txn_id=txn_id)
+            self._journal.append_many(lambda _c: [Cancelled(reason).entry(txn_id)])
             self._paycode.discard(txn_id)
         else:  # still waiting for the customer, who has left: cancel and reverse
             engine.run_background(
@@ -313,11 +304,7 @@ class Recovery:
                     Posted("payments", answer.server_ref, answer_json(answer), via="qr").entry(
                         txn_id
                     ),
-                    (
-                        Kind.CLOSED.value,
-                        {"total_fen": paid_fen(answer), "reason": "qr_paid"},
-                        txn_id,
-                    ),
+                    Closed(paid_fen(answer), "qr_paid").entry(txn_id),
                 ]
             )
             del self._qr[txn_id]
@@ -330,8 +317,8 @@ class Recovery:
         else:
             self._journal.append_many(
                 lambda _c: [
-                    (Kind.QR_CLOSED.value, {"status": status.status}, txn_id),
-                    (Kind.CANCELLED.value, {"reason": f"qr_{status.status}"}, txn_id),
+                    QrClosed(status.status).entry(txn_id),
+                    Cancelled(f"qr_{status.status}").entry(txn_id),
                 ]
             )
             del self._qr[txn_id]

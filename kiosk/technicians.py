@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, insert, select, update
 
 from kiosk import KioskError
+from kiosk.events import Audit
 from kiosk.journal import Journal
-from kiosk.projection import Kind
 
 metadata = MetaData()
 
@@ -114,18 +114,8 @@ class Registry:
 
         def build(conn):  # type: ignore[no-untyped-def]
             conn.execute(insert(technicians).values(**row))
-            return [
-                (
-                    Kind.AUDIT.value,
-                    {
-                        "action": "technician_added",
-                        "result": "ok",
-                        "technician_id": technician_id,
-                        "role": role.value,
-                    },
-                    None,
-                )
-            ]
+            details = {"technician_id": technician_id, "role": role.value}
+            return [Audit("technician_added", "ok", details).entry(None)]
 
         self._journal.append_many(build, actor="cli")
         return Technician(technician_id, name, role, True)
@@ -140,17 +130,8 @@ class Registry:
                 .where(technicians.c.technician_id == technician_id)
                 .values(enabled=False)
             )
-            return [
-                (
-                    Kind.AUDIT.value,
-                    {
-                        "action": "technician_disabled",
-                        "result": "ok",
-                        "technician_id": technician_id,
-                    },
-                    None,
-                )
-            ]
+            details = {"technician_id": technician_id}
+            return [Audit("technician_disabled", "ok", details).entry(None)]
 
         self._journal.append_many(build, actor="cli")
 
@@ -226,6 +207,5 @@ class Registry:
         self._journal.write_state(write)
 
     def _audit(self, technician_id: str, action: str, result: str) -> None:
-        self._journal.append(
-            Kind.AUDIT.value, {"action": action, "result": result}, actor=technician_id[:64] or "?"
-        )
+        audit = Audit(action, result)
+        self._journal.append_many(lambda _c: [audit.entry(None)], actor=technician_id[:64] or "?")

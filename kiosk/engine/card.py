@@ -18,8 +18,8 @@ from kiosk.central_client import (
     CentralTimeout,
     PaymentAnswer,
 )
+from kiosk.events import CardRejected, Closed, NeedsAttention
 from kiosk.outbox import paid_fen
-from kiosk.projection import Kind
 from kiosk.session import State, Trigger
 
 if TYPE_CHECKING:
@@ -82,16 +82,13 @@ class CardFlow:
         if done.ok and done.value is not None:
             engine.checks.server_ok()
             engine.journal_posted(done.value, endpoint="card")
-            engine.journal_event(Kind.CLOSED, {"total_fen": paid_fen(done.value), "reason": "card"})
+            engine.journal_event(Closed(paid_fen(done.value), "card"))
             engine.fire(Trigger.SETTLED)
             engine.settle("posted")
             return
         error = done.error
         if isinstance(error, CentralRejected):
-            engine.journal_event(
-                Kind.CARD_REJECTED,
-                {"code": error.code, "attempts_left": error.detail.get("attempts_left")},
-            )
+            engine.journal_event(CardRejected(error.code, error.detail.get("attempts_left")))
             engine.session.txn_id = None
             engine.session.card = {
                 "error": error.code,
@@ -102,10 +99,9 @@ class CardFlow:
             return
         # Unknown outcome: the server may have applied it. Never guess: a technician checks.
         engine.journal_event(
-            Kind.NEEDS_ATTENTION,
-            {"endpoint": "payments", "reason": "card_unconfirmed", "error": str(error)},
+            NeedsAttention("payments", reason="card_unconfirmed", error=str(error))
         )
-        engine.journal_event(Kind.CLOSED, {"total_fen": 0, "reason": "card_unconfirmed"})
+        engine.journal_event(Closed(0, "card_unconfirmed"))
         engine.fire(Trigger.SETTLED)
         engine.settle("unconfirmed")
 

@@ -26,9 +26,8 @@ from drivers.cash.api import (
 from kiosk import projection
 from kiosk.background import Done
 from kiosk.engine.model import CashSession
-from kiosk.events import Queued
+from kiosk.events import Cancelled, Closed, Queued
 from kiosk.journal import JournalError
-from kiosk.projection import Kind
 from kiosk.session import State, TransitionRefused, Trigger
 
 if TYPE_CHECKING:
@@ -81,7 +80,7 @@ class CashFlow:
             engine.acceptor.enable(frozenset(engine.config.cash.denominations_fen))
         except AcceptorError as exc:
             log.error("acceptor would not enable: %s", exc)
-            engine.journal_event(Kind.CANCELLED, {"reason": "acceptor_enable_failed"})
+            engine.journal_event(Cancelled("acceptor_enable_failed"))
             engine.session.error = {
                 "code": "method_unavailable",
                 "detail": {"method": "cash", "reason": "acceptor_not_ready"},
@@ -142,11 +141,7 @@ class CashFlow:
                 projection.transactions.select().where(projection.transactions.c.txn_id == txn_id)
             ).one()
             notes = json.loads(row.notes)
-            closed = (
-                Kind.CLOSED.value,
-                {"total_fen": row.cash_fen, "notes": notes, "reason": reason},
-                txn_id,
-            )
+            closed = Closed(row.cash_fen, reason, notes=notes).entry(txn_id)
             if row.cash_fen == 0:
                 return [closed]
             body = {
@@ -170,7 +165,7 @@ class CashFlow:
         self.disable_acceptor()
         if engine.session.txn_id is not None:
             try:
-                engine.journal_event(Kind.CANCELLED, {"reason": reason})
+                engine.journal_event(Cancelled(reason))
             except JournalError as exc:  # nothing was taken; cancelled once writable
                 engine.checks.journal_failed(exc)
         engine.session.result = {"status": "cancelled", "reason": reason}

@@ -37,12 +37,11 @@ from kiosk.engine.qr import QrFlow
 from kiosk.engine.remote import RemoteCommands
 from kiosk.engine.settlement import Settlement
 from kiosk.engine.snapshot import build as build_snapshot
-from kiosk.events import Posted
+from kiosk.events import EventType, Opened, Posted
 from kiosk.journal import Journal, JournalError
 from kiosk.maintenance import Maintenance
 from kiosk.outbox import Outbox, OutboxResult, answer_json
 from kiosk.paycode_flow import PaycodeFlow
-from kiosk.projection import Kind
 from kiosk.recovery import Recovery
 from kiosk.session import IDLE_STATES, Guard, Machine, State, TransitionRefused, Trigger
 from kiosk.settings import load_disabled_methods, load_lock_message
@@ -400,16 +399,15 @@ class Engine:
             seq = projection.counter(conn, "txn_seq") + 1
             txn_id = f"{kiosk_id}-{seq:08d}"
             allocated.append(txn_id)
-            return [(Kind.OPENED.value, {"seq": seq, "method": method, **fields}, txn_id)]
+            return [Opened(seq, method, **fields).entry(txn_id)]
 
         self.journal.append_many(build)
         return allocated[0]
 
-    def journal_event(
-        self, kind: Kind, payload: Mapping[str, Any], *, txn_id: str | None = None
-    ) -> None:
+    def journal_event(self, event: EventType, *, txn_id: str | None = None) -> None:
         """One event, against the session's transaction unless another is named."""
-        self.journal.append(kind.value, payload, txn_id=txn_id or self.session.txn_id)
+        entry = event.entry(txn_id or self.session.txn_id)
+        self.journal.append_many(lambda _c: [entry])
 
     def journal_posted(self, answer: PaymentAnswer, *, endpoint: str) -> None:
         posted = Posted("payments", answer.server_ref, answer_json(answer), via=endpoint)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.background import Done
 from kiosk.central_client import Account
-from kiosk.projection import Kind
+from kiosk.events import Cancelled
 from kiosk.session import State, TransitionRefused, Trigger
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ class CustomerFlow:
         engine = self.engine
         log.error("preparing %s took too long; back to the method choice", engine.session.method)
         if engine.session.txn_id is not None:
-            engine.journal_event(Kind.CANCELLED, {"reason": "prepare_timeout"})
+            engine.journal_event(Cancelled("prepare_timeout"))
             engine.session.txn_id = None
         engine.session.error = {
             "code": "method_unavailable",

@@ -10,7 +10,7 @@ Runs on the engine thread only.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from drivers.cash.api import (
     Decision,
@@ -20,9 +20,9 @@ from drivers.cash.api import (
     Stacked,
     StackedUnidentified,
 )
-from kiosk import projection
+from kiosk import events, projection
 from kiosk.engine.model import Reply
-from kiosk.projection import Kind
+from kiosk.events import Audit, Cancelled
 from kiosk.session import State
 
 if TYPE_CHECKING:
@@ -86,12 +86,11 @@ class NoteEvents:
         if engine.test_mode:
             engine.test_notes.append(escrow.denomination_fen)
             engine.journal_event(
-                Kind.AUDIT,
-                {
-                    "action": "acceptor_test_note",
-                    "result": "returned",
-                    "denomination_fen": escrow.denomination_fen,
-                },
+                Audit(
+                    "acceptor_test_note",
+                    "returned",
+                    {"denomination_fen": escrow.denomination_fen},
+                )
             )
             return decision
         txn_id = (
@@ -101,22 +100,11 @@ class NoteEvents:
         )
         if txn_id is None:
             engine.journal_event(
-                Kind.AUDIT,
-                {
-                    "action": "stray_escrow",
-                    "result": "returned",
-                    "denomination_fen": escrow.denomination_fen,
-                },
+                Audit("stray_escrow", "returned", {"denomination_fen": escrow.denomination_fen})
             )
             return Decision.RETURN
         engine.journal_event(
-            Kind.ESCROW,
-            {
-                "denomination_fen": escrow.denomination_fen,
-                "decision": decision.value,
-                "reason": reason,
-            },
-            txn_id=txn_id,
+            events.Escrow(escrow.denomination_fen, decision.value, reason), txn_id=txn_id
         )
         if decision is Decision.STACK and txn_id == engine.session.txn_id:
             engine.session.cash.in_escrow_fen = escrow.denomination_fen
@@ -136,19 +124,17 @@ class NoteEvents:
         recovery = engine.recovery
         denomination = event.denomination_fen
         cash = engine.session.cash
-        payload: dict[str, Any] = {"denomination_fen": denomination}
-        if evidence:
-            payload["evidence"] = evidence
+        stacked = events.Stacked(denomination, evidence or None)
         if cash.in_escrow_fen and engine.session.txn_id is not None:
             if denomination != cash.in_escrow_fen:
                 self.stacked_mismatch(engine.session.txn_id, cash.in_escrow_fen, denomination)
                 return
-            engine.journal_event(Kind.STACKED, payload, txn_id=engine.session.txn_id)
+            engine.journal_event(stacked, txn_id=engine.session.txn_id)
             self.note_stacked_in_session(denomination)
             return
         recovered = recovery.txn_for_outcome(denomination)
         if recovered is not None:
-            engine.journal_event(Kind.STACKED, payload, txn_id=recovered)
+            engine.journal_event(stacked, txn_id=recovered)
             recovery.settled(recovered)
             self.late_note_settled(recovered, denomination, stacked=True)
             engine.cash.close_recovered(recovered)
@@ -234,12 +220,10 @@ class NoteEvents:
     def on_returned(self, event: Returned, *, evidence: str = "") -> None:
         engine = self.engine
         denomination = event.denomination_fen
-        payload: dict[str, Any] = {"denomination_fen": denomination}
-        if evidence:
-            payload["evidence"] = evidence
+        returned = events.Returned(denomination, evidence or None)
         cash = engine.session.cash
         if cash.in_escrow_fen == denomination and engine.session.txn_id is not None:
-            engine.journal_event(Kind.RETURNED, payload, txn_id=engine.session.txn_id)
+            engine.journal_event(returned, txn_id=engine.session.txn_id)
             cash.in_escrow_fen = 0
             engine.session.notice = "note_returned"
             if cash.finishing:
@@ -248,7 +232,7 @@ class NoteEvents:
         recovered = engine.recovery.txn_for_outcome(denomination)
         if recovered is None:
             return  # a note we decided to return: nothing was taken
-        engine.journal_event(Kind.RETURNED, payload, txn_id=recovered)
+        engine.journal_event(returned, txn_id=recovered)
         engine.recovery.settled(recovered)
         self.late_note_settled(recovered, denomination, stacked=False)
         engine.cash.close_recovered(recovered)
@@ -266,7 +250,7 @@ class NoteEvents:
                 projection.suspect_event(
                     conn, kiosk_id, txn_id, denomination, "note stacked with no open payment"
                 ),
-                (Kind.CANCELLED.value, {"reason": "stray_note"}, txn_id),
+                Cancelled("stray_note").entry(txn_id),
             ]
         )
 

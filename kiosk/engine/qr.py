@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.background import Done
 from kiosk.central_client import PaymentAnswer
-from kiosk.projection import Kind
+from kiosk.events import Cancelled, Closed, QrClosed, QrOrder
 from kiosk.session import State, Trigger
 
 if TYPE_CHECKING:
@@ -66,15 +66,13 @@ class QrFlow:
             return
         if status == "paid" and payment is not None:
             engine.journal_posted(payment, endpoint="qr")
-            engine.journal_event(
-                Kind.CLOSED, {"total_fen": engine.session.amount_fen, "reason": "qr_paid"}
-            )
+            engine.journal_event(Closed(engine.session.amount_fen, "qr_paid"))
             engine.fire(Trigger.QR_PAID)
             engine.fire(Trigger.SETTLED)
             engine.settle("posted")
         elif status in ("expired", "cancelled"):
-            engine.journal_event(Kind.QR_CLOSED, {"status": status})
-            engine.journal_event(Kind.CANCELLED, {"reason": f"qr_{status}"})
+            engine.journal_event(QrClosed(status))
+            engine.journal_event(Cancelled(f"qr_{status}"))
             engine.cancel_timer("qr_poll", "qr_expiry")
             engine.fire(Trigger.QR_ENDED)
             engine.session.result = {"status": "cancelled", "reason": f"qr_{status}"}
@@ -88,7 +86,7 @@ class QrFlow:
         if engine.stale(done) or engine.machine.state is not State.METHOD_CHOSEN:
             return
         if not done.ok:
-            engine.journal_event(Kind.CANCELLED, {"reason": "qr_order_failed"})
+            engine.journal_event(Cancelled("qr_order_failed"))
             engine.session.txn_id = None
             engine.session.error = engine.checks.explain(done.error)
             engine.fire(Trigger.METHOD_FAILED)
@@ -96,12 +94,7 @@ class QrFlow:
         order = done.get()
         engine.checks.server_ok()
         engine.journal_event(
-            Kind.QR_ORDER,
-            {
-                "order_id": order.order_id,
-                "payload": order.qr_payload,
-                "expires_at": order.expires_at.isoformat(),
-            },
+            QrOrder(order.order_id, order.qr_payload, order.expires_at.isoformat())
         )
         expires_in = max(5.0, (order.expires_at - engine.central.clock.now_utc()).total_seconds())
         engine.session.qr = {"order_id": order.order_id, "payload": order.qr_payload}

@@ -22,9 +22,8 @@ from kiosk import config as kiosk_config
 from kiosk import projection, remote_commands
 from kiosk.background import Done
 from kiosk.central_client import CentralUnauthorized
-from kiosk.events import Queued
+from kiosk.events import Audit, Queued
 from kiosk.outbox import OutboxResult
-from kiosk.projection import Kind
 from kiosk.session import State, Trigger
 from kiosk.settings import save_lock_message
 
@@ -103,19 +102,21 @@ class RemoteCommands:
         self, command: remote_commands.RemoteCommand, result: remote_commands.CommandResult
     ) -> None:
         """The command and its result in the chain, and the report queued, in one commit."""
-        audit = {
-            "action": "remote_command",
-            "command_id": command.id,
-            "kind": command.kind,
-            "args": dict(command.args),
-            "result": result.status,
-            "detail": result.detail,
-        }
+        audit = Audit(
+            "remote_command",
+            result.status,
+            {
+                "command_id": command.id,
+                "kind": command.kind,
+                "args": dict(command.args),
+                "detail": result.detail,
+            },
+        )
         queued = Queued(
             command.item_id, "command_results", {"command_id": command.id, **result.body()}
         )
         self.engine.journal.append_many(
-            lambda _c: [(Kind.AUDIT.value, audit, None), queued.entry(None)],
+            lambda _c: [audit.entry(None), queued.entry(None)],
             actor="central",
         )
         log.info("remote command %s %s: %s", command.id, command.kind, result.status)

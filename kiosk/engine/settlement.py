@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk import projection
 from kiosk.background import Done
+from kiosk.events import ReceiptFailed, ReceiptPrinted
 from kiosk.journal import JournalError
-from kiosk.projection import Kind
 from kiosk.receipt_facts import printable, receipt_for
 from kiosk.receipts import ReceiptError
 
@@ -113,12 +113,12 @@ class Settlement:
 
     def record_receipt(self, txn_id: str, *, ok: bool, text: str, reason: str = "") -> None:
         """Whether the receipt printed: worth keeping, never worth stopping for."""
-        kind = Kind.RECEIPT_PRINTED if ok else Kind.RECEIPT_FAILED
-        payload = {"text": text} if ok else {"text": text, "reason": reason}
+        event = ReceiptPrinted(text) if ok else ReceiptFailed(text, reason)
+        kind, payload, _ = event.entry(txn_id)
         try:
-            self.engine.journal.append(kind.value, payload, txn_id=txn_id)
+            self.engine.journal.append(kind, payload, txn_id=txn_id)
         except JournalError as exc:
-            log.error("%s: receipt %s not journaled: %s", txn_id, kind.value, exc)
+            log.error("%s: receipt %s not journaled: %s", txn_id, kind, exc)
             self.engine.checks.journal_failed(exc)
 
     def queue_print(self, txn_id: str | None, text: str, data: bytes) -> None:

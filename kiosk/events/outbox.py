@@ -1,44 +1,12 @@
-"""Journal event kinds, and typed payloads for the events several writers build.
-
-An event is written as ``(kind, payload, txn_id)`` (``Journal.append_many``) and its payload
-is stored as JSON; docs/journal.md gives the order of writes. ``Queued`` and ``Posted`` are
-built by the cash, QR, card and paycode flows, recovery, maintenance, remote commands and
-the outbox, and read back by the projection: each is made here, in one shape, so a writer
-cannot forget a field the projection or the outbox relies on.
-"""
+"""The outbox's events: an item queued with the body it will post, posted, or parked."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-Entry = tuple[str, dict[str, Any], str | None]
-
-
-class Kind(enum.StrEnum):
-    """Event kinds. A payment's cash events follow the order of writes in docs/journal.md."""
-
-    OPENED = "opened"  # txn id allocated; written before the acceptor is enabled
-    ESCROW = "escrow"  # note in escrow and the decision, written before STACK/RETURN
-    STACKED = "stacked"  # written before the device's stacked event is acknowledged
-    RETURNED = "returned"
-    CLOSED = "closed"  # the customer finished (or the engine did for them)
-    CANCELLED = "cancelled"  # nothing was taken
-    SUSPECT = "suspect"  # a stack decision the device could not settle
-    QUEUED = "queued"  # handed to the outbox with the exact body it will post
-    POSTED = "posted"
-    NEEDS_ATTENTION = "needs_attention"  # the server refused for good
-    RECEIPT_PRINTED = "receipt_printed"
-    RECEIPT_FAILED = "receipt_failed"
-    QR_ORDER = "qr_order"
-    QR_CLOSED = "qr_closed"
-    CARD_REJECTED = "card_rejected"
-    RESOLVED = "resolved"  # a technician settled a suspect
-    COLLECTION = "collection"  # the cash box was emptied; counters restart
-    AUDIT = "audit"  # any other maintenance action
-    STARTED = "started"  # the kiosk process started (recovery results in the payload)
+from kiosk.events.kinds import Entry, Kind, without_none
 
 
 @dataclass(frozen=True)
@@ -105,4 +73,43 @@ class Posted:
             answer=payload.get("answer"),
             item_id=payload.get("item_id"),
             via=payload.get("via"),
+        )
+
+
+@dataclass(frozen=True)
+class NeedsAttention:
+    """The server refused an item for good (the outbox: ``item_id``, ``status``, ``code``,
+    ``detail``), or a flow cannot know whether it applied a payment (``reason``, ``error``):
+    a technician checks."""
+
+    endpoint: str = "payments"
+    item_id: str | None = None
+    status: int | None = None
+    code: str | None = None
+    detail: Mapping[str, Any] | None = None
+    reason: str | None = None
+    error: str | None = None
+
+    def entry(self, txn_id: str | None) -> Entry:
+        payload = without_none(
+            item_id=self.item_id,
+            endpoint=self.endpoint,
+            status=self.status,
+            code=self.code,
+            detail=None if self.detail is None else dict(self.detail),
+            reason=self.reason,
+            error=self.error,
+        )
+        return Kind.NEEDS_ATTENTION.value, payload, txn_id
+
+    @classmethod
+    def read(cls, payload: Mapping[str, Any]) -> NeedsAttention:
+        return cls(
+            endpoint=str(payload.get("endpoint", "payments")),
+            item_id=payload.get("item_id"),
+            status=payload.get("status"),
+            code=payload.get("code"),
+            detail=payload.get("detail"),
+            reason=payload.get("reason"),
+            error=payload.get("error"),
         )
