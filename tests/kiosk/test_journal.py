@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import projection
-from kiosk.journal import Journal, JournalError
+from kiosk.journal import Journal, JournalError, canonical
 from kiosk.projection import Kind
 
 
@@ -162,3 +162,32 @@ def test_cli_verify_and_export(tmp_path: Path) -> None:
         [*cmd, "export", "--journal", str(path)], capture_output=True, text=True, check=False
     )
     assert json.loads(done.stdout.splitlines()[0])["seq"] == 1
+
+
+def test_an_append_is_committed_when_it_returns(journal: Journal, tmp_path: Path) -> None:
+    # Appends share one held connection: none may leave its transaction (or the write lock) open.
+    txn = open_cash(journal)
+    journal.append(Kind.STACKED, {"denomination_fen": 1000}, txn_id=txn)
+    raw = sqlite3.connect(tmp_path / "journal.db", isolation_level=None, timeout=0)
+    try:
+        raw.execute("BEGIN IMMEDIATE")  # fails with "database is locked" if the writer holds it
+        assert raw.execute("SELECT count(*) FROM events").fetchone() == (2,)
+        raw.execute("ROLLBACK")
+    finally:
+        raw.close()
+
+
+def test_a_failed_append_keeps_the_last_seq_and_hash(journal: Journal) -> None:
+    txn = open_cash(journal)
+    before = (journal.last_seq, journal.events()[-1].hash)
+    with pytest.raises(JournalError):
+        journal.append(Kind.STACKED, {"denomination_fen": 1000}, txn_id="K0001-99999999")
+    assert (journal.last_seq, journal.events()[-1].hash) == before
+    after = journal.append(Kind.STACKED, {"denomination_fen": 1000}, txn_id=txn)
+    assert (after.seq, after.prev_hash) == (before[0] + 1, before[1]) and journal.verify().ok
+
+
+def test_canonical_payload_text_is_unchanged() -> None:
+    # The chain hashes this text: its format must never change, or old journals fail verify.
+    payload = {"b": 1, "a": {"z": [1, 2], "y": "王*明"}, "c": None}
+    assert canonical(payload) == '{"a":{"y":"王*明","z":[1,2]},"b":1,"c":null}'
