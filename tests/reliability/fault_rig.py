@@ -154,8 +154,12 @@ def payment_script(
     *,
     retry_cash: bool = False,
     then: list[dict[str, Any]] | None = None,
+    think_s: float = 0.0,
 ) -> list[dict[str, Any]]:
     """The customer's side on the screen; the notes come from the test, as from a hand.
+
+    ``think_s``: the customer looks at the screen that long before pressing finish, which
+    leaves the test time to bring its fault in before the close is written.
 
     The customer presses finish once ``inserted_fen`` shows, or once ``finish_when``
     (a snapshot field and value) holds. ``retry_cash``: the first choice of cash is refused
@@ -178,6 +182,7 @@ def payment_script(
         *(retry if retry_cash else []),
         {"wait": "cash_insert"},
         {"wait_for": path, "equals": value, "timeout": RUN_TIMEOUT_S},
+        *([{"sleep": think_s}] if think_s else []),
         {"do": "finish"},
         {"wait": "done", "timeout": 60},
         {"wait_for": "result.printing", "equals": "printed", "timeout": 30},
@@ -249,6 +254,7 @@ class FaultRig:
         env: dict[str, str] | None = None,
         retry_cash: bool = False,
         then: list[dict[str, Any]] | None = None,
+        think_s: float = 0.0,
     ) -> Run:
         kiosk_id, secret = new_kiosk(self.server)
         data_dir = data_dir or workdir / "data"
@@ -266,7 +272,13 @@ class FaultRig:
         cassette = self.cash.status()["cassette_total_fen"]
         credited = self.server.credited_cash_fen(self.account)
         script = payment_script(
-            self.account, amount_fen, expected_fen, finish_when, retry_cash=retry_cash, then=then
+            self.account,
+            amount_fen,
+            expected_fen,
+            finish_when,
+            retry_cash=retry_cash,
+            then=then,
+            think_s=think_s,
         )
         kiosk = KioskProcess.start(config, script, workdir, name="kiosk", env=env)
         return Run(

@@ -205,8 +205,10 @@ def test_disk_full_when_the_payment_closes_posts_it_once_the_disk_has_room(
     recorded and gets a receipt; the close and the post follow once there is room."""
     began = time.monotonic()
     with SmallDisk.mounted(tmp_path / "data") as disk:
+        # the customer presses finish 3 s after the note shows (the disk is full by then):
+        # without the pause, a loaded machine could write the close before the fill
         run = rig.start_payment(
-            tmp_path, amount_fen=AMOUNT_FEN, expected_fen=5000, data_dir=disk.path
+            tmp_path, amount_fen=AMOUNT_FEN, expected_fen=5000, data_dir=disk.path, think_s=3.0
         )
         try:
             rig.insert(run, 5000)
