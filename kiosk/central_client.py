@@ -3,9 +3,9 @@
 One ``requests.Session`` per client, connect and read timeouts on every call, every request
 signed (kiosk/signing.py), and no retries of its own (but one: a request refused for clock
 skew, below): the outbox decides when to try again, and the UI path must answer the customer
-quickly. Answers are parsed strictly into frozen
-dataclasses with money as integer fen; an answer that is not the JSON the wire format says
-(a float amount, a missing field) is a ``CentralServerError``.
+quickly. Answers are parsed strictly into frozen dataclasses with money as integer fen (both
+in kiosk/central_answers.py); an answer that is not the JSON the wire format says (a float
+amount, a missing field) is a ``CentralServerError``.
 
 Exception tree (``KioskError`` is the core's base)::
 
@@ -37,19 +37,51 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import quote
 
 import requests
 
 from kiosk import KioskError
-from kiosk.money import MoneyError, fen_from_json
+from kiosk.central_answers import (
+    Account,
+    AnswerMalformed,
+    BatchItem,
+    HeartbeatAnswer,
+    PaycodeStatus,
+    PaymentAnswer,
+    QrOrder,
+    QrOrderStatus,
+    json_object,
+    parse_account,
+    parse_batch_answer,
+    parse_cancel_answer,
+    parse_heartbeat_answer,
+    parse_paycode_status,
+    parse_payment_answer,
+    parse_qr_order,
+    parse_qr_order_status,
+    utc_instant,
+)
+from kiosk.money import MoneyError
 from kiosk.server_clock import Exchange, ServerClock
 from kiosk.signing import signed_headers
 
 log = logging.getLogger("kiosk.central")
+
+__all__ = [
+    "CentralClient",
+    "CentralError",
+    "CentralOffline",
+    "CentralRateLimited",
+    "CentralRejected",
+    "CentralServerError",
+    "CentralTimeout",
+    "CentralUnauthorized",
+]
+# Re-exported from kiosk.central_answers only until kiosk/engine/ (model, customer, snapshot:
+# Account; core, card, qr: PaymentAnswer) imports them from there; nothing else may.
+__all__ += ["Account", "PaymentAnswer"]
 
 T = TypeVar("T")
 USER_AGENT = "power-kiosk/1"
@@ -121,363 +153,6 @@ class CentralServerError(CentralError):
     """5xx, or an answer that is not the JSON the wire format says."""
 
 
-# --- answers ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bill:
-    period: str
-    amount_fen: int
-    paid_fen: int
-    due_date: date
-    late_fee_fen: int
-
-
-@dataclass(frozen=True)
-class MeterReading:
-    read_on: str  # ISO date: the snapshot carries it as it came (JSON-safe)
-    reading_kwh: int
-
-
-@dataclass(frozen=True)
-class MonthUsage:
-    month: str  # YYYY-MM
-    kwh: int | None  # None: nothing on record for that month
-
-
-@dataclass(frozen=True)
-class TariffTier:
-    tier: int  # 1, 2, 3: 第一档, 第二档, 第三档
-    up_to_kwh: int | None  # inclusive bound of the year's kWh; None on the last tier
-    price_li_per_kwh: int  # 厘 (0.1 fen) per kWh: 538 is 0.538 yuan
-
-
-@dataclass(frozen=True)
-class Usage:
-    """The account's meter, its last two readings (newest first), the twelve months before this
-    one (oldest first), and this year's kWh in the tiered tariff (no tiers: not residential)."""
-
-    meter_no: str | None
-    readings: tuple[MeterReading, ...]
-    months: tuple[MonthUsage, ...]
-    year: int
-    year_kwh: int
-    tiers: tuple[TariffTier, ...]
-    tier: int | None
-
-
-@dataclass(frozen=True)
-class Account:
-    account_no: str
-    holder: str  # masked by the server: 王*明
-    address: str  # masked by the server
-    category: str  # "residential" or "non_residential"
-    balance_fen: int
-    bills: tuple[Bill, ...]
-    arrears_fen: int
-    late_fee_fen: int
-    due_fen: int
-    as_of: date
-    usage: Usage | None = None  # an older server sends none, and a malformed one is dropped
-
-
-@dataclass(frozen=True)
-class Allocation:
-    period: str
-    principal_fen: int
-    late_fee_fen: int
-
-
-@dataclass(frozen=True)
-class PaymentAnswer:
-    txn_id: str
-    status: str
-    server_ref: str
-    allocations: tuple[Allocation, ...]
-    credited_to_balance_fen: int
-    balance_fen: int
-    receipt_url: str
-    replayed: bool = False  # True when the server answered 200: it had this txn already
-    invoice_url: str | None = None  # where the customer requests an e-invoice (older servers: none)
-
-
-@dataclass(frozen=True)
-class BatchItem:
-    txn_id: str | None
-    status: int  # the HTTP status this payment would have had on its own
-    answer: PaymentAnswer | None
-    error: str | None
-    detail: dict[str, object]
-
-
-@dataclass(frozen=True)
-class QrOrder:
-    order_id: str
-    qr_payload: str
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class PaycodeStatus:
-    """A payment-code (付款码) payment as the server sees it."""
-
-    txn_id: str
-    status: str  # paid, userpaying, failed, reversed (and pending while the provider is asked)
-    payment: PaymentAnswer | None  # when paid
-    reason: str | None = None  # when failed: what the customer can act on
-    invoice_url: str | None = None
-
-
-@dataclass(frozen=True)
-class QrOrderStatus:
-    order_id: str
-    status: str  # pending, paid, expired, cancelled
-    expires_at: datetime
-    payment: PaymentAnswer | None
-
-
-@dataclass(frozen=True)
-class HeartbeatAnswer:
-    server_time: datetime
-    commands: tuple[dict[str, object], ...]
-
-
-# --- strict parsing -----------------------------------------------------------------------------
-
-
-class _Malformed(Exception):
-    """An answer breaks the wire format (becomes CentralServerError)."""
-
-
-def _obj(value: object, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _Malformed(f"{where} is not a JSON object")
-    return value
-
-
-def _str(data: Mapping[str, Any], key: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str):
-        raise _Malformed(f"{key} is not text")
-    return value
-
-
-def _fen(data: Mapping[str, Any], key: str) -> int:
-    try:
-        return fen_from_json(data.get(key), field=key)
-    except MoneyError as exc:
-        raise _Malformed(str(exc)) from exc
-
-
-def _int(data: Mapping[str, Any], key: str) -> int:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _Malformed(f"{key} is not an integer")
-    return value
-
-
-def _date(data: Mapping[str, Any], key: str) -> date:
-    try:
-        return date.fromisoformat(_str(data, key))
-    except ValueError as exc:
-        raise _Malformed(f"{key} is not a date") from exc
-
-
-def _instant(data: Mapping[str, Any], key: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(_str(data, key))
-    except ValueError as exc:
-        raise _Malformed(f"{key} is not an ISO 8601 time") from exc
-    if value.tzinfo is None:
-        raise _Malformed(f"{key} has no UTC offset")
-    return value
-
-
-def _list(data: Mapping[str, Any], key: str) -> list[Any]:
-    value = data.get(key)
-    if not isinstance(value, list):
-        raise _Malformed(f"{key} is not a list")
-    return value
-
-
-def parse_account(raw: object) -> Account:
-    data = _obj(raw, "the account")
-    bills = tuple(
-        Bill(
-            period=_str(b, "period"),
-            amount_fen=_fen(b, "amount_fen"),
-            paid_fen=_fen(b, "paid_fen"),
-            due_date=_date(b, "due_date"),
-            late_fee_fen=_fen(b, "late_fee_fen"),
-        )
-        for b in (_obj(item, "a bill") for item in _list(data, "bills"))
-    )
-    return Account(
-        account_no=_str(data, "account_no"),
-        holder=_str(data, "holder"),
-        address=_str(data, "address"),
-        category=_str(data, "category"),
-        balance_fen=_fen(data, "balance_fen"),
-        bills=bills,
-        arrears_fen=_fen(data, "arrears_fen"),
-        late_fee_fen=_fen(data, "late_fee_fen"),
-        due_fen=_fen(data, "due_fen"),
-        as_of=_date(data, "as_of"),
-        usage=_usage_or_none(data.get("usage")),
-    )
-
-
-MAX_MONTHS = 12
-MAX_READINGS = 2
-
-
-def _usage_or_none(raw: object) -> Usage | None:
-    """The account's usage; a malformed one is logged and dropped: it is there to be looked at,
-    and must never keep a customer from paying."""
-    if raw is None:
-        return None
-    try:
-        return parse_usage(raw)
-    except _Malformed as exc:
-        log.warning("account lookup: usage dropped, it breaks the wire format: %s", exc)
-        return None
-
-
-def parse_usage(raw: object) -> Usage:
-    data = _obj(raw, "the usage")
-    meter_no = data.get("meter_no")
-    if meter_no is not None and not isinstance(meter_no, str):
-        raise _Malformed("usage.meter_no is not text")
-    readings = tuple(
-        MeterReading(_date(r, "read_on").isoformat(), _kwh(r, "reading_kwh"))
-        for r in (_obj(item, "a reading") for item in _list(data, "readings"))
-    )
-    months = tuple(
-        MonthUsage(_month(m, "month"), None if m.get("kwh") is None else _kwh(m, "kwh"))
-        for m in (_obj(item, "a month") for item in _list(data, "months"))
-    )
-    tiers = tuple(
-        TariffTier(
-            _int(t, "tier"),
-            None if t.get("up_to_kwh") is None else _kwh(t, "up_to_kwh"),
-            _kwh(t, "price_li_per_kwh"),
-        )
-        for t in (_obj(item, "a tier") for item in _list(data, "tiers"))
-    )
-    tier = data.get("tier")
-    if len(readings) > MAX_READINGS or len(months) > MAX_MONTHS:
-        raise _Malformed("usage: more readings or months than the wire format sends")
-    if [t.tier for t in tiers] != list(range(1, len(tiers) + 1)):
-        raise _Malformed("usage.tiers are not numbered 1, 2, 3 ...")
-    _check_tiers(tiers, tier)
-    return Usage(
-        meter_no=meter_no,
-        readings=readings,
-        months=months,
-        year=_int(data, "year"),
-        year_kwh=_kwh(data, "year_kwh"),
-        tiers=tiers,
-        tier=tier if tiers else None,
-    )
-
-
-def _check_tiers(tiers: tuple[TariffTier, ...], tier: object) -> None:
-    if not tiers:
-        if tier is not None:
-            raise _Malformed("usage.tier without tiers")
-        return
-    bounded = [t.up_to_kwh for t in tiers[:-1]]
-    if tiers[-1].up_to_kwh is not None or any(b is None for b in bounded):
-        raise _Malformed("usage.tiers: only the last tier is unbounded")
-    known = [b for b in bounded if b is not None]
-    if known != sorted(set(known)):
-        raise _Malformed("usage.tiers: the bounds do not rise")
-    if isinstance(tier, bool) or not isinstance(tier, int) or not 1 <= tier <= len(tiers):
-        raise _Malformed("usage.tier is not one of the tiers")
-
-
-def _kwh(data: Mapping[str, Any], key: str) -> int:
-    value = _int(data, key)
-    if value < 0:
-        raise _Malformed(f"{key} is negative")
-    return value
-
-
-def _month(data: Mapping[str, Any], key: str) -> str:
-    value = _str(data, key)
-    try:
-        date.fromisoformat(f"{value}-01")
-    except ValueError as exc:
-        raise _Malformed(f"{key} is not a YYYY-MM month") from exc
-    if len(value) != len("2026-01"):
-        raise _Malformed(f"{key} is not a YYYY-MM month")
-    return value
-
-
-def parse_payment_answer(raw: object, *, replayed: bool = False) -> PaymentAnswer:
-    data = _obj(raw, "the payment answer")
-    allocations = tuple(
-        Allocation(
-            period=_str(a, "period"),
-            principal_fen=_fen(a, "principal_fen"),
-            late_fee_fen=_fen(a, "late_fee_fen"),
-        )
-        for a in (_obj(item, "an allocation") for item in _list(data, "allocations"))
-    )
-    return PaymentAnswer(
-        txn_id=_str(data, "txn_id"),
-        status=_str(data, "status"),
-        server_ref=_str(data, "server_ref"),
-        allocations=allocations,
-        credited_to_balance_fen=_fen(data, "credited_to_balance_fen"),
-        balance_fen=_fen(data, "balance_fen"),
-        receipt_url=_str(data, "receipt_url"),
-        replayed=replayed,
-        invoice_url=invoice if isinstance(invoice := data.get("invoice_url"), str) else None,
-    )
-
-
-def parse_paycode_status(raw: object) -> PaycodeStatus:
-    data = _obj(raw, "the payment-code answer")
-    status = _str(data, "status")
-    payment = data.get("payment")
-    if payment is None and status == "paid":
-        payment = data  # the answer carries the posted payment's fields itself
-    reason, invoice = data.get("reason"), data.get("invoice_url")
-    return PaycodeStatus(
-        txn_id=_str(data, "txn_id"),
-        status=status,
-        payment=None if payment is None else parse_payment_answer(payment),
-        reason=reason if isinstance(reason, str) else None,
-        invoice_url=invoice if isinstance(invoice, str) else None,
-    )
-
-
-def _batch_item(raw: object) -> BatchItem:
-    data = _obj(raw, "a batch result")
-    status = _int(data, "http_status")
-    body = _obj(data.get("body"), "a batch result's body")
-    txn_id = data.get("txn_id")
-    if txn_id is not None and not isinstance(txn_id, str):
-        raise _Malformed("a batch result's txn_id is not text")
-    if status in (200, 201):
-        return BatchItem(
-            txn_id, status, parse_payment_answer(body, replayed=status == 200), None, {}
-        )
-    detail = {k: v for k, v in body.items() if k != "error"}
-    return BatchItem(txn_id, status, None, _str(body, "error"), detail)
-
-
-def _contains_float(value: object) -> bool:
-    if isinstance(value, float):
-        return True
-    if isinstance(value, Mapping):
-        return any(_contains_float(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_contains_float(v) for v in value)
-    return False
-
-
 # --- the client ---------------------------------------------------------------------------------
 
 
@@ -546,46 +221,21 @@ class CentralClient:
     def post_batch(self, payments: Sequence[Mapping[str, object]]) -> list[BatchItem]:
         """Post up to 500 payments at once; one item per payment, in order."""
         _, body = self._call("POST", "/v1/payments/batch", {"payments": list(payments)})
-
-        def parse(raw: object) -> list[BatchItem]:
-            items = [_batch_item(r) for r in _list(_obj(raw, "the batch answer"), "results")]
-            if len(items) != len(payments):
-                raise _Malformed(f"{len(items)} results for {len(payments)} payments")
-            return items
-
-        return self._parsed(parse, body)
+        return self._parsed(lambda raw: parse_batch_answer(raw, len(payments)), body)
 
     def create_qr_order(self, txn_id: str, account_no: str, amount_fen: int) -> QrOrder:
         body_out = {"txn_id": txn_id, "account_no": account_no, "amount_fen": amount_fen}
         _, body = self._call("POST", "/v1/qr-orders", body_out)
-
-        def parse(raw: object) -> QrOrder:
-            data = _obj(raw, "the QR order")
-            return QrOrder(
-                _str(data, "order_id"), _str(data, "qr_payload"), _instant(data, "expires_at")
-            )
-
-        return self._parsed(parse, body)
+        return self._parsed(parse_qr_order, body)
 
     def get_qr_order(self, order_id: str) -> QrOrderStatus:
         _, body = self._call("GET", f"/v1/qr-orders/{quote(order_id, safe='')}")
-
-        def parse(raw: object) -> QrOrderStatus:
-            data = _obj(raw, "the QR order status")
-            payment = data.get("payment")
-            return QrOrderStatus(
-                order_id=_str(data, "order_id"),
-                status=_str(data, "status"),
-                expires_at=_instant(data, "expires_at"),
-                payment=None if payment is None else parse_payment_answer(payment),
-            )
-
-        return self._parsed(parse, body)
+        return self._parsed(parse_qr_order_status, body)
 
     def cancel_qr_order(self, order_id: str) -> str:
         """Cancel a pending order; returns the order's status afterwards (paid if it was)."""
         _, body = self._call("POST", f"/v1/qr-orders/{quote(order_id, safe='')}/cancel")
-        return self._parsed(lambda raw: _str(_obj(raw, "the cancel answer"), "status"), body)
+        return self._parsed(parse_cancel_answer, body)
 
     def post_paycode(self, payment: Mapping[str, object]) -> PaycodeStatus:
         """Post a scanned payment code; the Idempotency-Key is the txn_id (retries are safe)."""
@@ -606,17 +256,11 @@ class CentralClient:
 
     def heartbeat(self, body: Mapping[str, object]) -> HeartbeatAnswer:
         _, answer = self._call("POST", "/v1/heartbeat", body, server_time_key="server_time")
-
-        def parse(raw: object) -> HeartbeatAnswer:
-            data = _obj(raw, "the heartbeat answer")
-            commands = tuple(_obj(c, "a command") for c in _list(data, "commands"))
-            return HeartbeatAnswer(_instant(data, "server_time"), commands)
-
-        return self._parsed(parse, answer)
+        return self._parsed(parse_heartbeat_answer, answer)
 
     def post_collection(self, body: Mapping[str, object]) -> dict[str, object]:
         _, answer = self._call("POST", "/v1/collections", body)
-        return self._parsed(lambda raw: _obj(raw, "the collection answer"), answer)
+        return self._parsed(lambda raw: json_object(raw, "the collection answer"), answer)
 
     def post_command_result(self, body: Mapping[str, object]) -> dict[str, object]:
         """A remote command's result; ``body`` carries ``command_id`` beside the wire fields."""
@@ -626,21 +270,23 @@ class CentralClient:
         wire = {k: v for k, v in body.items() if k != "command_id"}
         path = f"/v1/commands/{quote(command_id, safe='')}/result"
         _, answer = self._call("POST", path, wire)
-        return self._parsed(lambda raw: _obj(raw, "the command result answer"), answer)
+        return self._parsed(lambda raw: json_object(raw, "the command result answer"), answer)
 
     def post_resolution(self, body: Mapping[str, object]) -> dict[str, object]:
         txn_id = body.get("txn_id")
         if not isinstance(txn_id, str) or not txn_id:
             raise ValueError("a resolution needs the txn_id it resolves")
         _, answer = self._call("POST", "/v1/resolutions", body, {"Idempotency-Key": txn_id})
-        return self._parsed(lambda raw: _obj(raw, "the resolution answer"), answer)
+        return self._parsed(lambda raw: json_object(raw, "the resolution answer"), answer)
 
     def ping(self) -> float:
         """One signed trivial call; returns the round trip in seconds."""
         started = time.monotonic()
         _, body = self._call("GET", "/v1/ping", server_time_key="server_time")
         elapsed = time.monotonic() - started
-        self._parsed(lambda raw: _instant(_obj(raw, "the ping answer"), "server_time"), body)
+        self._parsed(
+            lambda raw: utc_instant(json_object(raw, "the ping answer"), "server_time"), body
+        )
         return elapsed
 
     def close(self) -> None:
@@ -749,8 +395,8 @@ class CentralClient:
         self, exchange: Exchange, data: Mapping[str, object], key: str
     ) -> None:
         try:
-            server_time = _instant(data, key)
-        except _Malformed:
+            server_time = utc_instant(data, key)
+        except AnswerMalformed:
             return  # the strict parse of the answer says so; the clock just learns nothing
         self.clock.observe_server_time(exchange, server_time)
 
@@ -787,7 +433,7 @@ class CentralClient:
     def _parsed(parse: Callable[[object], T], body: object) -> T:
         try:
             return parse(body)
-        except _Malformed as exc:
+        except AnswerMalformed as exc:
             raise CentralServerError(
                 f"the central server's answer breaks the wire format: {exc}"
             ) from exc
@@ -796,3 +442,13 @@ class CentralClient:
 def _short(exc: Exception) -> str:
     text = str(exc)
     return text if len(text) < 200 else text[:200] + "..."
+
+
+def _contains_float(value: object) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, Mapping):
+        return any(_contains_float(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_contains_float(v) for v in value)
+    return False

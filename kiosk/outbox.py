@@ -44,12 +44,12 @@ from typing import Any
 from sqlalchemy import select
 
 from drivers.backoff import Backoff, Jitter
+from kiosk.central_answers import PaymentAnswer
 from kiosk.central_client import (
     CentralClient,
     CentralError,
     CentralRejected,
     CentralUnauthorized,
-    PaymentAnswer,
 )
 from kiosk.config import OutboxSection
 from kiosk.events import Audit, NeedsAttention, Posted

@@ -21,12 +21,12 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from kiosk.background import Done
+from kiosk.central_answers import PaycodeStatus
 from kiosk.central_client import (
     CentralError,
     CentralOffline,
     CentralRejected,
     CentralTimeout,
-    PaycodeStatus,
 )
 from kiosk.events import Cancelled, Closed
 from kiosk.outbox import paid_fen

@@ -30,7 +30,7 @@ class Bill(TypedDict):
 
 
 class Account(TypedDict):
-    """kiosk.central_client.Account as data: names and address masked by the server."""
+    """kiosk.central_answers.Account as data: names and address masked by the server."""
 
     account_no: str
     holder: str

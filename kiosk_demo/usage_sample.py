@@ -1,6 +1,6 @@
 """An account's usage as the kiosk's snapshot carries it (``account["usage"]``), for the
 screenshots, the layout check and the UI tests: the demo server's 3100000001 in December 2026
-(kiosk/central_client.py ``Usage``; docs/wire-format.md)."""
+(kiosk/central_answers.py ``Usage``; docs/wire-format.md)."""
 
 from __future__ import annotations
 

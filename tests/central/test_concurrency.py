@@ -9,7 +9,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from central.schema import LedgerKind, ledger_entries, payments
-from kiosk.central_client import CentralClient, CentralRejected, PaymentAnswer
+from kiosk.central_answers import PaymentAnswer
+from kiosk.central_client import CentralClient, CentralRejected
 from tests.central.conftest import Live
 
 CALLERS = 50

@@ -11,14 +11,8 @@ from typing import Any
 
 import pytest
 
-from kiosk.central_client import (
-    CentralClient,
-    CentralServerError,
-    MeterReading,
-    MonthUsage,
-    TariffTier,
-    parse_account,
-)
+from kiosk.central_answers import MeterReading, MonthUsage, TariffTier, parse_account
+from kiosk.central_client import CentralClient, CentralServerError
 
 ACCOUNT: dict[str, Any] = {
     "account_no": "3100000001",

@@ -17,6 +17,9 @@ KNOWN_OUTSIDE = {
     # A ValueError caught inside kiosk/remote_commands.py; its owner may move it under
     # KioskError (then drop it from here).
     "kiosk.remote_commands.CommandRefused",
+    # Raised by the answer parsers of kiosk/central_answers.py and caught by the client in
+    # kiosk/central_client.py, which raises CentralServerError from it: it never leaves the two.
+    "kiosk.central_answers.AnswerMalformed",
 }
 
 

@@ -131,11 +131,11 @@ def test_prices_in_li_and_tier_names() -> None:
 
 
 def test_the_usage_the_client_parses_is_what_the_view_draws(kiosk) -> None:
-    """The wire's usage through kiosk/central_client.py and ``dataclasses.asdict`` (as the
+    """The wire's usage through kiosk/central_answers.py and ``dataclasses.asdict`` (as the
     engine builds the snapshot) into the view: no conversion in between."""
     import dataclasses
 
-    from kiosk.central_client import parse_account
+    from kiosk.central_answers import parse_account
 
     wire = {
         **{k: v for k, v in _account(None).items() if k != "bills"},

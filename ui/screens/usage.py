@@ -3,7 +3,7 @@ and this year's kWh against the tiered tariff (阶梯电价).
 
 A panel of the account screen, opened by its "用电情况 / Usage" button: the engine has no state
 for it (its idle timer goes on), and it reads ``snapshot["account"]["usage"]`` as the kiosk's
-client parsed it (kiosk/central_client.py, ``Usage``).
+client parsed it (kiosk/central_answers.py, ``Usage``).
 """
 
 from __future__ import annotations
