@@ -25,6 +25,10 @@ class Timers:
     def active(self, name: str) -> bool:
         return name in self._due
 
+    def next_due(self) -> float | None:
+        """When the earliest timer falls due, by the clock (None: no timer set)."""
+        return min(self._due.values(), default=None)
+
     def next_wait(self, ceiling: float) -> float:
         if not self._due:
             return ceiling

@@ -60,13 +60,16 @@ class Engine:
         acceptor: BillAcceptor | None = None,
         printer: Any | None = None,
         clock: Callable[[], float] = time.monotonic,
+        loop_type: type[Loop] = Loop,
     ) -> None:
+        """``loop_type``: the threaded ``Loop``, or a loop a test steps by hand
+        (tests/support/engine_harness.py)."""
         self.config = config
         self.journal = journal
         self.central = central
         self.acceptor = acceptor
         self.printer = printer
-        self.loop = Loop(self, clock)
+        self.loop = loop_type(self, clock)
         self._tokens = 0
         self.session = self.new_session()
         self.machine = Machine({Guard.NOTHING_TAKEN: self._nothing_taken})
@@ -145,12 +148,17 @@ class Engine:
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
+        self.boot()
+        self.loop.start()
+        self.outbox.start()
+
+    def boot(self) -> None:
+        """What starting does before any thread runs: recovery, the acceptor's start-up
+        (in the background) and the first health and heartbeat rounds."""
         try:
             self.recovery.start(self)
         except JournalError as exc:  # a full or read-only disk at boot: start, take nothing
             self.checks.journal_failed(exc)
-        self.loop.start()
-        self.outbox.start()
         if self.acceptor is not None:
             self.run_net("acceptor_start", 0, self.acceptor.start)
         self.set_timer("health", 0)

@@ -99,7 +99,6 @@ class Loop:
 
     # ------------------------------------------------------------ the engine thread
     def _run(self) -> None:
-        engine = self.engine
         while not self._stopping.is_set():
             try:
                 message = self._queue.get(timeout=self.timers.next_wait(1.0))
@@ -107,29 +106,42 @@ class Loop:
                 message = None
             self.last_beat = self.clock()
             if message is not None:
-                try:
-                    engine.dispatch(message)
-                except TransitionRefused as exc:
-                    log.warning("refused: %s", exc)
-                    engine.refused.append(str(exc))
-                    del engine.refused[:-20]
-                except JournalError as exc:
-                    engine.checks.journal_failed(exc)
-                except Exception:
-                    log.exception("engine failed handling %r", type(message).__name__)
-            for name in self.timers.pop_due():
-                try:
-                    engine.timer_fired(name)
-                except TransitionRefused as exc:
-                    log.warning("refused: %s", exc)
-                except JournalError as exc:
-                    engine.checks.journal_failed(exc)
-                except Exception:
-                    log.exception("engine failed on timer %s", name)
+                self.handle(message)
+            self.fire_due()
+            self.publish()
+
+    # One turn of the loop, in three steps that tests/support/engine_harness.py also runs
+    # in-process (no thread): a message, the timers that are due, the snapshot.
+    def handle(self, message: Any) -> None:
+        engine = self.engine
+        try:
+            engine.dispatch(message)
+        except TransitionRefused as exc:
+            log.warning("refused: %s", exc)
+            engine.refused.append(str(exc))
+            del engine.refused[:-20]
+        except JournalError as exc:
+            engine.checks.journal_failed(exc)
+        except Exception:
+            log.exception("engine failed handling %r", type(message).__name__)
+
+    def fire_due(self) -> None:
+        engine = self.engine
+        for name in self.timers.pop_due():
             try:
-                self._publish()
+                engine.timer_fired(name)
+            except TransitionRefused as exc:
+                log.warning("refused: %s", exc)
+            except JournalError as exc:
+                engine.checks.journal_failed(exc)
             except Exception:
-                log.exception("engine could not publish a snapshot")
+                log.exception("engine failed on timer %s", name)
+
+    def publish(self) -> None:
+        try:
+            self._publish()
+        except Exception:
+            log.exception("engine could not publish a snapshot")
 
     def _publish(self) -> None:
         snap = self.engine.snapshot()

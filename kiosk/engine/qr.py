@@ -56,9 +56,10 @@ class QrFlow:
         )
 
     def expired(self) -> None:
-        """The order's time is up: cancel it, and end the wait."""
-        self.cancel()
+        """The order's time is up and the server has not said so: end the wait (telling the
+        customer why), then cancel the order so that it cannot be paid later."""
         self.finished("expired", None)
+        self.cancel()
 
     def finished(self, status: str, payment: PaymentAnswer | None) -> None:
         engine = self.engine
