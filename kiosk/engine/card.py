@@ -11,13 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from drivers.backoff import Backoff
 from kiosk.background import Done
-from kiosk.central_client import (
-    CentralError,
-    CentralOffline,
-    CentralRejected,
-    CentralTimeout,
-    PaymentAnswer,
-)
+from kiosk.central_answers import PaymentAnswer
+from kiosk.central_client import CentralError, CentralOffline, CentralRejected, CentralTimeout
 from kiosk.events import CardRejected, Closed, NeedsAttention
 from kiosk.outbox import paid_fen
 from kiosk.session import State, Trigger

@@ -23,7 +23,8 @@ from drivers.cash.api import (
 )
 from kiosk import availability, projection
 from kiosk.background import Done
-from kiosk.central_client import CentralClient, PaymentAnswer
+from kiosk.central_answers import PaymentAnswer
+from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig
 from kiosk.data_disk import DiskSpace, examine
 from kiosk.engine.card import CardFlow

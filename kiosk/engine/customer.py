@@ -10,7 +10,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from kiosk.background import Done
-from kiosk.central_client import Account
+from kiosk.central_answers import Account
 from kiosk.events import Cancelled
 from kiosk.session import State, TransitionRefused, Trigger
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.cash.api import AcceptorEvent, Decision, EventNotRecorded
-from kiosk.central_client import Account
+from kiosk.central_answers import Account
 
 
 class NotRecorded(EventNotRecorded):

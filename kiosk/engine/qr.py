@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kiosk.background import Done
-from kiosk.central_client import PaymentAnswer
+from kiosk.central_answers import PaymentAnswer
 from kiosk.events import Cancelled, Closed, QrClosed, QrOrder
 from kiosk.session import State, Trigger
 
