@@ -5,6 +5,7 @@ translates a driver's error into its state, it does not let one through)::
 
     KioskError
     ├── ConfigError              a configuration file is missing, malformed or impossible
+    │                            (kiosk/config_error.py)
     ├── MoneyError               an amount is malformed, a float, or out of range (a ValueError)
     ├── JournalError             the journal cannot be opened or written: take no money
     │   └── SchemaTooNew         the file was written by newer software (kiosk/schema.py)

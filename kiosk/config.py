@@ -6,27 +6,17 @@ with a message that names the file, the key and what is wrong.
 
 ``KIOSK_DATA_DIR`` overrides ``kiosk.data_dir`` (the data directory depends on the machine).
 
-The secret that signs every request to the central server is looked for in this order; the
-first that gives one wins (``secret_source`` says which):
-
-1. ``KIOSK_SECRET`` in the environment (tests, development);
-2. the systemd credential ``kiosk-secret`` (``$CREDENTIALS_DIRECTORY/kiosk-secret``), for a
-   site that provisions the secret by hand with a ``LoadCredential=`` drop-in;
-3. ``central.secret_file``, default ``<kiosk.data_dir>/secret`` (``/var/lib/kiosk/secret``
-   under kiosk.service): where pairing writes it, so a pairing is what the next start reads;
-4. ``central.secret`` in the file itself (the repository's demo config; never on a site).
-
-None of them: the kiosk is not paired yet. That is not an error: the kiosk starts out of
-service and a technician pairs it on the maintenance screen (or with ``kiosk pair``). A secret
-that is found but shorter than 16 characters is an error, naming where it came from.
+The secret that signs every request to the central server is looked for by
+kiosk/secret_source.py (environment, systemd credential, ``central.secret_file``,
+``central.secret``: its docstring gives the order); ``load`` puts the one found in
+``central.secret`` and where it came from in ``secret_source``. No secret is not an error:
+the kiosk starts unpaired. ``ConfigError`` lives in kiosk/config_error.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
 import os
-import stat
 import tomllib
 import types
 import typing
@@ -34,8 +24,45 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from kiosk import KioskError, local_time
+from kiosk import local_time
+from kiosk.config_error import ConfigError
+from kiosk.secret_source import (
+    MIN_SECRET_CHARS,
+    SECRET_FILE_NAME,
+    SecretSource,
+    find_secret,
+    origin_in_words,
+    read_secret_file,
+    refuse_short_secret,
+)
 from kiosk.technicians import Role
+
+__all__ = [
+    "CNY_NOTES_FEN",
+    "DEFAULT_CONFIG",
+    "INT_KEY_MAX",
+    "REPO_CONFIG_DIR",
+    "SYSTEM_CONFIG",
+    "CashSection",
+    "CentralSection",
+    "KioskConfig",
+    "KioskSection",
+    "Language",
+    "LimitsSection",
+    "MaintenanceSection",
+    "OutboxSection",
+    "PrinterSection",
+    "Protocol",
+    "ScannerSection",
+    "ScannerTerminator",
+    "TimeoutsSection",
+    "UiSection",
+    "default_path",
+    "load",
+]
+# Re-exported from kiosk.config_error and kiosk.secret_source only until kiosk/engine/remote.py
+# imports them from there; nothing else may.
+__all__ += ["MIN_SECRET_CHARS", "ConfigError", "SecretSource", "read_secret_file"]
 
 Protocol = Literal["ccnet", "id003", "ict"]
 Language = Literal["zh", "en"]
@@ -44,34 +71,11 @@ ScannerTerminator = Literal["any", "cr", "lf", "crlf"]
 REPO_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 DEFAULT_CONFIG = REPO_CONFIG_DIR / "kiosk.toml"
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
-SECRET_CREDENTIAL = "kiosk-secret"  # noqa: S105 - the credential's name, not a secret
-SECRET_FILE_NAME = "secret"  # noqa: S105 - a file name: central.secret_file's default, in data_dir
-# kiosk.service's StateDirectory: where `kiosk pair` writes when there is no config to ask.
-DEFAULT_SECRET_FILE = Path("/var/lib/kiosk") / SECRET_FILE_NAME
-MIN_SECRET_CHARS = 16  # kiosk-central issues 43 (32 random bytes, base64)
 # The yuan notes in circulation, in fen: what a bill acceptor can be told to take.
 CNY_NOTES_FEN = (100, 500, 1000, 2000, 5000, 10000)
 # The bound of any whole-number key that declares no tighter one (a typo of 20 digits is
 # refused, not stored in SQLite as a float or handed to a driver as a timeout).
 INT_KEY_MAX = 1_000_000_000
-
-
-class ConfigError(KioskError):
-    """A configuration file cannot be used; the message says where and why."""
-
-
-class SecretSource(enum.StrEnum):
-    """Where the kiosk's secret was found, first to last in the order they are asked."""
-
-    ENVIRONMENT = "environment"  # KIOSK_SECRET
-    CREDENTIAL = "credential"  # the systemd credential kiosk-secret
-    FILE = "file"  # central.secret_file
-    CONFIG = "config"  # central.secret in the config file
-
-    @property
-    def outranks_pairing(self) -> bool:
-        """A secret from here would still win over what pairing writes, at the next start."""
-        return self in (SecretSource.ENVIRONMENT, SecretSource.CREDENTIAL)
 
 
 def _limit(*, minimum: float | None = None, maximum: float | None = None) -> dict[str, Any]:
@@ -98,7 +102,7 @@ class CentralSection:
     connect_timeout_s: float = field(metadata=_limit(minimum=0.1, maximum=60))
     read_timeout_s: float = field(metadata=_limit(minimum=0.1, maximum=120))
     # The secret that signs every request; after ``load`` the one found first in the order of
-    # the module's docstring, "" while the kiosk is not paired. In the file: the demo only.
+    # kiosk/secret_source.py, "" while the kiosk is not paired. In the file: the demo only.
     secret: str = field(default="", repr=False)
     # Where pairing writes the secret and the kiosk reads it (after KIOSK_SECRET and the
     # credential); absent: <kiosk.data_dir>/secret, resolved by ``load``.
@@ -247,15 +251,7 @@ class KioskConfig:
     @property
     def secret_origin(self) -> str:
         """Where the secret came from, in words for logs and check-config (never the secret)."""
-        where = {
-            SecretSource.ENVIRONMENT: "the environment variable KIOSK_SECRET",
-            SecretSource.CREDENTIAL: f"the systemd credential {SECRET_CREDENTIAL}",
-            SecretSource.FILE: str(self.central.secret_file),
-            SecretSource.CONFIG: f"central.secret in {self.source}",
-        }
-        if self.secret_source is None:
-            return "nowhere: not paired yet"
-        return where[self.secret_source]
+        return origin_in_words(self.secret_source, self.central.secret_file, self.source)
 
     @property
     def journal_path(self) -> Path:
@@ -296,87 +292,16 @@ def load(
             central, secret_file=Path(config.kiosk.data_dir) / SECRET_FILE_NAME
         )
     try:
-        secret, source = _find_secret(central, env, path)
-        _check_secret(secret, source, central, path)
+        secret, source = find_secret(
+            env, secret_file=central.secret_file, config_secret=central.secret, config_path=path
+        )
+        refuse_short_secret(secret, source, secret_file=central.secret_file, config_path=path)
     except ConfigError:
         if check_secret:
             raise
         secret, source = "", None
     return dataclasses.replace(
         config, central=dataclasses.replace(central, secret=secret), secret_source=source
-    )
-
-
-def read_secret_file(path: Path, config_path: Path) -> str:
-    """The secret in ``path`` ("" when there is none); ConfigError when it cannot be read."""
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return ""
-    except PermissionError as exc:
-        raise ConfigError(
-            f"{config_path}: central.secret_file: cannot read {path} (permission denied); it "
-            "must belong to the user the kiosk runs as: chown kiosk:kiosk and chmod 600 it"
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            f"{config_path}: central.secret_file: cannot read {path}: {exc}; pair the kiosk "
-            "again to replace it"
-        ) from exc
-
-
-def secret_file_is_private(path: Path) -> bool:
-    """Nobody but the file's owner can read it (what the kiosk writes: mode 0600)."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
-    except OSError:
-        return True  # no file, nothing exposed
-
-
-def _find_secret(
-    central: CentralSection, env: typing.Mapping[str, str], path: Path
-) -> tuple[str, SecretSource | None]:
-    """The secret and where it came from, in the order of the module's docstring."""
-    secret = env.get("KIOSK_SECRET", "").strip()
-    if secret:
-        return secret, SecretSource.ENVIRONMENT
-    credentials = env.get("CREDENTIALS_DIRECTORY")
-    if credentials:
-        credential = Path(credentials) / SECRET_CREDENTIAL
-        if credential.is_file():
-            secret = credential.read_text(encoding="utf-8").strip()
-            if secret:  # an empty one (SetCredential=kiosk-secret:) gives none
-                return secret, SecretSource.CREDENTIAL
-    secret = read_secret_file(central.secret_file, path)
-    if secret:
-        return secret, SecretSource.FILE
-    if central.secret:
-        return central.secret, SecretSource.CONFIG
-    return "", None
-
-
-def _check_secret(
-    secret: str, source: SecretSource | None, central: CentralSection, path: Path
-) -> None:
-    if source is None or len(secret) >= MIN_SECRET_CHARS:
-        return
-    where, fix = {
-        SecretSource.ENVIRONMENT: ("KIOSK_SECRET", "unset KIOSK_SECRET"),
-        SecretSource.CREDENTIAL: (
-            f"the systemd credential {SECRET_CREDENTIAL}",
-            "correct the file its LoadCredential= names, or remove that drop-in",
-        ),
-        SecretSource.FILE: (
-            str(central.secret_file),
-            "pair the kiosk again with `kiosk pair URL CODE` (it replaces the file), or "
-            "remove the file",
-        ),
-        SecretSource.CONFIG: ("central.secret", "correct it, or remove it from the file"),
-    }[source]
-    raise ConfigError(
-        f"{path}: central.secret: the secret in {where} is {len(secret)} characters, "
-        f"must be at least {MIN_SECRET_CHARS} (as kiosk-central add-kiosk or pairing gives "
-        f"it); {fix} (a kiosk without a secret starts unpaired, out of service)"
     )
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import requests
 
 from kiosk import KioskError
-from kiosk.config import MIN_SECRET_CHARS
+from kiosk.secret_source import MIN_SECRET_CHARS
 
 TIMEOUT_S = (3.0, 10.0)
 # As central/pairing.py issues them: 12 characters without 0/O and 1/I/L, printed in groups

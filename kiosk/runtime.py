@@ -15,7 +15,8 @@ from drivers.cash import open_acceptor
 from drivers.printer import ReceiptPrinter
 from drivers.scanner import ScannerHost, ScannerSettingError, open_scanner
 from kiosk.central_client import CentralClient
-from kiosk.config import ConfigError, KioskConfig
+from kiosk.config import KioskConfig
+from kiosk.config_error import ConfigError
 from kiosk.engine import Engine
 from kiosk.journal import Journal
 from kiosk.sdnotify import Notifier, Watchdog

@@ -36,8 +36,9 @@ from drivers.emulators.errors import CommandError
 from drivers.emulators.printer_emulator import PrinterEmulator
 from drivers.emulators.scanner import ScannerEmulator
 from kiosk import KioskError, money
-from kiosk.config import SECRET_FILE_NAME, KioskConfig
+from kiosk.config import KioskConfig
 from kiosk.journal import Journal
+from kiosk.secret_source import SECRET_FILE_NAME
 from kiosk.technicians import Registry, Role
 
 # Demo maintenance staff (shown by `kiosk demo`); a real kiosk adds its own with

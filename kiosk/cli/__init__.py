@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 
 from kiosk import KioskError, __version__, logs
-from kiosk.config import ConfigError
+from kiosk.config_error import ConfigError
 from kiosk.journal import JournalError
 
 EXIT_PROBLEM = 1

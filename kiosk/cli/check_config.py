@@ -9,7 +9,7 @@ and uses it once it appears, so the systemd unit runs this with ``--allow-missin
 which reports the same line as a warning and exits 0: a USB adapter that enumerates late, or
 is replugged, must not keep the screen dark.
 
-A kiosk not paired yet (no secret anywhere: kiosk.config's docstring has the order) passes:
+A kiosk not paired yet (no secret anywhere: kiosk.secret_source's docstring has the order) passes:
 it starts out of service so that a technician can pair it on the maintenance screen. The
 summary says ``"paired": false`` and stderr says what to do. A secret file that others may
 read is a warning.
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import config
+from kiosk.secret_source import SecretSource, secret_file_is_private
 
 EXIT_BAD = 2
 
@@ -105,7 +106,7 @@ def _check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"kiosk check-config: warning: {problem.line}", file=sys.stderr)
     warnings = [p.line for p in problems]
-    if loaded.secret_source is config.SecretSource.FILE and not config.secret_file_is_private(
+    if loaded.secret_source is SecretSource.FILE and not secret_file_is_private(
         loaded.central.secret_file
     ):
         line = (

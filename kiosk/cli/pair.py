@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import config, pairing
-from kiosk.config import ConfigError
+from kiosk.config_error import ConfigError
 from kiosk.pairing import PairingFailed
+from kiosk.secret_source import DEFAULT_SECRET_FILE
 
 __all__ = ["PairingFailed", "register"]
 
@@ -52,7 +53,7 @@ def register(commands: Any) -> None:
         type=Path,
         default=None,
         help="where to store the secret (default: the config's central.secret_file, "
-        f"<kiosk.data_dir>/secret; {config.DEFAULT_SECRET_FILE} without a config)",
+        f"<kiosk.data_dir>/secret; {DEFAULT_SECRET_FILE} without a config)",
     )
     parser.set_defaults(handler=_handle)
 
@@ -83,7 +84,7 @@ def _target(
     # No demo fallback here (as `kiosk run` has): pairing is for a real kiosk's own file.
     path = config_path or Path(os.environ.get("KIOSK_CONFIG") or config.SYSTEM_CONFIG)
     if given_id is not None and config_path is None and not path.exists():
-        return given_id, config.DEFAULT_SECRET_FILE  # no config on this machine yet
+        return given_id, DEFAULT_SECRET_FILE  # no config on this machine yet
     # The secret may be missing, short or unreadable: it is what pairing replaces.
     loaded = config.load(path, check_secret=False)
     if given_id is not None and given_id != loaded.kiosk.id:

@@ -22,6 +22,7 @@ from types import FrameType
 from typing import Any
 
 from kiosk import config, local_time
+from kiosk.config_error import ConfigError
 
 log = logging.getLogger("kiosk.run")
 
@@ -75,7 +76,7 @@ def _make_data_dir(loaded: config.KioskConfig) -> None:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise config.ConfigError(
+        raise ConfigError(
             f"{loaded.source}: kiosk.data_dir: cannot create {data_dir} ({exc.strerror}); "
             "create it, writable by the user the kiosk runs as, or set KIOSK_DATA_DIR"
         ) from exc

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import config
-from kiosk.config import ConfigError
+from kiosk.config_error import ConfigError
+from kiosk.secret_source import SECRET_CREDENTIAL, SecretSource
 
 DEMO = config.DEFAULT_CONFIG
 
@@ -135,30 +136,30 @@ def test_the_secret_is_read_env_then_credential_then_file_then_the_config_key(
     path = write_variant(tmp_path, "[central]\n", f'[central]\nsecret_file = "{tmp_path}/sf"\n')
     credentials = tmp_path / "credentials"
     credentials.mkdir()
-    (credentials / config.SECRET_CREDENTIAL).write_text("c" * 40 + "\n", encoding="utf-8")
+    (credentials / SECRET_CREDENTIAL).write_text("c" * 40 + "\n", encoding="utf-8")
     (tmp_path / "sf").write_text("f" * 43 + "\n", encoding="utf-8")
     both = {"KIOSK_SECRET": "e" * 32, "CREDENTIALS_DIRECTORY": str(credentials)}
 
-    def found(env: dict[str, str]) -> tuple[str, config.SecretSource | None]:
+    def found(env: dict[str, str]) -> tuple[str, SecretSource | None]:
         loaded = config.load(path, env=env)
         return loaded.central.secret, loaded.secret_source
 
-    assert found(both) == ("e" * 32, config.SecretSource.ENVIRONMENT)
-    assert found({**both, "KIOSK_SECRET": ""}) == ("c" * 40, config.SecretSource.CREDENTIAL)
-    assert found({}) == ("f" * 43, config.SecretSource.FILE)
-    (credentials / config.SECRET_CREDENTIAL).write_text("", encoding="utf-8")  # SetCredential=
+    assert found(both) == ("e" * 32, SecretSource.ENVIRONMENT)
+    assert found({**both, "KIOSK_SECRET": ""}) == ("c" * 40, SecretSource.CREDENTIAL)
+    assert found({}) == ("f" * 43, SecretSource.FILE)
+    (credentials / SECRET_CREDENTIAL).write_text("", encoding="utf-8")  # SetCredential=
     assert found({"CREDENTIALS_DIRECTORY": str(credentials)}) == (
         "f" * 43,
-        config.SecretSource.FILE,
+        SecretSource.FILE,
     )
     (tmp_path / "sf").unlink()
     demo_secret = "demo-kiosk-secret-not-for-production"  # config/kiosk.toml's own
-    assert found({}) == (demo_secret, config.SecretSource.CONFIG)
+    assert found({}) == (demo_secret, SecretSource.CONFIG)
 
 
 def test_a_secret_only_kiosk_secret_or_the_credential_outranks_pairing() -> None:
-    outranking = {s for s in config.SecretSource if s.outranks_pairing}
-    assert outranking == {config.SecretSource.ENVIRONMENT, config.SecretSource.CREDENTIAL}
+    outranking = {s for s in SecretSource if s.outranks_pairing}
+    assert outranking == {SecretSource.ENVIRONMENT, SecretSource.CREDENTIAL}
 
 
 @pytest.mark.parametrize("where", ["env", "credential", "file", "config"])
@@ -169,7 +170,7 @@ def test_a_short_secret_is_refused_naming_where_it_came_from(tmp_path: Path, whe
     if where == "env":
         env, named = {"KIOSK_SECRET": short}, "KIOSK_SECRET"
     elif where == "credential":
-        (tmp_path / config.SECRET_CREDENTIAL).write_text(short, encoding="utf-8")
+        (tmp_path / SECRET_CREDENTIAL).write_text(short, encoding="utf-8")
         env, named = {"CREDENTIALS_DIRECTORY": str(tmp_path)}, "credential kiosk-secret"
     elif where == "file":
         (tmp_path / "data").mkdir()

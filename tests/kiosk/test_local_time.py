@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import config, local_time
+from kiosk.config_error import ConfigError
 
 
 @pytest.fixture
@@ -48,5 +49,5 @@ def test_the_config_defaults_to_shanghai_and_refuses_a_made_up_zone(tmp_path: Pa
     assert config.load(without).kiosk.timezone == "Asia/Shanghai"  # an older file still loads
     bad = tmp_path / "bad.toml"
     bad.write_text(text.replace('timezone = "Asia/Shanghai"', 'timezone = "Asia/Beijing"', 1))
-    with pytest.raises(config.ConfigError, match=r"kiosk\.timezone.*IANA name"):
+    with pytest.raises(ConfigError, match=r"kiosk\.timezone.*IANA name"):
         config.load(bad)

@@ -20,7 +20,7 @@ import pytest
 from central import pairing as central_pairing
 from kiosk import pairing
 from kiosk.central_client import CentralClient
-from kiosk.config import SecretSource
+from kiosk.secret_source import SecretSource
 from kiosk.technicians import Registry, Role
 from tests.kiosk.test_maintenance_actions import COLLECTOR, TECH, Maint
 from tests.support.central_server import CentralServer

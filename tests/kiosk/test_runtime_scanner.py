@@ -12,7 +12,7 @@ import pytest
 from drivers.emulators.scanner import ScannerEmulator
 from drivers.scanner import Terminator
 from kiosk import config
-from kiosk.config import ConfigError
+from kiosk.config_error import ConfigError
 from kiosk.runtime import Runtime
 
 WECHAT = "134567890123456789"

@@ -16,6 +16,7 @@ import pytest
 
 from central import config as central_config
 from kiosk import config as kiosk_config
+from kiosk.secret_source import SecretSource
 from tests.systemd.conftest import SCRIPTS, SECRET, run_script, snapshot
 
 KIOSK_ARGS = (
@@ -115,7 +116,7 @@ def test_kiosk_install_creates_the_kiosk_and_a_second_run_is_a_no_op(
     assert loaded.kiosk.id == "K0042"
     assert loaded.central.url == "https://central.example.net"
     assert loaded.central.secret == SECRET
-    assert loaded.secret_source is kiosk_config.SecretSource.FILE
+    assert loaded.secret_source is SecretSource.FILE
     assert loaded.maintenance.allow_power_actions is True  # --allow-power
     assert SECRET not in first  # never printed
 

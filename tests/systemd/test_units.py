@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import config as kiosk_config
+from kiosk.secret_source import DEFAULT_SECRET_FILE
 from tests.systemd.conftest import REPO, SYSTEMD, require_tool, run_script, stub_executable
 
 UNITS = sorted(p.name for p in SYSTEMD.iterdir() if p.suffix in {".service", ".timer"})
@@ -153,7 +154,7 @@ def test_kiosk_unit_lets_the_kiosk_read_and_pairing_write_the_secret_in_its_data
     env = {"KIOSK_DATA_DIR": state}  # as the unit sets it
     site = kiosk_config.load(REPO / "config/examples/kiosk.site.toml", env=env, check_secret=False)
     assert str(site.kiosk.data_dir) == state
-    assert site.central.secret_file == Path(state) / "secret" == kiosk_config.DEFAULT_SECRET_FILE
+    assert site.central.secret_file == Path(state) / "secret" == DEFAULT_SECRET_FILE
     # tmpfiles.d makes the directory the kiosk user's from boot, as StateDirectory= does
     tmpfiles = (SYSTEMD / "tmpfiles.d/kiosk.conf").read_text().splitlines()
     mode = one(unit, "Service", "StateDirectoryMode")
