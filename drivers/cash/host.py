@@ -65,6 +65,7 @@ from drivers.cash.api import (
 )
 from drivers.cash.bill_table import DEFAULT_TABLE_CODES, TableEntry, choose
 from drivers.cash.decisions import DecisionThread, PendingEscrow
+from drivers.cash.delivery import RECORDED, Delivery
 from drivers.cash.status import (
     BILL_IN_MOTION_KINDS,
     FAULT_KINDS,
@@ -154,7 +155,6 @@ class AcceptorHost(abc.ABC):
         self._pending: PendingEscrow | None = None
         self._stacked_delivered = False
         self._returned_delivered = False
-        self._last_emit_error: Exception | None = None  # why the last _emit returned False
 
     # ---- the interface (any thread) -------------------------------------------------
 
@@ -543,27 +543,24 @@ class AcceptorHost(abc.ABC):
         self._pending = None
         self._escrow = None
 
-    def _emit(self, event: AcceptorEvent) -> bool:
-        """Deliver one event; False when the receiver raised (logged)."""
+    def _emit(self, event: AcceptorEvent) -> Delivery:
+        """Deliver one event; what the receiver raised, if it did, is logged and returned."""
         if event.at == 0.0:
             object.__setattr__(event, "at", time.monotonic())  # frozen: stamped once, here
         if isinstance(event, Ready | Disconnected) or (
             isinstance(event, Fault) and event.kind is FaultKind.BILL_TABLE
         ):
             self._first_outcome.set()
-        self._last_emit_error = None
         try:
             self._on_event(event)
         except EventNotRecorded as exc:  # expected while the receiver's disk is failing
-            self._last_emit_error = exc
             self._counters["not_recorded"] += 1
             self.log.warning("%s not recorded, not acknowledged: %s", event, exc)
-            return False
+            return Delivery(exc)
         except Exception as exc:
-            self._last_emit_error = exc
             self.log.exception("on_event(%s) failed", event)
-            return False
-        return True
+            return Delivery(exc)
+        return RECORDED
 
     def _handle(self, status: DeviceStatus) -> bool:
         """Turn one poll answer into events; False when it must not be acknowledged yet."""
@@ -589,9 +586,9 @@ class AcceptorHost(abc.ABC):
         if kind is StatusKind.ESCROW:
             self._on_escrow(status)
         elif kind is StatusKind.STACKED:
-            acknowledge = self._on_stacked(status)
+            acknowledge = self._on_stacked(status).recorded
         elif kind is StatusKind.RETURNED:
-            acknowledge = self._on_returned(status)
+            acknowledge = self._on_returned(status).recorded
         elif kind is StatusKind.REJECTING:
             if previous is not StatusKind.REJECTING:
                 escrow = self._escrow
@@ -637,23 +634,25 @@ class AcceptorHost(abc.ABC):
         self._pending = PendingEscrow(escrow, escrow.at + self.settings.escrow_decision_timeout_s)
         self._decisions.submit(self._pending)
 
-    def _on_stacked(self, status: DeviceStatus) -> bool:
+    def _on_stacked(self, status: DeviceStatus) -> Delivery:
+        """Report a STACKED once; not recorded: left unacknowledged, the device reports it again."""
         if self._stacked_delivered:
             self._counters["stacked_repeats"] += 1  # the device missed our acknowledgement
-            return True
+            return RECORDED
         known = self._stacked_denomination(status)
         event: AcceptorEvent = StackedUnidentified() if known is None else Stacked(*known)
-        if not self._emit(event):
-            return False  # not acknowledged: the device reports it again
+        delivery = self._emit(event)
+        if not delivery.recorded:
+            return delivery
         self._stacked_delivered = True
         self._counters["stacked"] += 1
         self._pending = None
         self._escrow = None
-        return True
+        return delivery
 
-    def _on_returned(self, status: DeviceStatus) -> bool:
+    def _on_returned(self, status: DeviceStatus) -> Delivery:
         if self._returned_delivered:
-            return True
+            return RECORDED
         bill_type = status.detail if status.detail is not None else -1
         denomination = self._table.get(bill_type)
         if denomination is None and self._escrow is not None:
@@ -663,8 +662,7 @@ class AcceptorHost(abc.ABC):
         if denomination is None:
             self.log.warning("returned a bill of unknown type %d", bill_type)
             self._returned_delivered = True
-            return True
-        if not self._emit(Returned(denomination, bill_type)):
-            return False
-        self._returned_delivered = True
-        return True
+            return RECORDED  # nothing to report: acknowledged
+        delivery = self._emit(Returned(denomination, bill_type))
+        self._returned_delivered = delivery.recorded
+        return delivery

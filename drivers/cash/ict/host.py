@@ -39,8 +39,9 @@ import time
 from dataclasses import dataclass
 
 from drivers.backoff import Backoff
-from drivers.cash.api import AcceptorProtocolError, EventNotRecorded, Identity
+from drivers.cash.api import AcceptorProtocolError, Identity
 from drivers.cash.bill_table import TableEntry
+from drivers.cash.delivery import Delivery
 from drivers.cash.host import AcceptorHost, NoReplyError
 from drivers.cash.ict import codec
 from drivers.cash.ict.codes import DeviceByte, HostCommand, StatusParseError, parse_status
@@ -164,14 +165,14 @@ class IctHost(AcceptorHost):
     def _held_as(self, status: DeviceStatus) -> HeldReport | None:
         return next((held for held in self._held if held.status is status), None)
 
-    def _on_stacked(self, status: DeviceStatus) -> bool:
-        delivered = super()._on_stacked(status)
+    def _on_stacked(self, status: DeviceStatus) -> Delivery:
+        delivery = super()._on_stacked(status)
         held = self._held_as(status)
-        if not delivered and held is not None:
-            if not isinstance(self._last_emit_error, EventNotRecorded):
+        if not delivery.recorded and held is not None:
+            if not delivery.deferred:  # a failing receiver gets REDELIVERY_LIMIT offers
                 held.failures += 1
             held.next_offer = time.monotonic() + self._reoffer.delay(held.offers - 1)
-        return delivered
+        return delivery
 
     def _start_up(self, first: DeviceStatus | None) -> None:
         self._starting = True
