@@ -14,7 +14,7 @@ central client, and a secret written by ``kiosk pair`` meanwhile is picked up by
 next health round (kiosk/engine/remote.py). No restart is needed.
 
 Both ways in use this module: `kiosk pair URL CODE` (kiosk/cli/pair.py) and the maintenance
-screen's `pair` action (kiosk/maintenance.py, in the background).
+screen's `pair` action (kiosk/maintenance/pair_action.py, in the background).
 
 Exception tree (part of ``kiosk.KioskError``)::
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from kiosk import maintenance
+from kiosk.maintenance import screen, system_actions
 from kiosk.maintenance_actions import (
     ACTIONS,
     Action,
@@ -35,7 +35,7 @@ COLLECTOR = ("C1", "李会计", "135790")
 def test_every_action_after_login_has_exactly_one_handler() -> None:
     assert set(ACTIONS) == set(Action)
     after_login = {a for a, spec in ACTIONS.items() if spec.needs_login}
-    assert set(maintenance._HANDLERS) == after_login
+    assert set(screen._HANDLERS) == after_login
     assert set(Action) - after_login == {Action.OPEN, Action.LOGIN, Action.CLOSE}
 
 
@@ -268,7 +268,7 @@ def systemctl(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
         with lock:
             calls.append(list(argv))
 
-    monkeypatch.setattr(maintenance.subprocess, "run", run)
+    monkeypatch.setattr(system_actions.subprocess, "run", run)
     return calls
 
 
