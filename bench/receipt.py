@@ -26,18 +26,11 @@ import qrcode
 from drivers.emulators.printer_emulator import PrinterEmulator
 from drivers.printer import ReceiptPrinter, wire_time_s
 from drivers.printer.commands import native_qr
+from kiosk.collection_slip import CollectionSlip, DenominationCount
+from kiosk.payment_receipt import BillPaid, CashTender, PaymentStatus, Receipt
+from kiosk.printer_test_page import TestPage
 from kiosk.receipt_escpos import render_escpos
-from kiosk.receipts import (
-    BillPaid,
-    CashTender,
-    CollectionSlip,
-    DenominationCount,
-    Document,
-    PaymentStatus,
-    Receipt,
-    TestPage,
-    render_text,
-)
+from kiosk.receipts import Document, render_text
 
 TARGET_BYTES = 1536
 BEIJING = timezone(timedelta(hours=8))

@@ -27,6 +27,7 @@ translates a driver's error into its state, it does not let one through)::
     │   ├── BadArguments         missing, extra or mistyped arguments
     │   └── RoleNotAllowed       the technician's role may not run it
     ├── ReceiptError             a document cannot be printed as given (a ValueError)
+    │                            (kiosk/receipt_checks.py)
     ├── ScriptError              a headless script step failed (kiosk/headless.py)
     │   └── ScriptInvalid        the script cannot be read; nothing was run
     ├── PairingFailed            the kiosk was not paired (kiosk/pairing.py)

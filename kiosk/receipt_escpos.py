@@ -9,7 +9,9 @@ from __future__ import annotations
 from drivers.printer.commands import Align as EscposAlign
 from drivers.printer.commands import EscposJob, TextSize
 from drivers.printer.text import PrinterEncoding
-from kiosk.receipts import Align, Document, Layout, QrCode, ReceiptError, Size, layout
+from kiosk.receipt_checks import ReceiptError
+from kiosk.receipt_layout import Align, Layout, QrCode, Size
+from kiosk.receipts import Document, layout
 
 _ALIGN = {
     Align.LEFT: EscposAlign.LEFT,

@@ -14,8 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.config import KioskConfig
-from kiosk.receipt_escpos import render_escpos
-from kiosk.receipts import (
+from kiosk.payment_receipt import (
     BillPaid,
     CardTender,
     CashTender,
@@ -24,8 +23,9 @@ from kiosk.receipts import (
     QrTender,
     Receipt,
     Tender,
-    render_text,
 )
+from kiosk.receipt_escpos import render_escpos
+from kiosk.receipts import render_text
 
 
 @dataclass(frozen=True)

@@ -452,7 +452,8 @@ def _demo_slip() -> str:
     """A real collection slip's text, one ¥100 note short of the journal."""
     from datetime import datetime, timedelta, timezone
 
-    from kiosk.receipts import CollectionSlip, DenominationCount, render_text
+    from kiosk.collection_slip import CollectionSlip, DenominationCount
+    from kiosk.receipts import render_text
 
     china = timezone(timedelta(hours=8))
     counts = ((10000, 31, 30), (5000, 12, 12), (2000, 7, 7), (1000, 25, 25))

@@ -24,8 +24,8 @@ from drivers.printer import (
     wire_time_s,
 )
 from kiosk import config as kiosk_config
+from kiosk.printer_test_page import TestPage
 from kiosk.receipt_escpos import render_escpos
-from kiosk.receipts import TestPage
 
 EXIT_READY = 0
 EXIT_NOT_READY = 1

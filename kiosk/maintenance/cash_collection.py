@@ -10,11 +10,12 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
+from kiosk.collection_slip import CollectionSlip, DenominationCount
 from kiosk.events import Collection, Queued
 from kiosk.maintenance.screen_state import ScreenState
 from kiosk.projection import Kind
 from kiosk.receipt_escpos import render_escpos
-from kiosk.receipts import CollectionSlip, DenominationCount, render_text
+from kiosk.receipts import render_text
 
 log = logging.getLogger("kiosk.maintenance")
 

@@ -6,8 +6,9 @@ are shown, never credited), and switching a way to pay off or on. Part of
 from __future__ import annotations
 
 from kiosk.maintenance.status import StatusPage
+from kiosk.printer_test_page import TestPage
 from kiosk.receipt_escpos import render_escpos
-from kiosk.receipts import TestPage, render_text
+from kiosk.receipts import render_text
 
 
 class DeviceTests(StatusPage):

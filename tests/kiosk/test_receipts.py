@@ -6,23 +6,20 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from drivers.printer.text import cells
-from kiosk.receipts import (
+from kiosk.collection_slip import CollectionSlip, DenominationCount
+from kiosk.payment_receipt import (
     BillPaid,
     CardTender,
     CashTender,
-    CollectionSlip,
-    DenominationCount,
     PaymentStatus,
-    QrCode,
     QrTender,
     Receipt,
-    ReceiptError,
-    TestPage,
-    TextLine,
-    layout,
     mask_card,
-    render_text,
 )
+from kiosk.printer_test_page import TestPage
+from kiosk.receipt_checks import ReceiptError
+from kiosk.receipt_layout import QrCode, TextLine
+from kiosk.receipts import layout, render_text
 
 BEIJING = timezone(timedelta(hours=8))
 PAID_AT = datetime(2026, 11, 26, 18, 13, 5, tzinfo=BEIJING)

@@ -10,19 +10,12 @@ from drivers.emulators.escpos_decode import EscposDecoder
 from drivers.emulators.printer_emulator import PrinterEmulator
 from drivers.emulators.printer_paper import Paper, PrintedReceipt
 from drivers.printer import ReceiptPrinter
+from kiosk.payment_receipt import CardTender, PaymentStatus
+from kiosk.printer_test_page import TestPage
+from kiosk.receipt_checks import ReceiptError
 from kiosk.receipt_escpos import render_escpos, render_layout_escpos
-from kiosk.receipts import (
-    Align,
-    CardTender,
-    Layout,
-    PaymentStatus,
-    QrCode,
-    ReceiptError,
-    Size,
-    TestPage,
-    TextLine,
-    render_text,
-)
+from kiosk.receipt_layout import Align, Layout, QrCode, Size, TextLine
+from kiosk.receipts import render_text
 from tests.kiosk.test_receipts import PAID_AT, cash_receipt, slip
 
 INIT = b"\x1b@"

@@ -7,16 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from kiosk.payment_receipt import CardTender, CashTender, PaymentStatus, Receipt, mask_card
+from kiosk.receipt_checks import ReceiptError
 from kiosk.receipt_facts import receipt_for, still_owed
-from kiosk.receipts import (
-    CardTender,
-    CashTender,
-    PaymentStatus,
-    Receipt,
-    ReceiptError,
-    mask_card,
-    render_text,
-)
+from kiosk.receipts import render_text
 
 BEIJING = timezone(timedelta(hours=8))
 BILLS = [
