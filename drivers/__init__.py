@@ -11,7 +11,7 @@ its code)::
     │   └── PortLostError           the port was open and stopped working
     ├── AcceptorError               drivers/cash/api.py: a bill acceptor
     │   ├── AcceptorNotConnected    the device does not answer
-    │   │   └── NoReplyError        no valid answer to one exchange (drivers/cash/host.py)
+    │   │   └── NoReplyError        no valid answer to one exchange (drivers/cash/host_core.py)
     │   ├── AcceptorProtocolError   the device answered out of protocol
     │   └── EventNotRecorded        the event sink could not record a money event
     ├── StatusParseError            bytes that are not a status (also a ValueError); one per

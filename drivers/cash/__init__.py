@@ -37,7 +37,8 @@ from drivers.cash.api import (
     StackedUnidentified,
 )
 from drivers.cash.ccnet.host import CcnetHost
-from drivers.cash.host import AcceptorHost, HostSettings
+from drivers.cash.host import AcceptorHost
+from drivers.cash.host_settings import HostSettings
 from drivers.cash.ict.host import IctHost
 from drivers.cash.id003.host import Id003Host
 from drivers.transport import Parity, SerialTransport

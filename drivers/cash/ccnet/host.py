@@ -1,6 +1,6 @@
 """The CCNET host: POLL, ACK every data answer, NAK a damaged one, commands with bounded retries.
 
-Start-up (drivers/cash/host.py): POLL, RESET, POLL until the device leaves ``10``-``13``,
+Start-up (drivers/cash/start_up.py): POLL, RESET, POLL until the device leaves ``10``-``13``,
 IDENTIFICATION ``37``, GET BILL TABLE ``41``, ENABLE BILL TYPES ``34``.
 """
 
@@ -23,7 +23,8 @@ from drivers.cash.ccnet.codes import (
     StatusParseError,
     parse_status,
 )
-from drivers.cash.host import AcceptorHost, NoReplyError
+from drivers.cash.host import AcceptorHost
+from drivers.cash.host_core import NoReplyError
 from drivers.cash.status import DeviceStatus
 
 BYTE_TIME_S = 0.00105  # one byte at 9600 baud, 10 bits on the wire

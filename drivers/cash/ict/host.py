@@ -11,7 +11,7 @@ ICT differs from CCNET and ID-003 in three ways the shared poll loop must allow 
 - Enabling is all or nothing (``3E`` / ``5E``); a bill the core did not ask for reaches
   escrow and the core's decision returns it.
 
-Start-up (drivers/cash/host.py): poll; RESET ``30``; answer the device's new ``80 8F`` with
+Start-up (drivers/cash/start_up.py): poll; RESET ``30``; answer the device's new ``80 8F`` with
 ``02``; poll until it answers ``3E`` or ``5E``; the configured table; ``3E`` or ``5E``.
 
 Stacked delivery. ``10`` is sent once and never repeated: there is no acknowledgement with
@@ -42,7 +42,8 @@ from drivers.backoff import Backoff
 from drivers.cash.api import AcceptorProtocolError, Identity
 from drivers.cash.bill_table import TableEntry
 from drivers.cash.delivery import Delivery
-from drivers.cash.host import AcceptorHost, NoReplyError
+from drivers.cash.host import AcceptorHost
+from drivers.cash.host_core import NoReplyError
 from drivers.cash.ict import codec
 from drivers.cash.ict.codes import DeviceByte, HostCommand, StatusParseError, parse_status
 from drivers.cash.status import SETTLED_KINDS, DeviceStatus, StatusKind

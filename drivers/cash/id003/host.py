@@ -1,6 +1,6 @@
 """The ID-003 host: STATUS REQUEST, ACK after VEND VALID, settings echoed, commands ACKed.
 
-Start-up (drivers/cash/host.py): STATUS REQUEST, RESET ``40``, STATUS REQUEST until the device
+Start-up (drivers/cash/start_up.py): STATUS REQUEST, RESET ``40``, STATUS REQUEST until the device
 leaves ``40``-``42`` / ``1B``, version ``88``, currency assignment ``8A``, then ``C0`` (the
 inhibit bits) and ``C3`` (accept or inhibit). Polling mode only: the host never sends ``C2``.
 """
@@ -11,7 +11,8 @@ import time
 
 from drivers.cash.api import AcceptorProtocolError, Identity
 from drivers.cash.bill_table import TableEntry, to_fen
-from drivers.cash.host import AcceptorHost, NoReplyError
+from drivers.cash.host import AcceptorHost
+from drivers.cash.host_core import NoReplyError
 from drivers.cash.id003 import codec
 from drivers.cash.id003.codes import (
     ESCROW_CODES,
