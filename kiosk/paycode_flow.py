@@ -69,7 +69,7 @@ class PaycodeFlow:
         assert session.amount_fen is not None
         masked = mask(code)
         provider = verdict.provider.value
-        txn_id = engine.open_txn("paycode", payment_ref=masked, provider=provider)
+        txn_id = engine.records.open_txn("paycode", payment_ref=masked, provider=provider)
         body = {
             "txn_id": txn_id,
             "account_no": session.account.account_no,
@@ -164,8 +164,8 @@ class PaycodeFlow:
         engine = self.engine
         if status.status == "paid" and status.payment is not None:
             engine.cancel_timer("paycode_poll", "paycode_deadline")
-            engine.journal_posted(status.payment, endpoint="paycode")
-            engine.journal_event(Closed(paid_fen(status.payment), "paycode_paid"))
+            engine.records.posted(status.payment, endpoint="paycode")
+            engine.records.event(Closed(paid_fen(status.payment), "paycode_paid"))
             engine.fire(Trigger.PAYCODE_PAID)
             engine.fire(Trigger.SETTLED)
             engine.settle("posted")
@@ -175,7 +175,7 @@ class PaycodeFlow:
             self._refused(txn_id, status.reason or "failed")
         elif status.status in ("reversed", "cancelled"):
             engine.cancel_timer("paycode_poll", "paycode_deadline")
-            engine.journal_event(Cancelled("paycode_reversed"))
+            engine.records.event(Cancelled("paycode_reversed"))
             engine.fire(Trigger.PAYCODE_ENDED)
             engine.session.result = {"status": "cancelled", "reason": "paycode_reversed"}
             engine.set_timer("done", 8)
@@ -186,7 +186,7 @@ class PaycodeFlow:
     def _refused(self, txn_id: str, reason: str) -> None:
         engine = self.engine
         engine.cancel_timer("paycode_poll", "paycode_deadline")
-        engine.journal_event(Cancelled("paycode_failed", detail=reason))
+        engine.records.event(Cancelled("paycode_failed", detail=reason))
         engine.session.txn_id = None
         engine.fire(Trigger.PAYCODE_FAILED)
         engine.session.paycode = {"status": "scan", "error": reason}
@@ -198,7 +198,7 @@ class PaycodeFlow:
         outcome is not known yet; recovery asks again until the server knows."""
         engine = self.engine
         log.error("%s: cancel not confirmed (%s): outcome unknown", txn_id, error)
-        engine.recovery.adopt_paycode(engine, txn_id)
+        engine.recovery_steps.carry_out(engine.recovery.adopt_paycode(txn_id))
         engine.session.paycode["status"] = "unknown"
         engine.fire(Trigger.PAYCODE_PAID)  # to processing, then the result screen
         engine.fire(Trigger.SETTLED)

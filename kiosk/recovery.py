@@ -11,31 +11,73 @@ Read from the journal's derived state, before the first customer:
 - QR with an order: the server says whether it was paid;
 - card: the server may have applied it and the PIN is gone by design, so it is parked as
   needs-attention for a technician to check.
+
+Recovery writes its own journal events (suspects, cancellations, what the server says was
+paid) and never calls the engine: each method returns the steps it decided (close a cash
+payment, start a timer, ask the server), and the engine carries them out in order
+(kiosk/engine/recovery_steps.py). A server's answer comes back to the method named in the
+step, which again returns steps.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, select
 
 from drivers.cash.api import Escrow
-from kiosk.central_client import CentralRejected
+from kiosk.background import Done
+from kiosk.central_client import CentralClient, CentralRejected
 from kiosk.events import Cancelled, Closed, NeedsAttention, Posted, QrClosed, Started
 from kiosk.journal import EventSpec, Journal
 from kiosk.outbox import answer_json, paid_fen
 from kiosk.projection import Kind, TxnState, suspect_event, transactions
-
-if TYPE_CHECKING:
-    from kiosk.background import Done
-    from kiosk.engine import Engine
 
 log = logging.getLogger("kiosk.recovery")
 
 WINDOW_AFTER_READY_S = 5.0  # pending device events arrive within the first polls
 WINDOW_WITHOUT_DEVICE_S = 60.0  # an acceptor that never answers: settle by suspect
 QR_RECHECK_S = 30.0
+
+
+@dataclass(frozen=True)
+class CloseCash:
+    """Close a cash payment with what was stacked (and queue it), or cancel it if nothing was."""
+
+    txn_id: str
+
+
+@dataclass(frozen=True)
+class WaitForDevice:
+    """(Re)start the window in which the device's reports may still settle unsettled notes;
+    ``Recovery.window_closed`` when it ends."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class AskAgain:
+    """Ask the server about QR and payment-code payments again later (``recheck_qr``)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class AskServer:
+    """Call the server off the engine thread; hand the outcome to ``then`` on it."""
+
+    call: Callable[[CentralClient], Any]
+    then: Callable[[Done[Any]], list[Step]]
+
+
+Step = CloseCash | WaitForDevice | AskAgain | AskServer
+
+
+def _window(ready: bool) -> WaitForDevice:
+    return WaitForDevice(WINDOW_AFTER_READY_S if ready else WINDOW_WITHOUT_DEVICE_S)
 
 
 class Recovery:
@@ -56,21 +98,22 @@ class Recovery:
     def active(self) -> bool:
         return bool(self._unsettled or self._qr or self._paycode)
 
-    def start(self, engine: Engine) -> None:
-        summary = self.adopt_open(engine)
+    def started(self, summary: dict[str, list[str]]) -> None:
+        """Journal what recovery on start found and did (after its steps were carried out)."""
         self._unacknowledged = self._last_note_event()
         self.summary = summary
         self._journal.append_many(lambda _c: [Started(summary).entry(None)])
         if any(summary.values()):
             log.warning("recovery: %s", {k: v for k, v in summary.items() if v})
 
-    def adopt_open(  # noqa: PLR0912 - one branch per method and state
-        self, engine: Engine, *, live_txn: str | None = None
-    ) -> dict[str, list[str]]:
+    def adopt_open(
+        self, *, ready: bool, live_txn: str | None = None
+    ) -> tuple[dict[str, list[str]], list[Step]]:
         """Settle every transaction the journal still holds open, except the live one.
 
         Run on start, and again when the journal can be written after a failure: a payment
         whose `closed` could not be written is finished exactly as a crash would leave it.
+        ``ready``: the acceptor has said it is ready (its reports come within its first polls).
         """
         rows = self._journal.read(
             lambda c: c.execute(
@@ -84,6 +127,7 @@ class Recovery:
             "qr_check": [],
             "card_attention": [],
         }
+        steps: list[Step] = []
         for row in rows:
             if row.txn_id == live_txn:
                 continue
@@ -92,7 +136,7 @@ class Recovery:
                     self._unsettled[row.txn_id] = row.pending_escrow_fen
                     summary["unsettled"].append(row.txn_id)
                 else:
-                    engine.close_and_queue(row.txn_id, "recovered")
+                    steps.append(CloseCash(row.txn_id))
                     summary["closed" if row.cash_fen else "cancelled"].append(row.txn_id)
             elif row.method == "qr" and row.qr_order_id:
                 self._qr[row.txn_id] = row.qr_order_id
@@ -111,18 +155,14 @@ class Recovery:
             # On start the device has not said Ready yet (device_ready shortens the window
             # when it does). After a journal failure it has long been ready and says no more:
             # its repeated report (held by the ICT host) comes within the first polls.
-            ready = engine.health.acceptor_ready
-            engine.set_timer("recovery", WINDOW_AFTER_READY_S if ready else WINDOW_WITHOUT_DEVICE_S)
+            steps.append(_window(ready))
         for txn_id in summary["qr_check"]:
-            if txn_id in self._paycode:
-                self._check_paycode(engine, txn_id)
-            else:
-                self._check_qr(engine, txn_id)
-        return summary
+            steps.append(
+                self._check_paycode(txn_id) if txn_id in self._paycode else self._check_qr(txn_id)
+            )
+        return summary, steps
 
-    def adopt_unsettled(
-        self, engine: Engine, txn_id: str, denomination: int, *, ready: bool
-    ) -> None:
+    def adopt_unsettled(self, txn_id: str, denomination: int, *, ready: bool) -> list[Step]:
         """A running payment's note the device did not report in time.
 
         Its evidence may still come (a late stacked report, a power-up with the bill in the
@@ -130,7 +170,7 @@ class Recovery:
         a restart, and no new cash is taken.
         """
         self._unsettled[txn_id] = denomination
-        engine.set_timer("recovery", WINDOW_AFTER_READY_S if ready else WINDOW_WITHOUT_DEVICE_S)
+        return [_window(ready)]
 
     def _record_suspect(self, txn_id: str, denomination: int) -> None:
         why = "stack decided before a restart; the device reported no outcome"
@@ -209,9 +249,8 @@ class Recovery:
     def settled(self, txn_id: str) -> None:
         self._unsettled.pop(txn_id, None)
 
-    def device_ready(self, engine: Engine) -> None:
-        if self._unsettled:
-            engine.set_timer("recovery", WINDOW_AFTER_READY_S)
+    def device_ready(self) -> list[Step]:
+        return [_window(True)] if self._unsettled else []
 
     def last_pending(self) -> int:
         """The denomination of the most recent unsettled note (0 when none): the one a
@@ -219,38 +258,38 @@ class Recovery:
         values = list(self._unsettled.values())
         return values[-1] if values else 0
 
-    def window_closed(self, engine: Engine) -> None:
+    def window_closed(self) -> list[Step]:
         """No report settled these: suspects for a technician, then close the rest."""
+        steps: list[Step] = []
         for txn_id, denomination in list(self._unsettled.items()):
             log.error("recovery: %s has an unsettled %d fen note: suspect", txn_id, denomination)
             self._record_suspect(txn_id, denomination)
             self.settled(txn_id)
-            engine.close_recovered(txn_id)
+            steps.append(CloseCash(txn_id))
+        return steps
 
     # ---------------------------------------------------------------- QR orders
-    def recheck_qr(self, engine: Engine) -> None:
-        for txn_id in list(self._qr):
-            self._check_qr(engine, txn_id)
-        for txn_id in list(self._paycode):
-            self._check_paycode(engine, txn_id)
+    def recheck_qr(self) -> list[Step]:
+        steps: list[Step] = [self._check_qr(txn_id) for txn_id in self._qr]
+        return steps + [self._check_paycode(txn_id) for txn_id in self._paycode]
 
     # ------------------------------------------------------------ payment codes
-    def adopt_paycode(self, engine: Engine, txn_id: str) -> None:
+    def adopt_paycode(self, txn_id: str) -> list[Step]:
         """A running payment-code payment whose cancel could not be confirmed."""
         self._paycode.add(txn_id)
-        engine.set_timer("recover_qr", QR_RECHECK_S)
+        return [AskAgain(QR_RECHECK_S)]
 
-    def _check_paycode(self, engine: Engine, txn_id: str) -> None:
-        engine.run_background(
-            lambda: engine.central.get_paycode(txn_id),
-            lambda done: self._paycode_checked(engine, txn_id, done),
+    def _check_paycode(self, txn_id: str) -> AskServer:
+        return AskServer(
+            lambda central: central.get_paycode(txn_id),
+            lambda done: self._paycode_checked(txn_id, done),
         )
 
-    def _paycode_checked(self, engine: Engine, txn_id: str, done: Done[Any]) -> None:
+    def _paycode_checked(self, txn_id: str, done: Done[Any]) -> list[Step]:
         """Complete what the server charged, cancel (reverse) what it has not finished, and
         close what never reached it: exactly once, never guessed."""
         if txn_id not in self._paycode:
-            return
+            return []
         if not done.ok:
             error = done.error
             if isinstance(error, CentralRejected) and error.status == 404:
@@ -258,9 +297,8 @@ class Recovery:
                     lambda _c: [Cancelled("paycode_not_posted").entry(txn_id)]
                 )
                 self._paycode.discard(txn_id)
-                return
-            engine.set_timer("recover_qr", QR_RECHECK_S)
-            return
+                return []
+            return [AskAgain(QR_RECHECK_S)]
         status = done.get()
         if status.status == "paid" and status.payment is not None:
             answer = status.payment
@@ -278,24 +316,26 @@ class Recovery:
             self._journal.append_many(lambda _c: [Cancelled(reason).entry(txn_id)])
             self._paycode.discard(txn_id)
         else:  # still waiting for the customer, who has left: cancel and reverse
-            engine.run_background(
-                lambda: engine.central.cancel_paycode(txn_id),
-                lambda again: self._paycode_checked(engine, txn_id, again),
-            )
+            return [
+                AskServer(
+                    lambda central: central.cancel_paycode(txn_id),
+                    lambda again: self._paycode_checked(txn_id, again),
+                )
+            ]
+        return []
 
-    def _check_qr(self, engine: Engine, txn_id: str) -> None:
+    def _check_qr(self, txn_id: str) -> AskServer:
         order_id = self._qr[txn_id]
-        engine.run_background(
-            lambda: engine.central.get_qr_order(order_id),
-            lambda done: self._qr_checked(engine, txn_id, done),
+        return AskServer(
+            lambda central: central.get_qr_order(order_id),
+            lambda done: self._qr_checked(txn_id, done),
         )
 
-    def _qr_checked(self, engine: Engine, txn_id: str, done: Done[Any]) -> None:
+    def _qr_checked(self, txn_id: str, done: Done[Any]) -> list[Step]:
         if txn_id not in self._qr:
-            return
+            return []
         if not done.ok:
-            engine.set_timer("recover_qr", QR_RECHECK_S)
-            return
+            return [AskAgain(QR_RECHECK_S)]
         status = done.get()
         if status.status == "paid" and status.payment is not None:
             answer = status.payment
@@ -310,10 +350,12 @@ class Recovery:
             del self._qr[txn_id]
         elif status.status == "pending":
             order_id = self._qr[txn_id]
-            engine.run_background(
-                lambda: engine.central.cancel_qr_order(order_id),
-                lambda _done: self._check_qr(engine, txn_id),
-            )
+            return [
+                AskServer(
+                    lambda central: central.cancel_qr_order(order_id),
+                    lambda _done: [self._check_qr(txn_id)],
+                )
+            ]
         else:
             self._journal.append_many(
                 lambda _c: [
@@ -322,3 +364,4 @@ class Recovery:
                 ]
             )
             del self._qr[txn_id]
+        return []

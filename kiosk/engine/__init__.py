@@ -31,7 +31,13 @@ Which file holds what (each flow is a class that holds the engine, composition n
 - ``health.py``: ``HealthChecks``: availability, printer, server, heartbeat, data disk and the
   journal-fault pause.
 - ``remote.py``: ``RemoteCommands``: operator commands, credentials, outbox results.
+- ``records.py``: ``TxnRecords``: ``opened`` with its txn id, single events, ``posted``.
+- ``recovery_steps.py``: ``RecoverySteps``: carries out what kiosk/recovery.py decides.
 - ``snapshot.py``: building the snapshot.
+
+Each timer is handled by the flow it belongs to (``Engine._timers``), and each handler checks
+that its moment has not passed. ``Engine(loop_type=...)`` takes a loop a test steps by hand
+(tests/support/engine_harness.py).
 """
 
 from kiosk.engine.core import Engine

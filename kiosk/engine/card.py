@@ -39,7 +39,7 @@ class CardFlow:
         engine.fire(Trigger.SUBMIT_CARD)
         account = engine.session.account
         assert account is not None
-        txn_id = engine.open_txn("card", card_no=mask_card(card_no))
+        txn_id = engine.records.open_txn("card", card_no=mask_card(card_no))
         # No amount_fen: the server applies the card's face value, which the kiosk cannot know.
         body = {
             "txn_id": txn_id,
@@ -76,14 +76,14 @@ class CardFlow:
             return
         if done.ok and done.value is not None:
             engine.checks.server_ok()
-            engine.journal_posted(done.value, endpoint="card")
-            engine.journal_event(Closed(paid_fen(done.value), "card"))
+            engine.records.posted(done.value, endpoint="card")
+            engine.records.event(Closed(paid_fen(done.value), "card"))
             engine.fire(Trigger.SETTLED)
             engine.settle("posted")
             return
         error = done.error
         if isinstance(error, CentralRejected):
-            engine.journal_event(CardRejected(error.code, error.detail.get("attempts_left")))
+            engine.records.event(CardRejected(error.code, error.detail.get("attempts_left")))
             engine.session.txn_id = None
             engine.session.card = {
                 "error": error.code,
@@ -93,10 +93,10 @@ class CardFlow:
             engine.touch()
             return
         # Unknown outcome: the server may have applied it. Never guess: a technician checks.
-        engine.journal_event(
+        engine.records.event(
             NeedsAttention("payments", reason="card_unconfirmed", error=str(error))
         )
-        engine.journal_event(Closed(0, "card_unconfirmed"))
+        engine.records.event(Closed(0, "card_unconfirmed"))
         engine.fire(Trigger.SETTLED)
         engine.settle("unconfirmed")
 

@@ -74,13 +74,13 @@ class CashFlow:
             }
             engine.fire(Trigger.METHOD_FAILED)
             return
-        engine.open_txn("cash")
+        engine.records.open_txn("cash")
         engine.session.cash = CashSession()
         try:
             engine.acceptor.enable(frozenset(engine.config.cash.denominations_fen))
         except AcceptorError as exc:
             log.error("acceptor would not enable: %s", exc)
-            engine.journal_event(Cancelled("acceptor_enable_failed"))
+            engine.records.event(Cancelled("acceptor_enable_failed"))
             engine.session.error = {
                 "code": "method_unavailable",
                 "detail": {"method": "cash", "reason": "acceptor_not_ready"},
@@ -165,13 +165,22 @@ class CashFlow:
         self.disable_acceptor()
         if engine.session.txn_id is not None:
             try:
-                engine.journal_event(Cancelled(reason))
+                engine.records.event(Cancelled(reason))
             except JournalError as exc:  # nothing was taken; cancelled once writable
                 engine.checks.journal_failed(exc)
         engine.session.result = {"status": "cancelled", "reason": reason}
         engine.set_timer("done", 5)
 
+    def post_wait_over(self) -> None:
+        """The ``post_wait`` timer: the server has not answered the posting in time; the
+        customer sees the payment recorded (queued), and the outbox goes on posting."""
+        engine = self.engine
+        if engine.machine.state is State.PROCESSING and engine.session.result is None:
+            engine.fire(Trigger.SETTLED)
+            engine.settle("queued")
+
     def close_recovered(self, txn_id: str) -> None:
+        """A recovered payment's last unsettled note is settled: close it (not before)."""
         if self.engine.recovery.pending(txn_id):
             return
         self.close_and_queue(txn_id, "recovered")
@@ -193,8 +202,10 @@ class CashFlow:
         log.error("%s: no report for the %d fen note under STACK: unsettled", txn_id, denomination)
         cash.in_escrow_fen = 0
         cash.unsettled_fen += denomination
-        engine.recovery.adopt_unsettled(
-            engine, txn_id, denomination, ready=engine.health.acceptor_ready
+        engine.recovery_steps.carry_out(
+            engine.recovery.adopt_unsettled(
+                txn_id, denomination, ready=engine.health.acceptor_ready
+            )
         )
         if engine.machine.state is State.PROCESSING and engine.session.result is None:
             engine.cancel_timer("post_wait")
@@ -239,7 +250,7 @@ class CashFlow:
             engine.acceptor_state["identity"] = vars(event.identity)
             engine.acceptor_state["bill_table"] = {str(k): v for k, v in event.bill_table.items()}
             checks.set_health(acceptor_ready=True, acceptor_fault=None)
-            engine.recovery.device_ready(engine)
+            engine.recovery_steps.carry_out(engine.recovery.device_ready())
         elif isinstance(event, PowerUp):
             engine.notes.on_power_up(event)
         elif isinstance(event, Fault):

@@ -23,7 +23,6 @@ from drivers.cash.api import (
 )
 from kiosk import availability, projection
 from kiosk.background import Done
-from kiosk.central_answers import PaymentAnswer
 from kiosk.central_client import CentralClient
 from kiosk.config import KioskConfig
 from kiosk.data_disk import DiskSpace, examine
@@ -35,13 +34,14 @@ from kiosk.engine.loop import Loop
 from kiosk.engine.model import Intent, NotRecorded, Reply, Session
 from kiosk.engine.notes import NoteEvents
 from kiosk.engine.qr import QrFlow
+from kiosk.engine.records import TxnRecords
+from kiosk.engine.recovery_steps import RecoverySteps
 from kiosk.engine.remote import RemoteCommands
 from kiosk.engine.settlement import Settlement
 from kiosk.engine.snapshot import build as build_snapshot
-from kiosk.events import EventType, Opened, Posted
 from kiosk.journal import Journal, JournalError
 from kiosk.maintenance import Maintenance
-from kiosk.outbox import Outbox, OutboxResult, answer_json
+from kiosk.outbox import Outbox, OutboxResult
 from kiosk.paycode_flow import PaycodeFlow
 from kiosk.recovery import Recovery
 from kiosk.session import IDLE_STATES, Guard, Machine, State, TransitionRefused, Trigger
@@ -105,6 +105,8 @@ class Engine:
             on_journal_error=self.loop.put,
         )
         self.recovery = Recovery(journal, config.kiosk.id)
+        self.recovery_steps = RecoverySteps(self)
+        self.records = TxnRecords(self)
         self.maintenance = Maintenance(
             self,
             Registry(
@@ -146,6 +148,24 @@ class Engine:
             "print": self.settlement.done_print,
             "heartbeat": self.checks.done_heartbeat,
         }
+        self._timers: dict[str, Callable[[], None]] = {
+            "idle_prompt": customer.idle_prompt,
+            "idle_finish": customer.idle_timeout,
+            "done": customer.done_timeout,
+            "prepare": customer.prepare_failed,
+            "stack_wait": self.cash.stack_timed_out,
+            "post_wait": self.cash.post_wait_over,
+            "qr_poll": self.qr.poll,
+            "qr_expiry": self.qr.expired,
+            "paycode_poll": self.paycode.poll,
+            "paycode_deadline": self.paycode.deadline,
+            "health": self.checks.round,
+            "journal_check": self.checks.check_journal,
+            "heartbeat": self.checks.heartbeat_due,
+            "recovery": self.recovery_steps.window_closed,
+            "recover_qr": self.recovery_steps.recheck_qr,
+            "maintenance_idle": self.maintenance.idle_logout,
+        }
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
@@ -157,7 +177,7 @@ class Engine:
         """What starting does before any thread runs: recovery, the acceptor's start-up
         (in the background) and the first health and heartbeat rounds."""
         try:
-            self.recovery.start(self)
+            self.recovery_steps.on_start()
         except JournalError as exc:  # a full or read-only disk at boot: start, take nothing
             self.checks.journal_failed(exc)
         if self.acceptor is not None:
@@ -258,45 +278,12 @@ class Engine:
         """Technician actions (kiosk.maintenance): open, login, status, collection, ..."""
         self.maintenance.handle(action, args)
 
-    def timer_fired(self, name: str) -> None:  # noqa: PLR0912 - one branch per timer
-        state = self.machine.state
-        if name == "idle_prompt" and state in IDLE_STATES:
-            self.session.idle_prompt = True
-            self.set_timer("idle_finish", self._idle_s(self.config.timeouts.idle_finish_s))
-        elif name == "idle_finish" and state in IDLE_STATES:
-            self.session.idle_prompt = False
-            self.customer.idle_timeout()
-        elif name == "qr_poll":
-            self.qr.poll()
-        elif name == "qr_expiry" and state is State.QR_WAIT:
-            self.qr.expired()
-        elif name == "prepare" and state is State.METHOD_CHOSEN:
-            self.customer.prepare_failed()
-        elif name == "stack_wait":
-            self.cash.stack_timed_out()
-        elif name == "paycode_poll":
-            self.paycode.poll()
-        elif name == "paycode_deadline":
-            self.paycode.deadline()
-        elif name == "post_wait" and state is State.PROCESSING and self.session.result is None:
-            self.fire(Trigger.SETTLED)
-            self.settle("queued")
-        elif name == "done" and state in (State.DONE, State.CANCELLED):
-            self.fire(Trigger.DONE_TIMEOUT)
-            self.go_home()
-        elif name == "health":
-            self.checks.round()
-        elif name == "journal_check":
-            self.checks.check_journal()
-        elif name == "heartbeat":
-            self.checks.send_heartbeat()
-            self.set_timer("heartbeat", self.config.outbox.heartbeat_interval_s)
-        elif name == "recovery":
-            self.recovery.window_closed(self)
-        elif name == "recover_qr":
-            self.recovery.recheck_qr(self)
-        elif name == "maintenance_idle":
-            self.maintenance.idle_logout()
+    def timer_fired(self, name: str) -> None:
+        handler = self._timers.get(name)
+        if handler is None:
+            log.error("a timer nobody handles fired: %s", name)
+            return
+        handler()  # each handler checks that its moment has not passed (the state)
 
     def snapshot(self) -> dict[str, Any]:
         return build_snapshot(self)
@@ -350,7 +337,7 @@ class Engine:
             if after in IDLE_STATES:  # a screen the customer acts on: its idle clock starts
                 self.session.idle_prompt = False
                 self.cancel_timer("idle_finish")
-                self.set_timer("idle_prompt", self._idle_s(self.config.timeouts.idle_prompt_s))
+                self.set_timer("idle_prompt", self.idle_s(self.config.timeouts.idle_prompt_s))
         return after
 
     def touch(self) -> None:
@@ -360,11 +347,11 @@ class Engine:
         self.session.idle_prompt = False
         self.cancel_timer("idle_finish")
         if self.machine.state in IDLE_STATES:
-            self.set_timer("idle_prompt", self._idle_s(self.config.timeouts.idle_prompt_s))
+            self.set_timer("idle_prompt", self.idle_s(self.config.timeouts.idle_prompt_s))
         else:
             self.cancel_timer("idle_prompt")
 
-    def _idle_s(self, seconds: float) -> float:
+    def idle_s(self, seconds: float) -> float:
         """Seniors (large text) get longer to act (WCAG 2.2.1; MIIT guidance)."""
         return seconds * (self.config.ui.senior_timeout_factor if self.large_text else 1.0)
 
@@ -384,44 +371,6 @@ class Engine:
         # a note pending verification was taken: the payment cannot be cancelled as if not
         return cash.inserted_fen == 0 and cash.in_escrow_fen == 0 and cash.unsettled_fen == 0
 
-    def open_txn(self, method: str, **extra: Any) -> str:
-        """``opened`` for the session's account; the txn id becomes the session's."""
-        account = self.session.account
-        assert account is not None
-        txn_id = self.open_txn_record(
-            method,
-            account_no=account.account_no,
-            holder=account.holder,
-            amount_due_fen=account.due_fen,
-            target_fen=self.session.amount_fen or 0,
-            **extra,
-        )
-        self.session.txn_id = txn_id
-        return txn_id
-
-    def open_txn_record(self, method: str, **fields: Any) -> str:
-        """``opened`` with the next txn id, allocated in the same commit."""
-        kiosk_id = self.config.kiosk.id
-        allocated: list[str] = []
-
-        def build(conn: Any) -> list[tuple[str, Mapping[str, Any], str | None]]:
-            seq = projection.counter(conn, "txn_seq") + 1
-            txn_id = f"{kiosk_id}-{seq:08d}"
-            allocated.append(txn_id)
-            return [Opened(seq, method, **fields).entry(txn_id)]
-
-        self.journal.append_many(build)
-        return allocated[0]
-
-    def journal_event(self, event: EventType, *, txn_id: str | None = None) -> None:
-        """One event, against the session's transaction unless another is named."""
-        entry = event.entry(txn_id or self.session.txn_id)
-        self.journal.append_many(lambda _c: [entry])
-
-    def journal_posted(self, answer: PaymentAnswer, *, endpoint: str) -> None:
-        posted = Posted("payments", answer.server_ref, answer_json(answer), via=endpoint)
-        self.journal.append_many(lambda _c: [posted.entry(self.session.txn_id)])
-
     def settle(self, status: str) -> None:
         self.settlement.settle(status)
 
@@ -436,12 +385,6 @@ class Engine:
         )
 
     # Kept on the engine for maintenance, recovery and the runtime; the work is in the flows.
-    def close_and_queue(self, txn_id: str, reason: str) -> None:
-        self.cash.close_and_queue(txn_id, reason)
-
-    def close_recovered(self, txn_id: str) -> None:
-        self.cash.close_recovered(txn_id)
-
     def enable_acceptor(self, denominations_fen: frozenset[int]) -> None:
         self.cash.enable_acceptor(denominations_fen)
 
@@ -450,9 +393,6 @@ class Engine:
 
     def acceptor_bill_values(self) -> set[int]:
         return self.cash.acceptor_bill_values()
-
-    def pending_notes(self, txn_id: str) -> dict[int, int]:
-        return self.settlement.pending_notes(txn_id)
 
     def print_document(self, text: str, data: bytes, *, txn_id: str | None = None) -> None:
         """Print a slip or a copy (maintenance); the result comes back as a `print` result."""

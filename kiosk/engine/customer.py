@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.background import Done
 from kiosk.central_answers import Account
 from kiosk.events import Cancelled
-from kiosk.session import State, TransitionRefused, Trigger
+from kiosk.session import IDLE_STATES, State, TransitionRefused, Trigger
 
 if TYPE_CHECKING:
     from kiosk.engine.core import Engine
@@ -167,10 +167,13 @@ class CustomerFlow:
 
     # ------------------------------------------------------------ timeouts
     def prepare_failed(self) -> None:
+        """The ``prepare`` timer: the chosen method did not get ready in time."""
         engine = self.engine
+        if engine.machine.state is not State.METHOD_CHOSEN:
+            return
         log.error("preparing %s took too long; back to the method choice", engine.session.method)
         if engine.session.txn_id is not None:
-            engine.journal_event(Cancelled("prepare_timeout"))
+            engine.records.event(Cancelled("prepare_timeout"))
             engine.session.txn_id = None
         engine.session.error = {
             "code": "method_unavailable",
@@ -178,9 +181,20 @@ class CustomerFlow:
         }
         engine.fire(Trigger.METHOD_FAILED)
 
+    def idle_prompt(self) -> None:
+        """The ``idle_prompt`` timer: ask whether the customer is still there."""
+        engine = self.engine
+        if engine.machine.state in IDLE_STATES:
+            engine.session.idle_prompt = True
+            engine.set_timer("idle_finish", engine.idle_s(engine.config.timeouts.idle_finish_s))
+
     def idle_timeout(self) -> None:
+        """The ``idle_finish`` timer: nobody answered the prompt."""
         engine = self.engine
         state = engine.machine.state
+        if state not in IDLE_STATES:
+            return
+        engine.session.idle_prompt = False
         if state is State.CASH_INSERT:
             cash = engine.session.cash
             if cash.inserted_fen or cash.in_escrow_fen:
@@ -194,6 +208,13 @@ class CustomerFlow:
                 engine.go_home()
             else:
                 engine.set_timer("done", 3)
+
+    def done_timeout(self) -> None:
+        """The ``done`` timer: the result or cancelled screen goes home by itself."""
+        engine = self.engine
+        if engine.machine.state in (State.DONE, State.CANCELLED):
+            engine.fire(Trigger.DONE_TIMEOUT)
+            engine.go_home()
 
     # ------------------------------------------------------------ the scanner
     def on_scanner_event(self, event: Any) -> None:

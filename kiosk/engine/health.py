@@ -105,9 +105,7 @@ class HealthChecks:
         log.warning("the journal can be written again: %s", engine.health.journal_fault)
         self.set_health(journal_fault=None)
         live = engine.session.txn_id if self._payment_live() else None
-        summary = engine.recovery.adopt_open(engine, live_txn=live)
-        if any(summary.values()):
-            log.warning("settled after the journal failure: %s", summary)
+        engine.recovery_steps.after_journal_fault(live_txn=live)
         cash = engine.session.cash
         if engine.machine.state is State.CASH_INSERT and not cash.finishing:
             engine.cash.enable_acceptor(frozenset(engine.config.cash.denominations_fen))
@@ -145,6 +143,11 @@ class HealthChecks:
         if error is not None:
             server_state["last_error"] = str(error)
         self.set_health(server_reachable=False)
+
+    def heartbeat_due(self) -> None:
+        """The ``heartbeat`` timer: send one, and the next in an interval."""
+        self.send_heartbeat()
+        self.engine.set_timer("heartbeat", self.engine.config.outbox.heartbeat_interval_s)
 
     def send_heartbeat(self) -> None:
         engine = self.engine

@@ -85,7 +85,7 @@ class NoteEvents:
         decision, reason = self.decide(escrow)
         if engine.test_mode:
             engine.test_notes.append(escrow.denomination_fen)
-            engine.journal_event(
+            engine.records.event(
                 Audit(
                     "acceptor_test_note",
                     "returned",
@@ -99,11 +99,11 @@ class NoteEvents:
             else engine.session.txn_id
         )
         if txn_id is None:
-            engine.journal_event(
+            engine.records.event(
                 Audit("stray_escrow", "returned", {"denomination_fen": escrow.denomination_fen})
             )
             return Decision.RETURN
-        engine.journal_event(
+        engine.records.event(
             events.Escrow(escrow.denomination_fen, decision.value, reason), txn_id=txn_id
         )
         if decision is Decision.STACK and txn_id == engine.session.txn_id:
@@ -129,12 +129,12 @@ class NoteEvents:
             if denomination != cash.in_escrow_fen:
                 self.stacked_mismatch(engine.session.txn_id, cash.in_escrow_fen, denomination)
                 return
-            engine.journal_event(stacked, txn_id=engine.session.txn_id)
+            engine.records.event(stacked, txn_id=engine.session.txn_id)
             self.note_stacked_in_session(denomination)
             return
         recovered = recovery.txn_for_outcome(denomination)
         if recovered is not None:
-            engine.journal_event(stacked, txn_id=recovered)
+            engine.records.event(stacked, txn_id=recovered)
             recovery.settled(recovered)
             self.late_note_settled(recovered, denomination, stacked=True)
             engine.cash.close_recovered(recovered)
@@ -223,7 +223,7 @@ class NoteEvents:
         returned = events.Returned(denomination, evidence or None)
         cash = engine.session.cash
         if cash.in_escrow_fen == denomination and engine.session.txn_id is not None:
-            engine.journal_event(returned, txn_id=engine.session.txn_id)
+            engine.records.event(returned, txn_id=engine.session.txn_id)
             cash.in_escrow_fen = 0
             engine.session.notice = "note_returned"
             if cash.finishing:
@@ -232,7 +232,7 @@ class NoteEvents:
         recovered = engine.recovery.txn_for_outcome(denomination)
         if recovered is None:
             return  # a note we decided to return: nothing was taken
-        engine.journal_event(returned, txn_id=recovered)
+        engine.records.event(returned, txn_id=recovered)
         engine.recovery.settled(recovered)
         self.late_note_settled(recovered, denomination, stacked=False)
         engine.cash.close_recovered(recovered)
@@ -243,7 +243,7 @@ class NoteEvents:
         log.error(
             "a %d fen note was stacked with no open payment: recorded as suspect", denomination
         )
-        txn_id = engine.open_txn_record("cash", account_no="", stray=True)
+        txn_id = engine.records.open_txn_record("cash", account_no="", stray=True)
         kiosk_id = engine.config.kiosk.id
         engine.journal.append_many(
             lambda conn: [

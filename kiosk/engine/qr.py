@@ -24,7 +24,7 @@ class QrFlow:
         session = engine.session
         assert session.account is not None
         assert session.amount_fen is not None
-        txn_id = engine.open_txn("qr")
+        txn_id = engine.records.open_txn("qr")
         account_no, amount = session.account.account_no, session.amount_fen
         engine.run_net(
             "qr_create",
@@ -58,6 +58,8 @@ class QrFlow:
     def expired(self) -> None:
         """The order's time is up and the server has not said so: end the wait (telling the
         customer why), then cancel the order so that it cannot be paid later."""
+        if self.engine.machine.state is not State.QR_WAIT:
+            return
         self.finished("expired", None)
         self.cancel()
 
@@ -66,14 +68,14 @@ class QrFlow:
         if engine.machine.state is not State.QR_WAIT:
             return
         if status == "paid" and payment is not None:
-            engine.journal_posted(payment, endpoint="qr")
-            engine.journal_event(Closed(engine.session.amount_fen, "qr_paid"))
+            engine.records.posted(payment, endpoint="qr")
+            engine.records.event(Closed(engine.session.amount_fen, "qr_paid"))
             engine.fire(Trigger.QR_PAID)
             engine.fire(Trigger.SETTLED)
             engine.settle("posted")
         elif status in ("expired", "cancelled"):
-            engine.journal_event(QrClosed(status))
-            engine.journal_event(Cancelled(f"qr_{status}"))
+            engine.records.event(QrClosed(status))
+            engine.records.event(Cancelled(f"qr_{status}"))
             engine.cancel_timer("qr_poll", "qr_expiry")
             engine.fire(Trigger.QR_ENDED)
             engine.session.result = {"status": "cancelled", "reason": f"qr_{status}"}
@@ -87,14 +89,14 @@ class QrFlow:
         if engine.stale(done) or engine.machine.state is not State.METHOD_CHOSEN:
             return
         if not done.ok:
-            engine.journal_event(Cancelled("qr_order_failed"))
+            engine.records.event(Cancelled("qr_order_failed"))
             engine.session.txn_id = None
             engine.session.error = engine.checks.explain(done.error)
             engine.fire(Trigger.METHOD_FAILED)
             return
         order = done.get()
         engine.checks.server_ok()
-        engine.journal_event(
+        engine.records.event(
             QrOrder(order.order_id, order.qr_payload, order.expires_at.isoformat())
         )
         expires_in = max(5.0, (order.expires_at - engine.central.clock.now_utc()).total_seconds())

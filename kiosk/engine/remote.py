@@ -18,12 +18,13 @@ import logging
 import os
 from typing import TYPE_CHECKING, Any
 
-from kiosk import config as kiosk_config
 from kiosk import projection, remote_commands
 from kiosk.background import Done
 from kiosk.central_client import CentralUnauthorized
+from kiosk.config_error import ConfigError
 from kiosk.events import Audit, Queued
 from kiosk.outbox import OutboxResult
+from kiosk.secret_source import MIN_SECRET_CHARS, SecretSource, read_secret_file
 from kiosk.session import State, Trigger
 from kiosk.settings import save_lock_message
 
@@ -144,7 +145,7 @@ class RemoteCommands:
         engine.config = dataclasses.replace(
             config,
             central=dataclasses.replace(config.central, secret=secret),
-            secret_source=kiosk_config.SecretSource.FILE,
+            secret_source=SecretSource.FILE,
         )
         self._secret_file_seen = _file_state(config.central.secret_file)
         log.warning("signing with a new secret from %s (%s)", config.central.secret_file, why)
@@ -166,18 +167,18 @@ class RemoteCommands:
             return
         self._secret_file_seen = state
         try:
-            secret = kiosk_config.read_secret_file(path, config.source)
-        except kiosk_config.ConfigError as exc:
+            secret = read_secret_file(path, config.source)
+        except ConfigError as exc:
             log.error("the secret file changed but cannot be used: %s", exc)
             return
         if not secret or secret == config.central.secret:
             return  # removed (the kiosk keeps signing as it was until restarted), or the same
-        if len(secret) < kiosk_config.MIN_SECRET_CHARS:
+        if len(secret) < MIN_SECRET_CHARS:
             log.error(
                 "%s holds %d characters, not a kiosk secret (at least %d): ignored; pair again",
                 path,
                 len(secret),
-                kiosk_config.MIN_SECRET_CHARS,
+                MIN_SECRET_CHARS,
             )
             return
         self.use_secret(secret, "the file changed: kiosk pair")

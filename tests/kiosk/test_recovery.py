@@ -1,17 +1,30 @@
 """Recovery on start: a journal left as a crash leaves it, a device that says what it holds."""
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from drivers.emulators.cash_mechanics import BillIn, Cassette
 from drivers.emulators.cash_state import encode
 from kiosk import projection
+from kiosk.background import Done
+from kiosk.central_answers import PaymentAnswer, QrOrderStatus
+from kiosk.central_client import CentralOffline
+from kiosk.events import Opened, QrOrder
 from kiosk.journal import Journal
 from kiosk.projection import Kind
-from kiosk.recovery import WINDOW_AFTER_READY_S, WINDOW_WITHOUT_DEVICE_S, Recovery
+from kiosk.recovery import (
+    QR_RECHECK_S,
+    WINDOW_AFTER_READY_S,
+    WINDOW_WITHOUT_DEVICE_S,
+    AskAgain,
+    AskServer,
+    CloseCash,
+    Recovery,
+    WaitForDevice,
+)
 from tests.support.kiosk_stack import KioskStack, stack_fixture
 
 
@@ -143,16 +156,114 @@ def test_an_unsettled_note_adopted_after_a_journal_failure_waits_as_long_as_the_
         path, "K1", "0000000001", [(Kind.ESCROW, {"denomination_fen": 2000, "decision": "stack"})]
     )
     journal = Journal(path)
-    timers: dict[str, float] = {}
-    engine = SimpleNamespace(
-        health=SimpleNamespace(acceptor_ready=acceptor_ready),
-        set_timer=timers.__setitem__,
-    )
     try:
         recovery = Recovery(journal, "K1")
-        summary = recovery.adopt_open(engine)
+        summary, steps = recovery.adopt_open(ready=acceptor_ready)
     finally:
         journal.close()
     assert summary["unsettled"] == [txn]
     assert recovery.pending(txn)
-    assert timers == {"recovery": window_s}
+    assert steps == [WaitForDevice(window_s)]
+
+
+# ------------------------------------------------------- recovery's decisions, no engine
+def qr_journal(path: Path) -> tuple[Journal, str]:
+    """A journal left with a QR payment whose order was created, nothing after."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    journal = Journal(path)
+    txn = "K1-00000001"
+    journal.append_many(
+        lambda _c: [
+            Opened(1, "qr", account_no="0000000001", target_fen=3000).entry(txn),
+            QrOrder("QR1", "https://pay.example/QR1", "2026-12-06T04:00:00+00:00").entry(txn),
+        ]
+    )
+    return journal, txn
+
+
+def answer(value: object = None, error: BaseException | None = None) -> Done[object]:
+    return Done("callback", 0, value, error)
+
+
+def test_recovery_decides_and_the_caller_carries_out(tmp_path: Path) -> None:
+    """Stacked cash: one step to close it; recovery writes nothing for it itself."""
+    txn = crashed_journal(
+        tmp_path / "journal.db",
+        "K1",
+        "0000000001",
+        [
+            (Kind.ESCROW, {"denomination_fen": 2000, "decision": "stack"}),
+            (Kind.STACKED, {"denomination_fen": 2000}),
+        ],
+    )
+    journal = Journal(tmp_path / "journal.db")
+    try:
+        before = journal.last_seq
+        summary, steps = Recovery(journal, "K1").adopt_open(ready=True)
+        assert steps == [CloseCash(txn)]
+        assert summary["closed"] == [txn]
+        assert journal.last_seq == before
+    finally:
+        journal.close()
+
+
+def test_a_qr_payment_paid_while_the_kiosk_was_down_is_recorded_from_the_servers_answer(
+    tmp_path: Path,
+) -> None:
+    journal, txn = qr_journal(tmp_path / "journal.db")
+    try:
+        recovery = Recovery(journal, "K1")
+        _, steps = recovery.adopt_open(ready=True)
+        [ask] = steps
+        assert isinstance(ask, AskServer)
+        assert ask.then(answer(error=CentralOffline("down"))) == [AskAgain(QR_RECHECK_S)]
+        assert recovery.active
+        payment = PaymentAnswer(txn, "accepted", "SRV-1", (), 0, 0, "https://r.example/1")
+        paid = QrOrderStatus("QR1", "paid", datetime(2026, 12, 6, tzinfo=UTC), payment)
+        assert ask.then(answer(paid)) == []
+        assert [e.kind for e in journal.events(txn_id=txn)][-2:] == ["posted", "closed"]
+        assert not recovery.active
+        assert ask.then(answer(paid)) == []  # a second answer changes nothing
+        assert [e.kind for e in journal.events(txn_id=txn)].count("posted") == 1
+    finally:
+        journal.close()
+
+
+def test_a_qr_order_still_pending_is_cancelled_then_asked_again(tmp_path: Path) -> None:
+    journal, txn = qr_journal(tmp_path / "journal.db")
+    try:
+        recovery = Recovery(journal, "K1")
+        [ask] = recovery.adopt_open(ready=False)[1]
+        assert isinstance(ask, AskServer)
+        pending = QrOrderStatus("QR1", "pending", datetime(2026, 12, 6, tzinfo=UTC), None)
+        [cancel] = ask.then(answer(pending))
+        assert isinstance(cancel, AskServer)
+        [check] = cancel.then(answer("cancelled"))
+        assert isinstance(check, AskServer)
+        cancelled = QrOrderStatus("QR1", "cancelled", datetime(2026, 12, 6, tzinfo=UTC), None)
+        assert check.then(answer(cancelled)) == []
+        assert [e.kind for e in journal.events(txn_id=txn)][-2:] == ["qr_closed", "cancelled"]
+    finally:
+        journal.close()
+
+
+def test_an_unsettled_note_no_report_settles_becomes_a_suspect_then_closes(
+    tmp_path: Path,
+) -> None:
+    txn = crashed_journal(
+        tmp_path / "journal.db",
+        "K1",
+        "0000000001",
+        [(Kind.ESCROW, {"denomination_fen": 2000, "decision": "stack"})],
+    )
+    journal = Journal(tmp_path / "journal.db")
+    try:
+        recovery = Recovery(journal, "K1")
+        assert recovery.adopt_open(ready=False)[1] == [WaitForDevice(WINDOW_WITHOUT_DEVICE_S)]
+        assert recovery.device_ready() == [WaitForDevice(WINDOW_AFTER_READY_S)]
+        assert recovery.window_closed() == [CloseCash(txn)]
+        assert "suspect" in [e.kind for e in journal.events(txn_id=txn)]
+        assert not recovery.pending(txn)
+        assert recovery.device_ready() == []
+    finally:
+        journal.close()
