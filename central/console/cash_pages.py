@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from central import cashbook, db
 from central.console import web
-from central.console.fleet_pages import Current, Posted
+from central.console.access import Current, Posted
 from central.console.web import View, esc, yuan
 from central.context import Central
 

@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from central import collection_rate, db
 from central.console import svg, web
+from central.console.access import Current, Posted
 from central.console.cash_pages import csv_response, period, period_form
-from central.console.fleet_pages import Current, Posted
 from central.console.web import View, esc, yuan
 from central.context import Central
 
