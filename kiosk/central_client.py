@@ -69,20 +69,6 @@ from kiosk.signing import signed_headers
 
 log = logging.getLogger("kiosk.central")
 
-__all__ = [
-    "CentralClient",
-    "CentralError",
-    "CentralOffline",
-    "CentralRateLimited",
-    "CentralRejected",
-    "CentralServerError",
-    "CentralTimeout",
-    "CentralUnauthorized",
-]
-# Re-exported from kiosk.central_answers only until kiosk/engine/ (model, customer, snapshot:
-# Account; core, card, qr: PaymentAnswer) imports them from there; nothing else may.
-__all__ += ["Account", "PaymentAnswer"]
-
 T = TypeVar("T")
 USER_AGENT = "power-kiosk/1"
 MAX_ANSWER_BYTES = 4_000_000

@@ -27,42 +27,13 @@ from typing import Any, Literal
 from kiosk import local_time
 from kiosk.config_error import ConfigError
 from kiosk.secret_source import (
-    MIN_SECRET_CHARS,
     SECRET_FILE_NAME,
     SecretSource,
     find_secret,
     origin_in_words,
-    read_secret_file,
     refuse_short_secret,
 )
 from kiosk.technicians import Role
-
-__all__ = [
-    "CNY_NOTES_FEN",
-    "DEFAULT_CONFIG",
-    "INT_KEY_MAX",
-    "REPO_CONFIG_DIR",
-    "SYSTEM_CONFIG",
-    "CashSection",
-    "CentralSection",
-    "KioskConfig",
-    "KioskSection",
-    "Language",
-    "LimitsSection",
-    "MaintenanceSection",
-    "OutboxSection",
-    "PrinterSection",
-    "Protocol",
-    "ScannerSection",
-    "ScannerTerminator",
-    "TimeoutsSection",
-    "UiSection",
-    "default_path",
-    "load",
-]
-# Re-exported from kiosk.config_error and kiosk.secret_source only until kiosk/engine/remote.py
-# imports them from there; nothing else may.
-__all__ += ["MIN_SECRET_CHARS", "ConfigError", "SecretSource", "read_secret_file"]
 
 Protocol = Literal["ccnet", "id003", "ict"]
 Language = Literal["zh", "en"]
