@@ -145,7 +145,7 @@ class PaycodeFlow:
         if not self._current(txn_id):
             return
         if done.ok and done.value is not None:
-            engine.note_server(reachable=True)
+            engine.checks.server_ok()
             self._apply(txn_id, done.value)
             return
         error = done.error

@@ -41,6 +41,18 @@ STACK_WAIT_S = 15.0  # a note under STACK reports stacked or returned well withi
 class CashFlow:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.test_mode = False  # a technician's acceptor test: notes are shown, then returned
+        self.test_notes: list[int] = []
+
+    def acceptor_test(self, on: bool) -> None:
+        """The technician's acceptor test: every note the device knows is drawn in, shown
+        (``test_notes``) and handed back; nothing is credited."""
+        self.test_mode = on
+        self.test_notes.clear()
+        if on:
+            self.enable_acceptor(frozenset(self.acceptor_bill_values()))
+        else:
+            self.disable_acceptor()
 
     # ------------------------------------------------------------ the customer
     def prepare(self, printer_ok: bool) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from kiosk.engine.cash import CashFlow
 from kiosk.engine.customer import CustomerFlow
 from kiosk.engine.health import HealthChecks
 from kiosk.engine.loop import Loop
+from kiosk.engine.maintenance_face import MaintenanceFace
 from kiosk.engine.model import Intent, NotRecorded, Reply, Session
 from kiosk.engine.notes import NoteEvents
 from kiosk.engine.qr import QrFlow
@@ -84,8 +85,6 @@ class Engine:
         self.acceptor_state: dict[str, Any] = {"state": "not_started", "last_error": None}
         self.printer_state: dict[str, Any] = {"state": "not_checked", "detail": ""}
         self.server_state: dict[str, Any] = {"reachable": False, "latency_ms": None}
-        self.test_mode = False  # technician's acceptor test: notes are shown, then returned
-        self.test_notes: list[int] = []
         self.refused: list[str] = []
         self.started_at = clock()
         # The flows: each holds the engine and runs on its thread (composition, no mixins).
@@ -108,7 +107,7 @@ class Engine:
         self.recovery_steps = RecoverySteps(self)
         self.records = TxnRecords(self)
         self.maintenance = Maintenance(
-            self,
+            MaintenanceFace(self),
             Registry(
                 journal,
                 max_failures=config.maintenance.pin_attempts,
@@ -333,7 +332,7 @@ class Engine:
         if before is not after:
             log.info("%s --%s--> %s", before.value, trigger.value, after.value)
             if after is State.AMOUNT_CHOSEN:
-                self.check_printer()  # the method screen says up front if paper is out
+                self.checks.check_printer(purpose="health")  # the method screen says it early
             if after in IDLE_STATES:  # a screen the customer acts on: its idle clock starts
                 self.session.idle_prompt = False
                 self.cancel_timer("idle_finish")
@@ -383,43 +382,3 @@ class Engine:
         return self.journal.read(
             lambda c: c.execute(table.select().where(table.c.txn_id == txn_id)).one()
         )
-
-    # Kept on the engine for maintenance, recovery and the runtime; the work is in the flows.
-    def enable_acceptor(self, denominations_fen: frozenset[int]) -> None:
-        self.cash.enable_acceptor(denominations_fen)
-
-    def disable_acceptor(self) -> None:
-        self.cash.disable_acceptor()
-
-    def acceptor_bill_values(self) -> set[int]:
-        return self.cash.acceptor_bill_values()
-
-    def print_document(self, text: str, data: bytes, *, txn_id: str | None = None) -> None:
-        """Print a slip or a copy (maintenance); the result comes back as a `print` result."""
-        if self.printer is not None:
-            self.settlement.queue_print(txn_id, text, data)
-
-    def check_printer(self) -> None:
-        """Ask the printer for its status now (the result updates health and snapshots)."""
-        self.checks.check_printer(purpose="health")
-
-    def methods(self) -> Mapping[str, availability.Availability]:
-        return self.checks.methods()
-
-    def cashbox_counts(self) -> dict[int, int]:
-        return self.checks.cashbox_counts()
-
-    def set_method_enabled(self, method: str, enabled: bool) -> None:
-        self.checks.set_method_enabled(method, enabled)
-
-    def note_server(
-        self,
-        *,
-        reachable: bool,
-        latency_ms: float | None = None,
-        error: BaseException | None = None,
-    ) -> None:
-        if reachable:
-            self.checks.server_ok(latency_ms)
-        else:
-            self.checks.server_down(error)

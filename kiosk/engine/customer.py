@@ -136,7 +136,7 @@ class CustomerFlow:
 
     def choose_method(self, method: str) -> None:
         engine = self.engine
-        methods = engine.methods()
+        methods = engine.checks.methods()
         if method not in methods:
             raise TransitionRefused(
                 engine.machine.state, Trigger.CHOOSE_METHOD, f"method {method!r}"

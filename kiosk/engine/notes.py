@@ -39,7 +39,7 @@ class NoteEvents:
         """The local stack/return rule: no network, milliseconds."""
         engine = self.engine
         cash = engine.session.cash
-        if engine.test_mode:
+        if engine.cash.test_mode:
             return Decision.RETURN, "test_mode"
         if engine.health.journal_fault is not None:
             return Decision.RETURN, "journal_fault"
@@ -83,8 +83,8 @@ class NoteEvents:
         engine = self.engine
         engine.recovery.new_escrow_seen()
         decision, reason = self.decide(escrow)
-        if engine.test_mode:
-            engine.test_notes.append(escrow.denomination_fen)
+        if engine.cash.test_mode:
+            engine.cash.test_notes.append(escrow.denomination_fen)
             engine.records.event(
                 Audit(
                     "acceptor_test_note",

@@ -80,7 +80,7 @@ class RemoteCommands:
             self._record(command, result("done", "the outbox is posting now"))
         elif kind in ("enable_method", "disable_method"):
             method = str(args["method"])
-            engine.set_method_enabled(method, kind == "enable_method")
+            engine.checks.set_method_enabled(method, kind == "enable_method")
             self._record(command, result("done", f"{method} {kind.split('_')[0]}d"))
         elif kind == "restart":
             # Recorded first: a restart must not bring the same command back to itself.

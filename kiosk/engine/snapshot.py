@@ -78,7 +78,7 @@ def build(engine: Engine) -> dict[str, Any]:
             if s.idle_prompt
             else None
         ),
-        "methods": {k: v.as_json() for k, v in engine.methods().items()},
+        "methods": {k: v.as_json() for k, v in engine.checks.methods().items()},
         "recovering": engine.recovery.active,
         "journal_fault": health.journal_fault,
         "locked": health.locked,

@@ -33,14 +33,7 @@ class DeviceTests(StatusPage):
         self._audit("print_test_page", "sent")
 
     def _acceptor_test(self, on: bool) -> None:
-        engine = self.engine
-        engine.test_mode = on
-        engine.test_notes.clear()
-        if engine.acceptor is not None:
-            if on:
-                engine.enable_acceptor(frozenset(engine.acceptor_bill_values()))
-            else:
-                engine.disable_acceptor()
+        self.engine.acceptor_test(on)
         self._audit("acceptor_test", "on" if on else "off")
 
     def _set_method(self, method: str, enabled: bool) -> None:

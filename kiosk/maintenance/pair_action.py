@@ -65,7 +65,7 @@ class PairAction(ScreenState):
         self.engine.journal.append_many(lambda _c: [audit.entry(None)], actor=actor)
         if error is None:
             log.warning("paired with the central server: the new secret is in use")
-            self.engine.remote.use_secret(done.get(), "paired on the maintenance screen")
+            self.engine.use_secret(done.get(), "paired on the maintenance screen")
         else:
             log.warning("pairing failed: %s", error)
         # The outcome is shown to whoever started it, if still there (else it is audited only).

@@ -44,14 +44,11 @@ class Maintenance(
     # ---------------------------------------------------------------- entry
     def open(self) -> None:
         engine = self.engine
-        if engine.machine.state in BUSY_STATES:
+        if engine.state in BUSY_STATES:
             raise TransitionRefused(
-                engine.machine.state, Trigger.MAINTENANCE_OPEN, "a payment is under way"
+                engine.state, Trigger.MAINTENANCE_OPEN, "a payment is under way"
             )
-        if (
-            engine.machine.state is not State.HOME
-            and engine.machine.state is not State.OUT_OF_SERVICE
-        ):
+        if engine.state is not State.HOME and engine.state is not State.OUT_OF_SERVICE:
             engine.go_home()
         engine.fire(Trigger.MAINTENANCE_OPEN)
         self.user, self.view, self.message = None, {}, None
@@ -64,7 +61,7 @@ class Maintenance(
         if self.engine.test_mode:
             self._acceptor_test(on=False)
         self.engine.cancel_timer("maintenance_idle")
-        if self.engine.machine.state is State.MAINTENANCE:
+        if self.engine.state is State.MAINTENANCE:
             self.engine.fire(Trigger.MAINTENANCE_CLOSE)
             self.engine.go_home()
 
@@ -75,7 +72,7 @@ class Maintenance(
         )
 
     def _logged_in(self, done: Done[Any]) -> None:
-        if self.engine.machine.state is not State.MAINTENANCE:
+        if self.engine.state is not State.MAINTENANCE:
             return
         if isinstance(done.error, LoginLocked):
             self.message = {"code": "locked", "until": done.error.until.isoformat()}
@@ -93,7 +90,7 @@ class Maintenance(
             self._refresh_status()
 
     def snapshot(self) -> dict[str, Any] | None:
-        if self.engine.machine.state is not State.MAINTENANCE:
+        if self.engine.state is not State.MAINTENANCE:
             return None
         locked = self.registry.locked_until()
         return {
@@ -125,9 +122,9 @@ class Maintenance(
         if spec.action is Action.OPEN:
             self.open()
             return
-        if engine.machine.state is not State.MAINTENANCE:
+        if engine.state is not State.MAINTENANCE:
             raise TransitionRefused(
-                engine.machine.state, Trigger.MAINTENANCE_OPEN, "the maintenance screen is not open"
+                engine.state, Trigger.MAINTENANCE_OPEN, "the maintenance screen is not open"
             )
         if spec.action is Action.LOGIN:
             self.login(values["technician_id"], values["pin"])
@@ -175,7 +172,7 @@ class Maintenance(
         self.engine.set_timer("maintenance_idle", self.engine.config.maintenance.idle_logout_s)
 
     def idle_logout(self) -> None:
-        if self.engine.machine.state is State.MAINTENANCE:
+        if self.engine.state is State.MAINTENANCE:
             self.close("idle_logout")
 
     def _logout(self) -> None:

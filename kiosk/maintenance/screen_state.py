@@ -1,4 +1,5 @@
-"""What every part of the maintenance screen shares: the engine it runs on, the technician
+"""What every part of the maintenance screen shares: the engine it runs on (as an
+``EngineFace``: kiosk/maintenance/engine_face.py), the technician
 registry, who is logged in, the view and message the screen shows, and the audit event every
 action writes. The parts (kiosk/maintenance/*.py) derive from ``ScreenState``, and
 ``kiosk.maintenance.Maintenance`` from them all.
@@ -8,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiosk.events import Audit
+from kiosk.maintenance.engine_face import EngineFace
 from kiosk.technicians import Registry, Role
-
-if TYPE_CHECKING:
-    from kiosk.engine import Engine
 
 
 @dataclass
@@ -25,7 +24,7 @@ class TechnicianLogin:
 
 
 class ScreenState:
-    def __init__(self, engine: Engine, registry: Registry) -> None:
+    def __init__(self, engine: EngineFace, registry: Registry) -> None:
         self.engine = engine
         self.registry = registry
         self.user: TechnicianLogin | None = None

@@ -58,7 +58,7 @@ class StatusPage(ScreenState):
         limits = cfg.limits
         self.view["status"] = {
             "version": __version__,
-            "uptime_s": round(time.monotonic() - engine.started_at),
+            "uptime_s": round(engine.uptime_s()),
             "kiosk_id": cfg.kiosk.id,
             "central_url": cfg.central.url,
             "acceptor": dict(engine.acceptor_state),

@@ -294,7 +294,7 @@ def test_bad_argument_types_are_refused_and_audited_and_change_nothing(maint: Ma
         "code": "bad_arguments",
         "detail": "acceptor_test: on must be true or false",
     }
-    assert maint.engine.test_mode is False  # "yes" did not switch the test mode on
+    assert maint.engine.cash.test_mode is False  # "yes" did not switch the test mode on
     message = maint.handle("set_method", method="cash", enabled="false")
     assert message is not None and message["code"] == "bad_arguments"
     assert "cash" not in maint.engine.disabled_methods

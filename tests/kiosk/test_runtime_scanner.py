@@ -89,7 +89,7 @@ def test_the_runtime_runs_the_configured_scanner_for_the_engine(
         assert runtime.scanner.codec.prefix == "]Q"
         assert runtime.scanner.codec.terminator is Terminator.LF
         assert runtime.engine.scanner_configured
-        assert "paycode" in runtime.engine.methods()  # offered (available or not)
+        assert "paycode" in runtime.engine.checks.methods()  # offered (available or not)
         runtime.start()
         assert runtime.scanner.connected
         wait_until("scanner ready", lambda: runtime.engine.health.scanner_ready)
@@ -110,7 +110,7 @@ def test_without_a_scanner_the_method_is_not_offered(tmp_path: Path) -> None:
     runtime = Runtime(kiosk_config(tmp_path, ""))
     try:
         assert not runtime.engine.scanner_configured
-        assert "paycode" not in runtime.engine.methods()
+        assert "paycode" not in runtime.engine.checks.methods()
     finally:
         runtime.journal.close()
         runtime.central.close()

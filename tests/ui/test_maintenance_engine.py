@@ -256,7 +256,7 @@ def test_acceptor_test_mode_shows_notes_and_credits_nothing(maint: Maint) -> Non
     maint.stack.insert(5000)
     maint.until(lambda: maint.m.get("test_notes") == [5000])
     maint.until(lambda: maint.find("maint_tests_notes_5000").isVisible())
-    assert maint.engine.cashbox_counts() == {}
+    assert maint.engine.checks.cashbox_counts() == {}
     maint.click("maint_tests_print")
     page = maint.stack.printer.wait_for_receipt(timeout_s=10)
     assert maint.stack.config.kiosk.id in page.transcript
@@ -373,7 +373,7 @@ def test_suspect_is_resolved_with_a_reason_and_queued(maint: Maint) -> None:
         (txn_id, TECH[0], "credited", "清点钱箱核实 2X")
     ]
     assert maint.outbox_state(suspect_id) is not None  # handed to the outbox for the server
-    assert maint.engine.cashbox_counts() == {1000: 1, 5000: 1}
+    assert maint.engine.checks.cashbox_counts() == {1000: 1, 5000: 1}
     assert (TECH[0], "suspects", "listed") in maint.audit()
     assert maint.engine.journal.verify().ok
 
