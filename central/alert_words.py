@@ -1,17 +1,19 @@
-"""An alert's line of detail, in English (stored, logged, sent to webhooks) and in Chinese.
+"""An alert's line of detail: its kind's fields, worded in English and in Chinese.
 
-Each kind has one template per language with the same named fields. The English line is what
-``central.alerts`` stores; the console shows an operator reading Chinese the Chinese line by
-reading the fields back out of the stored English with a pattern made from the same template,
-so the two can never say different things. A line no template matches (written by an older
-release) is shown as stored.
+Each kind has one template per language with the same named fields. An alert keeps its fields
+(``alerts.detail_fields``, a JSON object) beside its English line (``alerts.detail``: logged,
+sent to webhooks, shown to an operator reading English); the console words the fields in
+Chinese for an operator reading Chinese, so the two lines can never say different things. A
+row without fields (raised before migration 0008 with a line it could not read) is shown as
+stored.
 """
 
 from __future__ import annotations
 
-import re
+import json
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from central.schema_fleet import AlertKind
 
@@ -53,29 +55,46 @@ _ZH_VALUES: Mapping[str, str] = {
 }
 
 
-def english(kind: AlertKind, **fields: object) -> str:
-    return TEMPLATES[kind][0].format(**fields)
+def field_names(template: str) -> frozenset[str]:
+    return frozenset(f for _lit, f, _spec, _conv in string.Formatter().parse(template) if f)
 
 
-def _pattern(template: str) -> re.Pattern[str]:
-    parts = []
-    for literal, field, _spec, _conv in string.Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if field:
-            parts.append(f"(?P<{field}>.+?)")
-    return re.compile("".join(parts) + r"\Z", re.DOTALL)
+@dataclass(frozen=True)
+class AlertDetail:
+    """What an alert of ``kind`` says, as its template's fields (values as text)."""
+
+    kind: AlertKind
+    fields: Mapping[str, str]
+
+    @classmethod
+    def of(cls, kind: AlertKind, **fields: object) -> AlertDetail:
+        """Raises KeyError naming a field the kind's template lacks or has and was not given."""
+        wanted = field_names(TEMPLATES[kind][0])
+        if set(fields) != wanted:
+            raise KeyError(f"{kind.value} takes {sorted(wanted)}, not {sorted(fields)}")
+        return cls(kind, {name: str(value) for name, value in fields.items()})
+
+    @property
+    def english(self) -> str:
+        return TEMPLATES[self.kind][0].format(**self.fields)
+
+    @property
+    def fields_json(self) -> str:
+        """The fields as ``alerts.detail_fields`` stores them."""
+        return json.dumps(dict(self.fields), ensure_ascii=False, sort_keys=True)
 
 
-_PATTERNS = {kind: _pattern(en) for kind, (en, _zh) in TEMPLATES.items()}
-
-
-def shown(kind: str, detail: str, lang: str) -> str:
-    """The stored English ``detail`` of an alert of ``kind``, in ``lang`` ("zh" or "en")."""
-    if lang != "zh" or kind not in TEMPLATES:
+def shown(kind: str, detail: str, detail_fields: str | None, lang: str) -> str:
+    """An alert's line in ``lang`` ("zh" or "en"), from its stored English ``detail`` and
+    ``detail_fields``; the English line when it is asked for or cannot be worded otherwise."""
+    if lang != "zh" or kind not in TEMPLATES or detail_fields is None:
         return detail
     alert_kind = AlertKind(kind)
-    found = _PATTERNS[alert_kind].match(detail)
-    if found is None:
+    try:
+        fields = json.loads(detail_fields)
+    except ValueError:
         return detail
-    fields = {k: _ZH_VALUES.get(v, v) for k, v in found.groupdict().items()}
-    return TEMPLATES[alert_kind][1].format(**fields)
+    zh = TEMPLATES[alert_kind][1]
+    if not isinstance(fields, dict) or set(fields) != field_names(zh):
+        return detail  # fields of another release's template: its own English says it
+    return zh.format(**{name: _ZH_VALUES.get(str(v), str(v)) for name, v in fields.items()})

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Row, insert, select, update
 
 from central import audit, db
-from central.alert_words import english
+from central.alert_words import AlertDetail
 from central.context import Central
 from central.errors import AdminError
 from central.schema import kiosks
@@ -37,28 +37,28 @@ HEARTBEAT_KINDS = tuple(k for k in AlertKind if k is not AlertKind.OFFLINE)
 SWEEP_BATCH = 500
 
 
-def conditions(central: Central, seen: Observed, now: datetime) -> dict[AlertKind, str]:
-    """The alert kinds this heartbeat shows, each with a line of detail."""
+def conditions(central: Central, seen: Observed, now: datetime) -> dict[AlertKind, AlertDetail]:
+    """The alert kinds this heartbeat shows, each with what it says."""
     rules = central.config.alerts
-    found: dict[AlertKind, str] = {}
+    found: dict[AlertKind, AlertDetail] = {}
     if seen.cashbox_fill_pct is not None and seen.cashbox_fill_pct >= rules.cashbox_full_pct:
-        found[AlertKind.CASHBOX_FULL] = english(
+        found[AlertKind.CASHBOX_FULL] = AlertDetail.of(
             AlertKind.CASHBOX_FULL, pct=seen.cashbox_fill_pct, notes=seen.cashbox_notes
         )
     if seen.paper in ("out", "near_end"):
-        found[AlertKind.PAPER] = english(AlertKind.PAPER, paper=seen.paper.replace("_", " "))
+        found[AlertKind.PAPER] = AlertDetail.of(AlertKind.PAPER, paper=seen.paper.replace("_", " "))
     acceptor = seen.acceptor
     if acceptor is not None and (acceptor not in ACCEPTOR_OK or "jam" in acceptor):
-        found[AlertKind.ACCEPTOR] = english(AlertKind.ACCEPTOR, state=acceptor)
+        found[AlertKind.ACCEPTOR] = AlertDetail.of(AlertKind.ACCEPTOR, state=acceptor)
     oldest_s = (now - seen.oldest_unposted_at).total_seconds() if seen.oldest_unposted_at else 0
     if seen.outbox_pending > rules.outbox_backlog or oldest_s > rules.outbox_oldest_s:
-        found[AlertKind.OUTBOX] = english(
+        found[AlertKind.OUTBOX] = AlertDetail.of(
             AlertKind.OUTBOX, pending=seen.outbox_pending, minutes=int(oldest_s) // 60
         )
     if seen.suspects > 0:
-        found[AlertKind.SUSPECT] = english(AlertKind.SUSPECT, count=seen.suspects)
+        found[AlertKind.SUSPECT] = AlertDetail.of(AlertKind.SUSPECT, count=seen.suspects)
     if seen.clock_offset_s is not None and abs(seen.clock_offset_s) > rules.clock_offset_s:
-        found[AlertKind.CLOCK] = english(AlertKind.CLOCK, offset=f"{seen.clock_offset_s:+d}")
+        found[AlertKind.CLOCK] = AlertDetail.of(AlertKind.CLOCK, offset=f"{seen.clock_offset_s:+d}")
     return found
 
 
@@ -77,14 +77,15 @@ def evaluate_heartbeat(
     for kind in AlertKind:
         row = is_open.get(kind.value)
         if kind in active and row is None:
-            raise_alert(conn, central, kiosk_id, kind, active[kind], now)
+            raise_alert(conn, central, kiosk_id, active[kind], now)
         elif kind not in active and row is not None:
             clear_alert(conn, central, row, now, "heartbeat: condition ended")
 
 
 def raise_alert(
-    conn: Connection, central: Central, kiosk_id: str, kind: AlertKind, detail: str, now: datetime
+    conn: Connection, central: Central, kiosk_id: str, said: AlertDetail, now: datetime
 ) -> int | None:
+    kind, detail = said.kind, said.english
     alert_id = conn.execute(
         db.insert_ignoring_conflict(
             conn,
@@ -94,6 +95,7 @@ def raise_alert(
                 "kind": kind.value,
                 "open_key": f"{kiosk_id}/{kind.value}",
                 "detail": detail[:500],
+                "detail_fields": said.fields_json,
                 "raised_at": now,
             },
             ["open_key"],
@@ -190,10 +192,10 @@ def sweep_offline(central: Central) -> int:
                 continue
             silent_min = int((now - last).total_seconds()) // 60
             local = last.astimezone(central.config.server.zone)
-            detail = english(
+            said = AlertDetail.of(
                 AlertKind.OFFLINE, since=f"{local:%Y-%m-%d %H:%M:%S}", minutes=silent_min
             )
-            if raise_alert(conn, central, kiosk_id, AlertKind.OFFLINE, detail, now) is not None:
+            if raise_alert(conn, central, kiosk_id, said, now) is not None:
                 raised += 1
     return raised
 

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0007_usage"
+HEAD_REVISION = "0008_alert_fields"
 
 
 def alembic_config(engine: Engine, secret_key: str | None = None) -> Config:

@@ -165,7 +165,10 @@ alerts = Table(
     Column("kind", String(20), nullable=False),
     # "kiosk_id/kind" while the alert is open, NULL once cleared: one open alert per kind.
     Column("open_key", String(64), nullable=True, unique=True),
-    Column("detail", String(500), nullable=False),
+    Column("detail", String(500), nullable=False),  # in English (central/alert_words.py)
+    # The detail's fields as JSON, worded in the console's language; NULL on a row raised
+    # before 0008 whose line that migration could not read (shown as stored).
+    Column("detail_fields", Text, nullable=True),
     Column("raised_at", UtcDateTime, nullable=False, index=True),
     Column("acknowledged_at", UtcDateTime, nullable=True),
     Column("acknowledged_by", String(64), nullable=True),

@@ -38,7 +38,7 @@ def alert_state(view: View, alert: Any) -> str:
 
 def alert_detail(view: View, alert: Any) -> str:
     """The alert's line of detail in the operator's language, escaped."""
-    return esc(alert_words.shown(alert.kind, alert.detail, view.lang))
+    return esc(alert_words.shown(alert.kind, alert.detail, alert.detail_fields, view.lang))
 
 
 def install(app: FastAPI, central: Central, current: Current, posted: Posted) -> None:

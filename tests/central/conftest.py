@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,6 +50,21 @@ def backend_url(
 ) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('central') / 'central.db'}"
+        return
+    url = os.environ.get("KIOSK_TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set KIOSK_TEST_DATABASE_URL (.ci/run does)")
+        pytest.skip("KIOSK_TEST_DATABASE_URL is not set")
+    with postgres_schema(url) as schema_url:
+        yield schema_url
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database for each test (a migration's), on SQLite and PostgreSQL when set."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'central.db'}"
         return
     url = os.environ.get("KIOSK_TEST_DATABASE_URL")
     if not url:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -17,25 +14,8 @@ from central import ServerError, migrate
 from central.crypto import PIN_WRAPPED_VERSION, SEAL_VERSION, unseal, verify_pin
 from central.db import make_engine
 from central.schema import cards, kiosks, utcnow
-from tests.central.conftest import BACKENDS
-from tests.support.central_server import postgres_schema
 
 KEY = "the-server-secret-key-of-the-last-release"
-
-
-@pytest.fixture(params=BACKENDS)
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database for each test, on SQLite and (when configured) PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'central.db'}"
-        return
-    url = os.environ.get("KIOSK_TEST_DATABASE_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must set KIOSK_TEST_DATABASE_URL (.ci/run does)")
-        pytest.skip("KIOSK_TEST_DATABASE_URL is not set")
-    with postgres_schema(url) as schema_url:
-        yield schema_url
 
 
 def s1_seal(secret_key: str, plaintext: str) -> str:
