@@ -35,9 +35,6 @@ from kiosk.receipt_checks import ReceiptError
 from kiosk.receipt_layout import Layout, render_layout_text
 
 __all__ = ["Document", "layout", "render_text"]
-# Re-exported from kiosk.receipt_checks only until kiosk/engine/settlement.py imports it from
-# there; nothing else may.
-__all__ += ["ReceiptError"]
 
 Document: TypeAlias = Receipt | CollectionSlip | TestPage
 

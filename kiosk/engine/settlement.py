@@ -15,8 +15,8 @@ from kiosk import projection
 from kiosk.background import Done
 from kiosk.events import ReceiptFailed, ReceiptPrinted
 from kiosk.journal import JournalError
+from kiosk.receipt_checks import ReceiptError
 from kiosk.receipt_facts import printable, receipt_for
-from kiosk.receipts import ReceiptError
 
 if TYPE_CHECKING:
     from kiosk.engine.core import Engine

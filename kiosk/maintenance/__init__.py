@@ -14,6 +14,7 @@ allowed is refused (told to the technician, audited) and nothing else happens.
 
 - screen.py: open, close, login, the snapshot, ``handle`` and the table of handlers;
 - screen_state.py: what the parts share (engine, technician, view, message, the audit);
+- engine_face.py: ``EngineFace``, all the parts may use of the engine;
 - status.py: the status page;
 - device_tests.py: test page, acceptor test, switching a way to pay off or on;
 - cash_collection.py: the collection preview and commit (journal vs physical count, slip);

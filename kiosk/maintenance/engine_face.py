@@ -5,8 +5,9 @@ The screen runs on the engine thread and is handed an ``EngineFace``
 what a technician's action can reach is this list. Reading: the config, the journal, the
 server's client and clock, the outbox's state, health and the devices' last states. Acting:
 the screen's own state transitions, its timer, printing a slip, the acceptor off while the
-screen is open and its test mode, switching a way to pay, reporting a ping, a new secret. Tests run the screen against the real engine
-stepped in-process (tests/support/engine_harness.py).
+screen is open and its test mode, switching a way to pay, reporting a ping, a new secret.
+Tests run the screen against the real engine stepped in-process
+(tests/support/engine_harness.py).
 """
 
 from __future__ import annotations
