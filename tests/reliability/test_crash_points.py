@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.fault_rig import verify_journal, wait_recovered
+from tests.reliability.fault_rig import FaultRig, Run, wait_recovered
 from tests.reliability.processes import (
     EmulatorProcess,
     KioskProcess,
@@ -56,17 +55,11 @@ KILL_POINTS = [
 ]
 RANDOM_KILLS = 6  # per protocol
 RANDOM_SEED = 20261006
-STRAY_NOTE = "note stacked with no open payment"  # kiosk/engine/notes.py record_stray_stack
 DEFAULT_PAYMENT_S = 3.0  # until the clean run of the protocol has measured it
 
 
 @dataclass
-class Rig:
-    protocol: str
-    server: CentralServer
-    cash: EmulatorProcess
-    printer: EmulatorProcess
-    account: str
+class Rig(FaultRig):
     payment_s: float = DEFAULT_PAYMENT_S  # a whole payment, process start to exit
 
 
@@ -149,11 +142,6 @@ def customer(
     return given
 
 
-def journal_rows(journal: Path, query: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=5) as conn:
-        return list(conn.execute(query).fetchall())
-
-
 def run_once(
     rig: Rig, workdir: Path, *, failpoint: str | None, kill_after_s: float | None
 ) -> dict[str, Any]:
@@ -216,44 +204,24 @@ def run_once(
         second.stop()
     assert second.process.returncode == 0, second.stderr()[-3000:]
 
-    # ---- the money checks
-    cassette = rig.cash.status()["cassette_total_fen"] - cassette_before
-    credited = server.credited_cash_fen(rig.account) - credited_before
-    stacked = sum(
-        json.loads(p)["denomination_fen"]
-        for (p,) in journal_rows(journal, "SELECT payload FROM events WHERE kind='stacked'")
+    # The money checks the fault suites share (FaultRig.check_money), on what the first
+    # process paid and the second recovered; then what only a kill can break.
+    outcome = rig.check_money(
+        Run(
+            second,
+            journal,
+            data_dir,
+            cassette_before,
+            credited_before,
+            AMOUNT_FEN,
+            kiosk_id,
+            list(NOTES_FEN[:given]),
+        )
     )
-    cashbox = journal_rows(journal, "SELECT COALESCE(SUM(denomination_fen*count),0) FROM cashbox")
-    suspects = journal_rows(journal, "SELECT txn_id, denomination_fen, reason, state FROM suspects")
-    txns = journal_rows(journal, "SELECT txn_id, state, cash_fen, outbox FROM transactions")
-    assert stacked == cashbox[0][0], "the cash box table disagrees with the stacked events"
-    for txn_id, state, cash_fen, outbox in txns:
-        assert state != "open", f"{txn_id} left open"
-        assert server.credit_count(txn_id) <= 1, f"{txn_id} credited twice"
-        if cash_fen:
-            assert outbox == "posted", f"{txn_id} with {cash_fen} fen is {outbox}"
-            assert server.payment_count(txn_id) == 1, f"{txn_id} not posted exactly once"
-    assert credited == stacked, f"journal stacked {stacked} fen, server credited {credited}"
-    verified = verify_journal(journal)
+    cassette, suspects = outcome["cassette_fen"], outcome["suspects"]
     assert cassette <= sum(NOTES_FEN[:given]), f"{cassette} fen in the box, {given} notes given"
-    # Suspects: a note "stacked with no open payment" is in the box and owned by no payment,
-    # so the box must hold it beyond what was credited; a stack decision the device never
-    # settled may or may not be in the box. Nothing else may differ.
     assert all(row[1] > 0 for row in suspects), f"a suspect names no note: {suspects}"
-    in_box = sum(row[1] for row in suspects if row[2] == STRAY_NOTE)
-    maybe = sum(row[1] for row in suspects if row[2] != STRAY_NOTE)
-    assert in_box <= cassette - credited <= in_box + maybe, (
-        f"cassette {cassette} fen, credited {credited} fen, suspects {suspects}"
-    )
-    return {
-        "cassette_fen": cassette,
-        "credited_fen": credited,
-        "suspects": suspects,
-        "events": verified["events"],
-        "exit": code,
-        "notes_given": given,
-        "first_run_s": round(elapsed, 2),
-    }
+    return {**outcome, "exit": code, "notes_given": given, "first_run_s": round(elapsed, 2)}
 
 
 def report(rig: Rig, point: str, outcome: dict[str, Any]) -> None:
