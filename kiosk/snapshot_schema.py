@@ -6,8 +6,9 @@ these types: ``problems(snapshot)`` lists every key that is missing, unexpected 
 wrong type, and tests run it on real engine snapshots and on every stand-in, so a key added to
 the engine and forgotten in the stand-in (or the other way round) fails a test.
 
-Sections whose content depends on the outcome (``result``, ``error``, ``card``, the
-maintenance view) are typed as open mappings; their keys are the flow modules' business.
+The card section and the maintenance view are typed as open mappings (their keys are the
+flow modules' business); the result is one of two shapes (``Settled``, ``Ended``) and an
+error always has its code and details.
 Money is integer fen everywhere.
 """
 
@@ -107,6 +108,43 @@ class Outbox(TypedDict):
     parked: str | None  # why the server refuses our credentials
 
 
+class Problem(TypedDict):
+    """What stopped the customer, for the screen to explain: ``error.<code>`` in the catalogue,
+    with its details (the method and reason, the server's field, ...)."""
+
+    code: str
+    detail: Json
+
+
+class Ended(TypedDict):
+    """A payment that ended with nothing charged."""
+
+    status: Literal["cancelled"]
+    reason: str  # customer_cancelled, idle_timeout, qr_expired, paycode_reversed, ...
+
+
+class Settled(TypedDict):
+    """A payment the customer is done with: what was applied, credited and still pending.
+
+    ``posted``: the server answered; ``queued``: recorded, the outbox posts it;
+    ``unconfirmed``: nobody knows yet whether a payment code was charged (nothing to print);
+    ``pending_verification``: only notes whose outcome is not known yet. The amounts are None
+    until the receipt is laid out (never for ``unconfirmed``)."""
+
+    status: Literal["posted", "queued", "unconfirmed", "pending_verification"]
+    txn_id: str
+    printing: Literal["skipped", "pending", "printed", "failed"]
+    amount_fen: int | None
+    credited_to_balance_fen: int | None
+    balance_fen: int | None
+    receipt_url: str | None
+    receipt_text: str | None
+    pending_fen: int  # notes whose outcome is not known yet, shown as 待核实
+    pending_notes: dict[str, int]  # denomination in fen -> count
+    invoice_url: NotRequired[str | None]
+    late_credited_fen: NotRequired[int]  # pending notes a late device report credited
+
+
 class Snapshot(TypedDict):
     state: str
     mode: Literal["pay", "card", "check"]  # what the customer chose on the home screen
@@ -122,8 +160,8 @@ class Snapshot(TypedDict):
     qr: Qr
     card: Json
     paycode: Paycode
-    result: Json | None
-    error: Json | None
+    result: Settled | Ended | None
+    error: Problem | None
     notice: str | None
     printer: Printer
     home_in_s: int | None
@@ -166,14 +204,16 @@ def _check(value: Any, expected: Any, path: str, found: list[str]) -> None:
 
 
 def _check_union(value: Any, expected: Any, path: str, found: list[str]) -> None:
-    options = [o for o in typing.get_args(expected) if value is not None or o is type(None)]
+    every = typing.get_args(expected)
+    options = [o for o in every if (o is type(None)) == (value is None)] or list(every)
     reasons = [_problems_of(value, option, path) for option in options]
-    if options and not all(reasons):
+    if not all(reasons):
         return
     if len(reasons) == 1:  # one option left (X of "X | None"): its reasons say more
         found.extend(reasons[0])
-    else:
-        found.append(f"{path}: {value!r} is none of {_name(expected)}")
+    else:  # the shape it comes closest to says what is wrong
+        closest = min(reasons, key=len)
+        found.append(f"{path}: none of {_name(expected)}; closest: {'; '.join(closest)}")
 
 
 def _check_mapping(value: Any, value_type: Any, path: str, found: list[str]) -> None:
@@ -212,13 +252,23 @@ def _check_typed_dict(value: Any, expected: Any, path: str, found: list[str]) ->
         found.append(f"{path}: {type(value).__name__}, not a mapping")
         return
     hints = typing.get_type_hints(expected)
-    for key in sorted(expected.__required_keys__ - value.keys()):
+    for key in sorted(_required_keys(expected) - value.keys()):
         found.append(f"{path}.{key}: missing")
     for key in sorted(value.keys() - hints.keys()):
         found.append(f"{path}.{key}: not in the schema (kiosk/snapshot_schema.py)")
     for key, hint in hints.items():
         if key in value:
             _check(value[key], _unwrap(hint), f"{path}.{key}", found)
+
+
+def _required_keys(expected: Any) -> set[str]:
+    """The keys not marked ``NotRequired``. Read from the annotations as written: with
+    postponed annotations Python 3.11's ``__required_keys__`` counts them all as required."""
+    return {
+        key
+        for key, hint in expected.__annotations__.items()
+        if not getattr(hint, "__forward_arg__", str(hint)).startswith("NotRequired[")
+    }
 
 
 def _unwrap(hint: Any) -> Any:

@@ -86,7 +86,8 @@ def customer_scenes() -> dict[str, dict[str, Any]]:
                 "receipt_url": "http://127.0.0.1:8470/r/K0001-00000043?h=77c0aa",
                 "receipt_text": "",
                 "printing": "printed",
-                "reason": None,
+                "pending_fen": 0,
+                "pending_notes": {},
             },
         ),
         "card_form": make_snapshot("card_entry", mode="card", method="card"),
@@ -141,7 +142,8 @@ def scenes() -> dict[str, dict[str, Any]]:
         "receipt_url": "http://127.0.0.1:8470/r/K0001-00000042?h=3f9a1c",
         "receipt_text": "",
         "printing": "printed",
-        "reason": None,
+        "pending_fen": 0,
+        "pending_notes": {},
     }
     return {
         "01_home": make_snapshot("home"),
@@ -206,6 +208,13 @@ def scenes() -> dict[str, dict[str, Any]]:
         ),
         "16_cancelled": make_snapshot(
             "cancelled", result={"status": "cancelled", "reason": "customer_cancelled"}
+        ),
+        # the QR order's time ran out (said by the server, or by the kiosk when it is silent)
+        "16b_cancelled_qr_expired": make_snapshot(
+            "cancelled",
+            method="qr",
+            result={"status": "cancelled", "reason": "qr_expired"},
+            error={"code": "qr_expired", "detail": {}},
         ),
         "17_out_of_service": make_snapshot(
             "out_of_service",

@@ -55,6 +55,7 @@ from kiosk.config import KioskConfig
 from kiosk.engine import Engine
 from kiosk.engine.loop import Loop
 from kiosk.journal import Journal
+from kiosk.snapshot_schema import problems
 from tests.support.kiosk_stack import kiosk_test_config
 
 SECRET = "harness-secret-0123456789abcdef0123"
@@ -398,6 +399,7 @@ class EngineHarness:
     journal: Journal
     config: KioskConfig
     published: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    _checked: int = 0
 
     @classmethod
     def start(
@@ -444,7 +446,16 @@ class EngineHarness:
     def intent(self, name: str, **args: Any) -> dict[str, Any]:
         """The customer acts; the snapshot after everything it led to."""
         self.engine.intent(name, **args)
+        self.check_published()
         return self.snapshot()
+
+    def check_published(self) -> None:
+        """Every snapshot published so far has the shape the screens read
+        (kiosk/snapshot_schema.py)."""
+        for snap in self.published[self._checked :]:
+            found = problems(snap)
+            assert not found, f"snapshot {snap.get('seq')} ({snap.get('state')}): {found}"
+        self._checked = len(self.published)
 
     def snapshot(self) -> dict[str, Any]:
         return self.engine.snapshot()
@@ -465,6 +476,7 @@ class EngineHarness:
             self.loop.run_until_idle()
         self.clock.now = target
         self.loop.run_until_idle()
+        self.check_published()
 
     def to_cash_insert(self, account_no: str, amount_fen: int | None = None) -> dict[str, Any]:
         self.intent("start")
@@ -478,6 +490,7 @@ class EngineHarness:
         """One round of the outbox, on the test's thread (its own thread is not started)."""
         self.engine.outbox.drain_once()
         self.loop.run_until_idle()
+        self.check_published()
 
     def kinds(self, txn_id: str) -> list[str]:
         """The kinds of the journal's events of one transaction, in order."""
