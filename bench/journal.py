@@ -1,6 +1,6 @@
 """Journal commits per second, next to a bare SQLite baseline measured in the same run.
 
-    .venv/bin/python bench/journal.py [--count 2000] [--dir DIR]
+    .venv/bin/python bench/journal.py [--count 2000] [--block 100] [--dir DIR]
 
 1. journal: ``Journal.append`` of single events (one fsynced commit each: WAL, synchronous=FULL,
    hash chain, projection) of a cash payment's kinds, as the engine writes them;
@@ -8,12 +8,17 @@
    pragmas (WAL, synchronous=FULL), on the same disk;
 3. same-writes baseline: bare ``sqlite3`` doing per commit what an append does, in a file
    with the journal's tables and indexes: the event row (its txn_id index too) and the
-   projection's reads and writes (transactions, counters, cashbox). A commit costs about
-   in proportion to the pages it writes, so this is the floor for the journal's work;
+   projection's statements (kiosk/projection.py: the transaction row, the txn counter,
+   the cash box). A commit costs about in proportion to the pages it writes, so this is
+   the floor for the journal's work;
 4. for context, the bare baseline with synchronous=NORMAL (no fsync per commit in WAL).
 
+The four take turns in blocks of ``--block`` commits (each starting the round in turn), and
+each figure is the median of its blocks: a machine busy with other work for a moment slows
+one block of one of them, not the whole of one measurement, so the ratios stay comparable.
+
 Prints commits/s and the journal's share of the baseline. Nothing is asserted: the disk
-decides the absolute figures (about 0.3 ms per FULL commit on a fast SSD, several ms
+decides the absolute figures (about 0.1-0.3 ms per FULL commit on a fast SSD, several ms
 on SD/eMMC); the ratio is what to compare. ``--dir`` puts the files on the disk to measure
 (default: a temporary directory).
 """
@@ -22,149 +27,199 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.journal import Journal
+from kiosk.journal import Journal, canonical
 from kiosk.projection import Kind
 
-
-def bench_journal(path: Path, count: int) -> float:
-    journal = Journal(path)
-    try:
-        began = time.perf_counter()
-        seq = 0
-        written = 0
-        while written < count:
-            seq += 1
-            txn_id = f"BENCH-{seq:08d}"
-            events = [
-                (
-                    Kind.OPENED.value,
-                    {
-                        "seq": seq,
-                        "method": "cash",
-                        "account_no": "3100000001",
-                        "holder": "王*明",
-                        "amount_due_fen": 10000,
-                        "target_fen": 10000,
-                    },
-                ),
-                (
-                    Kind.ESCROW.value,
-                    {"denomination_fen": 10000, "decision": "stack", "reason": "accepted"},
-                ),
-                (Kind.STACKED.value, {"denomination_fen": 10000}),
-                (
-                    Kind.CLOSED.value,
-                    {"total_fen": 10000, "notes": {"10000": 1}, "reason": "customer_finished"},
-                ),
-            ]
-            for kind, payload in events[: count - written]:
-                journal.append(kind, payload, txn_id=txn_id)
-                written += 1
-        elapsed = time.perf_counter() - began
-        assert journal.verify().ok
-        return count / elapsed
-    finally:
-        journal.close()
+AT = "2026-10-06T10:00:00.000+00:00"
 
 
-def bench_sqlite(path: Path, count: int, synchronous: str) -> float:
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={synchronous}")
-        conn.execute(
+# A cash payment's events after ``opened``, as the engine writes them.
+PAYMENT_STEPS: list[tuple[str, dict[str, Any]]] = [
+    (Kind.ESCROW.value, {"denomination_fen": 10000, "decision": "stack", "reason": "accepted"}),
+    (Kind.STACKED.value, {"denomination_fen": 10000}),
+    (
+        Kind.CLOSED.value,
+        {"total_fen": 10000, "notes": {"10000": 1}, "reason": "customer_finished"},
+    ),
+]
+
+
+def payment_event(written: int) -> tuple[str, str, dict[str, Any]]:
+    """The ``written``-th event of a run of cash payments: kind, txn id, payload."""
+    opened, step = divmod(written, 4)
+    txn_id = f"BENCH-{opened + 1:08d}"
+    if step:
+        kind, payload = PAYMENT_STEPS[step - 1]
+        return kind, txn_id, payload
+    payload = {
+        "seq": opened + 1,
+        "method": "cash",
+        "account_no": "3100000001",
+        "holder": "王*明",
+        "amount_due_fen": 10000,
+        "target_fen": 10000,
+    }
+    return Kind.OPENED.value, txn_id, payload
+
+
+class JournalRun:
+    def __init__(self, path: Path) -> None:
+        self.journal, self.written = Journal(path), 0
+
+    def commit(self, n: int) -> None:
+        append = self.journal.append
+        for written in range(self.written, self.written + n):
+            kind, txn_id, payload = payment_event(written)
+            append(kind, payload, txn_id=txn_id)
+        self.written += n
+
+    def close(self) -> None:
+        assert self.journal.verify().ok
+        self.journal.close()
+
+
+class BareRun:
+    def __init__(self, path: Path, synchronous: str) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute(f"PRAGMA synchronous={synchronous}")
+        self.conn.execute(
             "CREATE TABLE events (seq INTEGER PRIMARY KEY, at TEXT, kind TEXT, txn_id TEXT, "
             "payload TEXT, prev_hash TEXT, hash TEXT)"
         )
-        row = (
-            "2026-10-06T10:00:00.000+00:00",
-            "stacked",
-            "BENCH-00000001",
-            '{"denomination_fen":10000}',
-            "0" * 64,
-            "f" * 64,
-        )
-        began = time.perf_counter()
-        for seq in range(1, count + 1):
+        self.row = (AT, "stacked", "BENCH-00000001", '{"denomination_fen":10000}', "0" * 64)
+        self.written = 0
+
+    def commit(self, n: int) -> None:
+        conn = self.conn
+        for seq in range(self.written + 1, self.written + n + 1):
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", (seq, *row))
+            conn.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", (seq, *self.row, "f" * 64)
+            )
             conn.execute("COMMIT")
-        return count / (time.perf_counter() - began)
-    finally:
-        conn.close()
+        self.written += n
+
+    def close(self) -> None:
+        self.conn.close()
 
 
-def bench_same_writes(path: Path, count: int) -> float:
-    Journal(path).close()  # the journal's own tables and indexes, WAL
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("PRAGMA synchronous=FULL")
-        at = "2026-10-06T10:00:00.000+00:00"
-        insert_event = "INSERT INTO events VALUES (?, ?, ?, ?, NULL, ?, ?, ?)"
-        select_txn = "SELECT * FROM transactions WHERE txn_id = ?"
-        update_txn = "UPDATE transactions SET {} updated_seq = ? WHERE txn_id = ?"
-        began = time.perf_counter()
-        for seq in range(1, count + 1):
-            opened, step = divmod(seq - 1, 4)
-            txn_id = f"BENCH-{opened + 1:08d}"
+class SameWritesRun:
+    """Per commit, the statements kiosk/projection.py runs for the event's kind."""
+
+    INSERT_EVENT = "INSERT INTO events VALUES (?, ?, ?, ?, NULL, ?, ?, ?)"
+    INSERT_TXN = (
+        "INSERT INTO transactions (txn_id, opened_seq, account_no, holder, method,"
+        " amount_due_fen, target_fen, created_at, state, cash_fen, notes, pending_escrow_fen,"
+        " outbox, receipt, card_no, qr_order_id, updated_seq) VALUES (?, ?, '3100000001',"
+        " '王*明', 'cash', 10000, 10000, ?, 'open', 0, '{}', 0, 'none', 'none', NULL, NULL, ?)"
+    )
+    RAISE_COUNTER = (
+        "INSERT INTO counters (name, value) VALUES ('txn_seq', ?) ON CONFLICT (name)"
+        " DO UPDATE SET value = excluded.value WHERE excluded.value > counters.value"
+    )
+    ESCROW = "UPDATE transactions SET pending_escrow_fen = ?, updated_seq = ? WHERE txn_id = ?"
+    SELECT_CASH = "SELECT cash_fen, notes FROM transactions WHERE txn_id = ?"
+    STACKED = (
+        "UPDATE transactions SET cash_fen = ?, pending_escrow_fen = ?, notes = ?,"
+        " updated_seq = ? WHERE txn_id = ?"
+    )
+    ADD_NOTE = (
+        "INSERT INTO cashbox (denomination_fen, count) VALUES (10000, 1)"
+        " ON CONFLICT (denomination_fen) DO UPDATE SET count = count + excluded.count"
+    )
+    CLOSED = "UPDATE transactions SET state = ?, closed_at = ?, updated_seq = ? WHERE txn_id = ?"
+
+    def __init__(self, path: Path) -> None:
+        Journal(path).close()  # the journal's own tables and indexes, WAL
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.written = 0
+        self.texts = [canonical(payment_event(step)[2]) for step in range(4)]  # sizes as stored
+        self.steps: list[Callable[[int, str], None]] = [
+            self._opened,
+            self._escrow,
+            self._stacked,
+            self._closed,
+        ]
+
+    def _opened(self, seq: int, txn_id: str) -> None:
+        self.conn.execute(self.INSERT_TXN, (txn_id, seq, AT, seq))
+        self.conn.execute(self.RAISE_COUNTER, (seq // 4 + 1,))
+
+    def _escrow(self, seq: int, txn_id: str) -> None:
+        self.conn.execute(self.ESCROW, (10000, seq, txn_id))
+
+    def _stacked(self, seq: int, txn_id: str) -> None:
+        cash_fen, _notes = self.conn.execute(self.SELECT_CASH, (txn_id,)).fetchone()
+        self.conn.execute(self.STACKED, (cash_fen + 10000, 0, '{"10000": 1}', seq, txn_id))
+        self.conn.execute(self.ADD_NOTE)
+
+    def _closed(self, seq: int, txn_id: str) -> None:
+        self.conn.execute(self.CLOSED, ("closed", AT, seq, txn_id))
+
+    def commit(self, n: int) -> None:
+        conn = self.conn
+        for written in range(self.written, self.written + n):
+            kind, txn_id, _payload = payment_event(written)
+            seq = written + 1
             conn.execute("BEGIN IMMEDIATE")
-            payload = '{"denomination_fen":10000,"notes":{"10000":1},"reason":"accepted"}'
-            conn.execute(insert_event, (seq, at, "stacked", txn_id, payload, "0" * 64, "f" * 64))
-            if step == 0:  # opened: the transaction row and the txn counter
-                conn.execute(
-                    "INSERT INTO transactions (txn_id, opened_seq, account_no, holder, method,"
-                    " amount_due_fen, target_fen, created_at, state, cash_fen, notes,"
-                    " pending_escrow_fen, outbox, receipt, updated_seq)"
-                    " VALUES (?, ?, '3100000001', '王*明', 'cash', 10000, 10000, ?, 'open', 0,"
-                    " '{}', 0, 'none', 'none', ?)",
-                    (txn_id, seq, at, seq),
-                )
-                found = conn.execute("SELECT value FROM counters WHERE name = 'txn_seq'").fetchone()
-                if found is None:
-                    conn.execute("INSERT INTO counters VALUES ('txn_seq', ?)", (opened + 1,))
-                else:
-                    conn.execute(
-                        "UPDATE counters SET value = ? WHERE name = 'txn_seq'", (opened + 1,)
-                    )
-            else:  # escrow, stacked, closed: read the transaction, update it
-                conn.execute(select_txn, (txn_id,)).fetchone()
-                conn.execute(update_txn.format("pending_escrow_fen = 0,"), (seq, txn_id))
-            if step == 2:  # stacked: the cash box count
-                count_row = conn.execute(
-                    "SELECT count FROM cashbox WHERE denomination_fen = 10000"
-                ).fetchone()
-                if count_row is None:
-                    conn.execute("INSERT INTO cashbox VALUES (10000, 1)")
-                else:
-                    conn.execute(
-                        "UPDATE cashbox SET count = ? WHERE denomination_fen = 10000",
-                        (count_row[0] + 1,),
-                    )
+            event = (seq, AT, kind, txn_id, self.texts[written % 4], "0" * 64, "f" * 64)
+            conn.execute(self.INSERT_EVENT, event)
+            self.steps[written % 4](seq, txn_id)
             conn.execute("COMMIT")
-        return count / (time.perf_counter() - began)
-    finally:
-        conn.close()
+        self.written += n
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def measure(runs: dict[str, Any], count: int, block: int) -> dict[str, float]:
+    """Median seconds per commit of each run, the runs taking turns a block at a time."""
+    names = list(runs)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for turn in range(max(1, count // block)):
+        for name in names[turn % len(names) :] + names[: turn % len(names)]:
+            began = time.perf_counter()
+            runs[name].commit(block)
+            times[name].append((time.perf_counter() - began) / block)
+    return {name: statistics.median(spent) for name, spent in times.items()}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000, help="commits per measurement")
+    parser.add_argument("--block", type=int, default=100, help="commits per turn")
     parser.add_argument("--dir", type=Path, default=None, help="where the files go")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="bench-journal-") as tmp:
         work = Path(tmp)
-        baseline = bench_sqlite(work / "bare-full.db", args.count, "FULL")
-        journal = bench_journal(work / "journal.db", args.count)
-        same = bench_same_writes(work / "bare-same-writes.db", args.count)
-        normal = bench_sqlite(work / "bare-normal.db", args.count, "NORMAL")
-    print(f"journal commits ({args.count} single-event appends, WAL, synchronous=FULL)")
+        runs: dict[str, Any] = {
+            "journal": JournalRun(work / "journal.db"),
+            "full": BareRun(work / "bare-full.db", "FULL"),
+            "same": SameWritesRun(work / "bare-same-writes.db"),
+            "normal": BareRun(work / "bare-normal.db", "NORMAL"),
+        }
+        try:
+            spent = measure(runs, args.count, args.block)
+        finally:
+            for run in runs.values():
+                run.close()
+    journal, baseline, same, normal = (1 / spent[k] for k in ("journal", "full", "same", "normal"))
+    print(
+        f"journal commits ({args.count} single-event appends, WAL, synchronous=FULL;"
+        f" median of blocks of {args.block}, taking turns)"
+    )
     print(f"  journal.append           {journal:9.0f} commits/s  {1000 / journal:6.2f} ms each")
     print(f"  bare sqlite3, FULL       {baseline:9.0f} commits/s  {1000 / baseline:6.2f} ms each")
     print(

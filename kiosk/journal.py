@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from sqlalchemy import (
     Column,
@@ -43,6 +42,7 @@ from sqlalchemy import (
 )
 
 from kiosk import KioskError
+from kiosk.journal_faults import DiskFullFailpoint, Failpoint
 
 GENESIS = "0" * 64
 
@@ -141,79 +141,6 @@ Projector = Callable[[Connection, Event], None]
 EventSpec = tuple[str, Mapping[str, Any], str | None]  # kind, payload, txn id
 
 
-class Failpoint:
-    """Crash testing: ``KIOSK_FAILPOINT=<kind>:<n>`` kills this process with SIGKILL right
-    after the n-th committed event of that kind (``*`` for any kind), as a power cut would.
-
-    Read once at start; without the variable it does nothing. The crash-point suite in
-    tests/reliability uses it to stop a real kiosk after every write of a cash payment.
-    """
-
-    def __init__(self, kind: str, count: int) -> None:
-        self.kind, self.count, self._seen = kind, count, 0
-
-    @classmethod
-    def from_environment(cls) -> Failpoint | None:
-        spec = os.environ.get("KIOSK_FAILPOINT", "")
-        if not spec:
-            return None
-        kind, _, count = spec.partition(":")
-        return cls(kind, int(count or "1"))
-
-    def after_commit(self, events: list[Event]) -> None:
-        for ev in events:
-            if self.kind in ("*", ev.kind):
-                self._seen += 1
-                if self._seen >= self.count:
-                    os.kill(os.getpid(), signal.SIGKILL)
-
-
-class DiskFullFailpoint:
-    """Fault testing: ``KIOSK_DISKFULL_AT=<kind>:<n>:<ms>`` fills the journal's file system
-    just before the n-th event of that kind is committed and empties it again ``ms`` later,
-    so that commit (and any other in that window) fails with the disk's real ENOSPC.
-
-    Meant for a small tmpfs under the data directory (tests/reliability/test_disk_faults.py);
-    it gives up rather than fill more than ``MAX_BALLAST`` bytes of a real disk.
-    """
-
-    MAX_BALLAST = 256 * 1024 * 1024
-
-    def __init__(self, directory: Path, kind: str, count: int, hold_ms: int) -> None:
-        self.directory, self.kind, self.count, self.hold_s = directory, kind, count, hold_ms / 1000
-        self._seen = 0
-
-    @classmethod
-    def from_environment(cls, directory: Path) -> DiskFullFailpoint | None:
-        spec = os.environ.get("KIOSK_DISKFULL_AT", "")
-        if not spec:
-            return None
-        kind, count, hold_ms = [*spec.split(":"), "1", "500"][:3]
-        return cls(directory, kind, int(count), int(hold_ms))
-
-    def before_commit(self, kinds: Sequence[str]) -> None:
-        hit = False
-        for kind in kinds:
-            if self.kind in ("*", kind):
-                self._seen += 1
-                hit = hit or self._seen == self.count
-        if not hit:
-            return
-        ballast = self.directory / "diskfull-failpoint.bin"
-        written = 0
-        with ballast.open("ab", buffering=0) as out:
-            for size in (1 << 20, 1 << 12, 1):
-                block = b"\0" * size
-                while written < self.MAX_BALLAST:
-                    try:
-                        written += out.write(block) or 0
-                    except OSError:
-                        break
-        timer = threading.Timer(self.hold_s, lambda: ballast.unlink(missing_ok=True))
-        timer.daemon = True
-        timer.start()
-
-
 class Journal:
     """Thread-safe: one writer at a time under a lock; each append is one fsynced commit.
 
@@ -234,7 +161,7 @@ class Journal:
         self._project = projector or projection.apply
         self._clock = clock
         self._lock = threading.RLock()
-        self._writer: Connection | None = None
+        self._writer: tuple[Connection, sqlite3.Cursor] | None = None
         self._failpoint = Failpoint.from_environment()
         self._diskfull = DiskFullFailpoint.from_environment(self.path.parent)
         try:
@@ -267,17 +194,19 @@ class Journal:
             self._drop_writer()
         self._engine.dispose()
 
-    def _writer_connection(self) -> Connection:
+    def _writer_connection(self) -> tuple[Connection, sqlite3.Cursor]:
+        """The writer, and a cursor on its driver connection kept for the event rows."""
         if self._writer is None:
-            self._writer = self._engine.connect()
+            conn = self._engine.connect()
+            self._writer = conn, _driver(conn).cursor()
         return self._writer
 
     def _drop_writer(self) -> None:
         writer, self._writer = self._writer, None
         if writer is not None:
             try:
-                writer.invalidate()  # never back to the pool: it may be read-only now
-                writer.close()
+                writer[0].invalidate()  # never back to the pool: it may be read-only now
+                writer[0].close()
             except Exception:  # noqa: BLE001, S110 - it is being thrown away
                 pass
 
@@ -306,29 +235,39 @@ class Journal:
         with self._lock:
             seq, digest = self._last_seq, self._last_hash
             try:
-                conn = self._writer_connection()
-                with conn.begin():
-                    written = []
-                    specs = list(build(conn))
-                    if self._diskfull is not None:
-                        self._diskfull.before_commit([kind for kind, _p, _t in specs])
-                    for kind, payload, txn_id in specs:
-                        ev = self._write(conn, kind, payload, txn_id, actor)
-                        self._last_seq, self._last_hash = ev.seq, ev.hash
-                        written.append(ev)
-            except Exception as exc:
-                self._last_seq, self._last_hash = seq, digest  # rolled back
+                written = self._commit(build, actor)
+            except BaseException as exc:
+                # Closing the connection rolls back whatever the failure left uncommitted.
+                self._last_seq, self._last_hash = seq, digest
                 self._drop_writer()
-                if isinstance(exc, KioskError):
+                if isinstance(exc, KioskError) or not isinstance(exc, Exception):
                     raise
                 raise JournalError(explain(self.path, "cannot write the journal", exc)) from exc
             if self._failpoint is not None:
-                self._failpoint.after_commit(written)
+                self._failpoint.after_commit([ev.kind for ev in written])
             return written
+
+    def _commit(
+        self, build: Callable[[Connection], Sequence[EventSpec]], actor: str | None
+    ) -> list[Event]:
+        """One transaction of the writer, begun and committed on the driver: through
+        SQLAlchemy's ``begin()`` the bookkeeping cost a tenth of an fsynced commit."""
+        conn, db = self._writer_connection()
+        db.execute("BEGIN IMMEDIATE")
+        specs = list(build(conn))
+        if self._diskfull is not None:
+            self._diskfull.before_commit([kind for kind, _p, _t in specs])
+        written = [self._write(conn, db, *spec, actor) for spec in specs]
+        if conn.in_transaction():
+            conn.commit()  # build read through SQLAlchemy, which joined this transaction
+        else:
+            db.execute("COMMIT")
+        return written
 
     def _write(
         self,
         conn: Connection,
+        db: sqlite3.Cursor,
         kind: str,
         payload: Mapping[str, Any],
         txn_id: str | None,
@@ -338,11 +277,10 @@ class Journal:
         at = self._clock()
         text = canonical(payload)
         digest = chain_hash(self._last_hash, seq, at, kind, txn_id, actor, text)
-        conn.connection.driver_connection.execute(  # type: ignore[union-attr]
-            _INSERT_EVENT_SQL, (seq, at, kind, txn_id, actor, text, self._last_hash, digest)
-        )
+        db.execute(_INSERT_EVENT_SQL, (seq, at, kind, txn_id, actor, text, self._last_hash, digest))
         written = Event(seq, at, kind, txn_id, actor, json.loads(text), self._last_hash, digest)
         self._project(conn, written)
+        self._last_seq, self._last_hash = seq, digest
         return written
 
     def probe(self) -> None:
@@ -523,7 +461,15 @@ def _sqlite_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        # Straight to the driver: through exec_driver_sql it cost a tenth of a commit.
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        # Straight to the driver: through exec_driver_sql it cost a tenth of a commit. An
+        # append has begun already (Journal._commit): what its build reads joins that one.
+        db = _driver(conn)
+        if not db.in_transaction:
+            db.execute("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _driver(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under ``conn``; what runs on it joins ``conn``'s transaction."""
+    return cast(sqlite3.Connection, conn.connection.driver_connection)

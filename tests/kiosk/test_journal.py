@@ -191,3 +191,52 @@ def test_canonical_payload_text_is_unchanged() -> None:
     # The chain hashes this text: its format must never change, or old journals fail verify.
     payload = {"b": 1, "a": {"z": [1, 2], "y": "王*明"}, "c": None}
     assert canonical(payload) == '{"a":{"y":"王*明","z":[1,2]},"b":1,"c":null}'
+
+
+def unlocked(path: Path) -> bool:
+    raw = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        raw.execute("BEGIN IMMEDIATE")  # "database is locked" while a writer holds it
+        raw.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        raw.close()
+
+
+def test_a_build_reading_through_sqlalchemy_joins_the_append(
+    journal: Journal, tmp_path: Path
+) -> None:
+    # The append begins its transaction on the driver; a build's SQLAlchemy reads must join it
+    # (not begin another) and the append must still commit and leave nothing open.
+    txn = open_cash(journal)
+
+    def build(conn):
+        row = conn.execute(projection.transactions.select()).one()
+        return [(Kind.STACKED.value, {"denomination_fen": row.cash_fen + 500}, txn)]
+
+    assert journal.append_many(build)[0].payload == {"denomination_fen": 500}
+    assert unlocked(tmp_path / "journal.db")
+    journal.append(Kind.STACKED, {"denomination_fen": 1000}, txn_id=txn)
+    row = journal.read(lambda c: c.execute(projection.transactions.select()).one())
+    assert (row.cash_fen, journal.count()) == (1500, 3) and journal.verify().ok
+
+
+def test_a_build_that_fails_after_reading_writes_nothing(journal: Journal, tmp_path: Path) -> None:
+    txn = open_cash(journal)
+
+    def build(conn):
+        conn.execute(projection.transactions.select()).one()
+        return [
+            (Kind.STACKED.value, {"denomination_fen": 1000}, txn),
+            (Kind.STACKED.value, {"denomination_fen": 1000}, "K0001-99999999"),
+        ]
+
+    with pytest.raises(JournalError, match="unknown transaction"):
+        journal.append_many(build)
+    assert unlocked(tmp_path / "journal.db") and journal.count() == 1
+    row = journal.read(lambda c: c.execute(projection.transactions.select()).one())
+    assert (row.cash_fen, journal.last_seq) == (0, 1)
+    journal.append(Kind.STACKED, {"denomination_fen": 1000}, txn_id=txn)
+    assert journal.verify().ok and journal.count() == 2
