@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, case, delete, func, select
 
 from central import db
 from central.cashbook import bounds
+from central.money import yuan_plain
 from central.schema import accounts, bills, payments
 from central.schema_fleet import channel_payments, collection_days, summarized_days
 
@@ -264,11 +265,6 @@ def arrears(conn: Connection, today: date) -> dict[str, dict[str, int]]:
     return found
 
 
-def _yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
-
-
 def _pct(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.2f}"
 
@@ -281,20 +277,20 @@ def to_csv(report: Report) -> str:
         [
             "total",
             f"{report.start}..{report.end}",
-            _yuan(report.billed_fen),
-            _yuan(report.collected_fen),
+            yuan_plain(report.billed_fen),
+            yuan_plain(report.collected_fen),
             _pct(report.rate),
         ]
     )
     for channel, amount in report.collected_by_channel.items():
-        writer.writerow(["channel", channel, "", _yuan(amount), ""])
+        writer.writerow(["channel", channel, "", yuan_plain(amount), ""])
     for name, split in sorted(report.by_district.items()):
         writer.writerow(
             [
                 "district",
                 name,
-                _yuan(split.billed_fen),
-                _yuan(split.collected_fen),
+                yuan_plain(split.billed_fen),
+                yuan_plain(split.collected_fen),
                 _pct(split.rate),
             ]
         )
@@ -303,14 +299,14 @@ def to_csv(report: Report) -> str:
             [
                 "category",
                 name,
-                _yuan(split.billed_fen),
-                _yuan(split.collected_fen),
+                yuan_plain(split.billed_fen),
+                yuan_plain(split.collected_fen),
                 _pct(split.rate),
             ]
         )
     for bucket_name in BUCKETS:
         for category, amount in sorted(report.arrears[bucket_name].items()):
-            writer.writerow([f"arrears {bucket_name} days", category, _yuan(amount), "", ""])
+            writer.writerow([f"arrears {bucket_name} days", category, yuan_plain(amount), "", ""])
     return out.getvalue()
 
 

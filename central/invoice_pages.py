@@ -11,7 +11,8 @@ from typing import Any
 
 from central.invoices import mask_email, mask_phone
 from central.masking import mask_account_no
-from central.pages import _page, yuan
+from central.money import yuan
+from central.pages import _page
 from central.receipts import Receipt
 from central.schema_invoice import InvoiceState, TitleKind
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from central import ServerError
+from central.money import yuan
 
 FONTS = (
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
@@ -46,11 +47,6 @@ class InvoiceDocument:
     server_ref: str
     lines: tuple[InvoiceLine, ...]
     total_fen: int
-
-
-def yuan(fen: int) -> str:
-    whole, cents = divmod(fen, 100)
-    return f"¥{whole:,}.{cents:02d}"
 
 
 def font_path() -> Path:

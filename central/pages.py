@@ -11,6 +11,7 @@ from datetime import tzinfo
 from typing import Any
 
 from central.masking import mask_account_no
+from central.money import yuan
 from central.qr import WalletView
 
 _STYLE = """
@@ -28,12 +29,6 @@ color:#fff}
 table{width:100%;border-collapse:collapse;margin-top:1rem}
 td,th{text-align:left;padding:.25rem 0;border-bottom:1px solid #e3e6e8}
 """
-
-
-def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}¥{whole:,}.{cents:02d}"
 
 
 def _page(title: str, body: str) -> str:

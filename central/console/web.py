@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, quote, urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from central import money
 from central.console.i18n import DEFAULT_LANG, LANGS, text
 from central.operators import Session
 
@@ -98,11 +99,8 @@ def esc(value: object) -> str:
 
 
 def yuan(fen: int | None) -> str:
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}¥{whole:,}.{cents:02d}"
+    """An amount in a table cell; a dash where there is none."""
+    return "—" if fen is None else money.yuan(fen)
 
 
 def lang_of(request: Request) -> str:
