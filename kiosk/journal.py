@@ -41,8 +41,22 @@ from sqlalchemy import (
     text,
 )
 
-from kiosk import KioskError
+from kiosk import KioskError, projection, schema
+from kiosk.journal_event import Event, JournalError
 from kiosk.journal_faults import DiskFullFailpoint, Failpoint
+
+__all__ = [
+    "GENESIS",
+    "Event",
+    "EventSpec",
+    "Journal",
+    "JournalError",
+    "VerifyReport",
+    "canonical",
+    "chain_hash",
+    "explain",
+    "metadata",
+]
 
 GENESIS = "0" * 64
 
@@ -74,34 +88,6 @@ write_probe = Table(
     Column("id", Integer, primary_key=True),
     Column("at", Text),
 )
-
-
-class JournalError(KioskError):
-    """The journal cannot be opened or written; the kiosk must not take money."""
-
-
-@dataclass(frozen=True)
-class Event:
-    seq: int
-    at: str
-    kind: str
-    txn_id: str | None
-    actor: str | None
-    payload: Mapping[str, Any]
-    prev_hash: str
-    hash: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "at": self.at,
-            "kind": self.kind,
-            "txn_id": self.txn_id,
-            "actor": self.actor,
-            "payload": dict(self.payload),
-            "prev_hash": self.prev_hash,
-            "hash": self.hash,
-        }
 
 
 @dataclass(frozen=True)
@@ -155,7 +141,6 @@ class Journal:
         projector: Projector | None = None,
         clock: Callable[[], str] = utc_now,
     ) -> None:
-        from kiosk import projection, schema  # both import from this module
 
         self.path = Path(path)
         self._project = projector or projection.apply
@@ -375,7 +360,6 @@ class Journal:
 
     def rebuild(self) -> None:
         """Recompute all derived state from the events (repair, or to check the projection)."""
-        from kiosk import projection
 
         with self._lock, self._engine.begin() as conn:
             projection.reset(conn)

@@ -39,7 +39,7 @@ from kiosk.events import (
     Stacked,
     Suspect,
 )
-from kiosk.journal import Event
+from kiosk.journal_event import Event
 
 __all__ = ["Kind"]  # where the kinds were before kiosk/events.py; callers import them here
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from kiosk.journal import JournalError
+from kiosk.journal_event import JournalError
 
 
 @dataclass(frozen=True)
