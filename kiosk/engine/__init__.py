@@ -26,7 +26,8 @@ Which file holds what (each flow is a class that holds the engine, composition n
 - ``cash.py``: ``CashFlow``: a cash payment from enabling the acceptor to ``closed`` +
   ``queued``, and the acceptor's state.
 - ``notes.py``: ``NoteEvents``: escrow decisions, stacked and returned reports, suspects.
-- ``qr.py``: ``QrFlow``; ``card.py``: ``CardFlow``; payment codes are in kiosk/paycode_flow.py.
+- ``qr.py``: ``QrFlow``; ``card.py``: ``CardFlow``; ``paycode.py``: ``PaycodeFlow`` (a scanned
+  payment code; kiosk/paycode.py classifies and masks the codes).
 - ``settlement.py``: ``Settlement``: the result screen, the receipt and its printing.
 - ``health.py``: ``HealthChecks``: availability, printer, server, heartbeat, data disk and the
   journal-fault pause.

@@ -34,6 +34,7 @@ from kiosk.engine.loop import Loop
 from kiosk.engine.maintenance_face import MaintenanceFace
 from kiosk.engine.model import Intent, NotRecorded, Reply, Session
 from kiosk.engine.notes import NoteEvents
+from kiosk.engine.paycode import PaycodeFlow
 from kiosk.engine.qr import QrFlow
 from kiosk.engine.records import TxnRecords
 from kiosk.engine.recovery_steps import RecoverySteps
@@ -43,7 +44,6 @@ from kiosk.engine.snapshot import build as build_snapshot
 from kiosk.journal import Journal, JournalError
 from kiosk.maintenance import Maintenance
 from kiosk.outbox import Outbox, OutboxResult
-from kiosk.paycode_flow import PaycodeFlow
 from kiosk.recovery import Recovery
 from kiosk.session import IDLE_STATES, Guard, Machine, State, TransitionRefused, Trigger
 from kiosk.settings import load_disabled_methods, load_lock_message

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.availability import Health
 from kiosk.central_answers import Account
 from kiosk.config import KioskConfig
-from kiosk.paycode_flow import snapshot as paycode_snapshot
+from kiosk.engine.paycode import snapshot as paycode_snapshot
 from kiosk.session import State
 
 if TYPE_CHECKING:
