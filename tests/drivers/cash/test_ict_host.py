@@ -186,10 +186,11 @@ def test_a_receiver_that_fails_otherwise_is_offered_the_report_a_bounded_number_
 
 def test_a_held_report_outlives_a_power_cycle_of_the_device(rig: Rig) -> None:
     """ICT's power-up names no place; the host's held ``10`` is still the note's evidence."""
-    disk_freed = threading.Event()
+    disk_freed, refused = threading.Event(), threading.Event()
 
     def journal(event: AcceptorEvent) -> None:
         if isinstance(event, Stacked) and not disk_freed.is_set():
+            refused.set()
             raise EventNotRecorded("data disk full")
 
     ready(rig)
@@ -197,6 +198,9 @@ def test_a_held_report_outlives_a_power_cycle_of_the_device(rig: Rig) -> None:
     mark = rig.events.mark()
     rig.emulator.insert(2000)
     rig.emulator.wait_for(lambda s: s["cassette"] == {"2000": 1})
+    # The host must have read the device's one ``10`` (and be holding it) before the power
+    # goes: a ``10`` still in the device when it loses power is gone with it.
+    assert refused.wait(10), "the host never offered the stacked report"
     rig.emulator.power_cycle()
     assert rig.events.wait_for(PowerUp, after=mark).bill_in is None
     rig.events.wait_for(Ready, after=mark)
