@@ -83,7 +83,10 @@ def test_jam_mid_payment_finishes_with_what_was_taken(stack: KioskStack) -> None
     snap = stack.to_cash_insert(stack.server.accounts["residential_arrears"])
     stack.insert(5000)
     stack.wait_for("cash.inserted_fen", 5000)
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10  # the note has left the mechanism: the jam comes after it
+    while stack.cash.status()["bill_in_mechanism"] is not None:
+        assert time.monotonic() < deadline, stack.cash.status()
+        time.sleep(0.02)
     stack.cash.jam()
     done = stack.wait("done")
     assert done["result"]["status"] == "posted"
