@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from drivers.cash.api import Disconnected, Ready
-from kiosk import projection
 from kiosk.central_client import CentralOffline
 from tests.support.engine_harness import EngineHarness
+from tests.support.journal_money import journal_money
 
 ACCOUNTS = {"paid_up": 0, "arrears": 22580}
 DENOMINATIONS = (1000, 2000, 5000, 10000)
-STRAY_NOTE = "note stacked with no open payment"  # kiosk/engine/notes.py record_stray_stack
 
 
 class EngineCoreMoney(RuleBasedStateMachine):
@@ -131,28 +129,16 @@ class EngineCoreMoney(RuleBasedStateMachine):
 
     # ---------------------------------------------------------------- the invariant
     def figures(self) -> dict[str, int]:
-        journal = self.h.journal
-        stacked = sum(e.payload["denomination_fen"] for e in journal.events(kinds=("stacked",)))
-
-        def read(conn: Any) -> dict[str, Any]:
-            outbox, txns, suspects = projection.outbox, projection.transactions, projection.suspects
-            return {
-                "pending": conn.execute(outbox.select().where(outbox.c.state == "pending")).all(),
-                "posted": conn.execute(outbox.select().where(outbox.c.state == "posted")).all(),
-                "open": conn.execute(txns.select().where(txns.c.state == "open")).all(),
-                "suspects": conn.execute(suspects.select()).all(),
-            }
-
-        rows = journal.read(read)
+        money = journal_money(self.h.journal)
         cash_posts = [p for p in self.h.central.payments.values() if p.get("method") == "cash"]
         return {
             "cassette": sum(self.h.acceptor.cassette),
-            "stacked": stacked,
-            "stray": sum(r.denomination_fen for r in rows["suspects"] if r.reason == STRAY_NOTE),
+            "stacked": money.stacked,
+            "stray": money.stray,
             "credited": sum(int(str(p["amount_fen"])) for p in cash_posts),
-            "pending": sum(r.amount_fen for r in rows["pending"]),
-            "open": sum(r.cash_fen for r in rows["open"]),
-            "journal_posted": len(rows["posted"]),
+            "pending": money.pending,
+            "open": money.open,
+            "journal_posted": len(money.posted),
             "server_payments": len(cash_posts),
         }
 

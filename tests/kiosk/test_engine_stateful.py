@@ -20,7 +20,7 @@ import contextlib
 import json
 import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -28,14 +28,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from sqlalchemy import bindparam, create_engine, text
 
 from drivers.emulators.errors import CommandError
-from kiosk import projection
 from tests.support.central_server import CentralServer
+from tests.support.journal_money import journal_money
 from tests.support.kiosk_stack import KioskStack
 
 DENOMINATIONS = (100, 1000, 2000, 5000, 10000)  # 100 fen is in the device table, not accepted
 REST_TIMEOUT_S = 20.0
 CONSISTENT_TIMEOUT_S = 10.0  # the outbox may post between two reads: look again until then
-STRAY_NOTE = "note stacked with no open payment"  # kiosk/engine/notes.py record_stray_stack
 
 
 class EngineMoney(RuleBasedStateMachine):
@@ -197,21 +196,8 @@ class EngineMoney(RuleBasedStateMachine):
             time.sleep(0.05)
 
     def figures(self) -> dict[str, int]:
-        journal = self.s.engine.journal
-        events = journal.events(kinds=("stacked",))
-        stacked = sum(e.payload["denomination_fen"] for e in events)
-
-        def read(conn: Any) -> dict[str, Any]:
-            outbox, txns, suspects = projection.outbox, projection.transactions, projection.suspects
-            return {
-                "pending": conn.execute(outbox.select().where(outbox.c.state == "pending")).all(),
-                "posted": conn.execute(outbox.select().where(outbox.c.state == "posted")).all(),
-                "open": conn.execute(txns.select().where(txns.c.state == "open")).all(),
-                "suspects": conn.execute(suspects.select()).all(),
-            }
-
-        rows = journal.read(read)
-        txn_ids = [r.txn_id for r in rows["posted"]] or [""]
+        money = journal_money(self.s.engine.journal)
+        txn_ids = list(money.posted) or [""]
         query = text(
             "SELECT COALESCE(SUM(amount_fen), 0), COUNT(*), COUNT(DISTINCT txn_id) FROM payments "
             "WHERE kiosk_id = :kiosk AND method = 'cash'"
@@ -226,15 +212,15 @@ class EngineMoney(RuleBasedStateMachine):
             ).scalar_one()
         return {
             "cassette": self.s.cash.status()["cassette_total_fen"],
-            "stacked": stacked,
-            "stray": sum(r.denomination_fen for r in rows["suspects"] if r.reason == STRAY_NOTE),
+            "stacked": money.stacked,
+            "stray": money.stray,
             "credited": int(credited),
-            "pending": sum(r.amount_fen for r in rows["pending"]),
-            "open": sum(r.cash_fen for r in rows["open"]),
+            "pending": money.pending,
+            "open": money.open,
             "payments": int(count),
             "distinct": int(distinct),
-            "journal_posted": len(rows["posted"]),
-            "posted_on_server": int(posted_on_server) if rows["posted"] else 0,
+            "journal_posted": len(money.posted),
+            "posted_on_server": int(posted_on_server) if money.posted else 0,
         }
 
     @invariant()
