@@ -242,12 +242,14 @@ def test_free_space_below_the_floor_refuses_cash_and_says_why(
             assert snap["data_disk"]["floor_mb"] == 64
             assert snap["data_disk"]["free_mb"] < 64
             # The floor is seen at once, maybe before the acceptor's start-up has ended: an
-            # ICT device powers up accepting until the host's start-up inhibits it (5E).
+            # ICT device powers up accepting until the host's start-up inhibits it (5E). The
+            # acceptor must end up taking nothing, and stay so while the disk is low.
             deadline = time.monotonic() + 20
-            while rig.cash.status()["state"] == "initializing":
-                assert time.monotonic() < deadline, "the acceptor's start-up never ended"
+            while (status := rig.cash.status())["enabled_fen"]:
+                assert time.monotonic() < deadline, f"the acceptor still takes notes: {status}"
                 time.sleep(0.05)
-            assert rig.cash.status()["enabled_fen"] == []  # and the kiosk does not enable it
+            run.wait_snapshot("methods.cash.reason", "disk_low", timeout_s=5)
+            assert rig.cash.status()["enabled_fen"] == []
         finally:
             run.kiosk.stop()
 
