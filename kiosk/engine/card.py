@@ -6,7 +6,7 @@ the post runs in the background.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from drivers.backoff import Backoff
@@ -28,6 +28,8 @@ CARD_POST_DEADLINE_S = 25.0
 class CardFlow:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Between retries the background thread waits; a test's hand-moved clock moves instead.
+        self.sleep: Callable[[float], None] = time.sleep
 
     def submit(self, card_no: str, pin: str) -> None:
         """The customer's "submit_card" intent."""
@@ -65,7 +67,7 @@ class CardFlow:
                 return engine.central.post_payment(body)
             except (CentralOffline, CentralTimeout) as exc:
                 last = exc
-                time.sleep(
+                self.sleep(
                     min(CARD_POST_BACKOFF.delay(attempt), max(0.0, deadline - engine.monotonic()))
                 )
         raise last or CentralTimeout("card payment deadline passed")

@@ -13,6 +13,7 @@ import pytest
 from drivers.cash.api import Decision, Disconnected, Ready
 from drivers.printer.status import PrinterState
 from kiosk.central_client import CentralOffline
+from kiosk.engine.card import CARD_POST_ATTEMPTS
 from kiosk.engine.cash import STACK_WAIT_S
 from tests.support.engine_harness import EngineHarness
 
@@ -303,6 +304,68 @@ def test_a_server_down_at_lookup_says_so_and_cash_stays_on_offer(h: EngineHarnes
     h.central.down = None
     snap = h.intent("enter_account", account_no=ACCOUNT)
     assert snap["state"] == "account_shown"
+
+
+# ------------------------------------------------------------------ recharge cards
+CARD, PIN = "8800123456789012", "246810"
+
+
+def to_card_entry(h: EngineHarness) -> None:
+    h.intent("start")
+    h.intent("enter_account", account_no=ACCOUNT)
+    h.intent("choose_amount", amount_fen=None)
+    snap = h.intent("choose_method", method="card")
+    assert snap["state"] == "card_entry", snap["error"]
+
+
+def test_a_recharge_card_pays_its_face_value_and_the_pin_is_kept_nowhere(
+    h: EngineHarness,
+) -> None:
+    h.central.add_card(CARD, PIN, 20000)
+    to_card_entry(h)
+    snap = h.intent("submit_card", card_no=CARD, pin=PIN)
+    assert snap["state"] == "done"
+    assert snap["result"]["status"] == "posted"
+    assert snap["result"]["amount_fen"] == 20000
+    assert snap["result"]["credited_to_balance_fen"] == 5000  # 200 yuan for 150 owed
+    journal_text = "".join(str(e.payload) for e in h.journal.events())
+    assert PIN not in journal_text and CARD not in journal_text  # masked: 8800********9012
+    assert PIN not in str(h.published)
+
+
+def test_a_wrong_pin_says_how_many_tries_are_left_and_opens_nothing(h: EngineHarness) -> None:
+    h.central.add_card(CARD, PIN, 20000)
+    to_card_entry(h)
+    snap = h.intent("submit_card", card_no=CARD, pin="000000")
+    assert snap["state"] == "card_entry"
+    assert snap["card"] == {"error": "card_pin_invalid", "attempts_left": 4}
+    assert snap["txn_id"] is None
+    snap = h.intent("submit_card", card_no=CARD, pin=PIN)
+    assert snap["result"]["amount_fen"] == 20000
+
+
+def test_a_card_payment_the_server_never_answers_goes_to_a_technician(h: EngineHarness) -> None:
+    """The server may have applied the card: never guessed, never posted again."""
+    h.central.add_card(CARD, PIN, 20000)
+    to_card_entry(h)
+    h.central.down = CentralOffline("network down")
+    snap = h.intent("submit_card", card_no=CARD, pin=PIN)
+    assert snap["state"] == "done"
+    assert snap["result"]["status"] == "unconfirmed"
+    kinds = h.kinds(snap["txn_id"])
+    assert "needs_attention" in kinds and kinds[-1] == "closed"
+    h.central.down = None
+    h.flush_outbox()
+    assert h.central.calls.count("post_payment") == CARD_POST_ATTEMPTS  # none after the verdict
+
+
+def test_a_malformed_card_number_is_refused_before_anything_is_journaled(
+    h: EngineHarness,
+) -> None:
+    to_card_entry(h)
+    snap = h.intent("submit_card", card_no="12AB", pin=PIN)
+    assert snap["card"] == {"error": "card_format"}
+    assert h.journal.events(kinds=("opened",)) == []
 
 
 # ------------------------------------------------------------------ the printer

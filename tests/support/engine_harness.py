@@ -71,6 +71,10 @@ class ManualClock:
     def __call__(self) -> float:
         return self.now
 
+    def sleep(self, seconds: float) -> None:
+        """A wait inside background work (a retry's backoff): the time passes at once."""
+        self.now += seconds
+
 
 class StepLoop(Loop):
     """``Loop`` without its thread: a message put from the test's thread is handled at once,
@@ -290,6 +294,8 @@ class FakeCentral(CentralClient):
         self.qr_txn: dict[str, tuple[str, str, int]] = {}  # order id -> txn, account, amount
         self.down: CentralError | None = None
         self.calls: list[str] = []
+        self.cards: dict[str, tuple[str, int]] = {}  # card number -> (PIN, face value)
+        self.pin_attempts: dict[str, int] = {}
 
     # ---------------------------------------------------------------- the test's side
     def add_account(self, account_no: str, *, due_fen: int, balance_fen: int = 0) -> Account:
@@ -308,6 +314,10 @@ class FakeCentral(CentralClient):
         )
         self.accounts[account_no] = account
         return account
+
+    def add_card(self, card_no: str, pin: str, face_fen: int) -> None:
+        """A prepaid recharge card (电费充值卡) the server knows, unused."""
+        self.cards[card_no] = (pin, face_fen)
 
     def expire_qr(self, order_id: str) -> None:
         """The server's time for the order is up (this fake keeps no time of its own)."""
@@ -331,10 +341,32 @@ class FakeCentral(CentralClient):
         self._called("post_payment")
         txn_id = str(payment["txn_id"])
         replayed = txn_id in self.payments
+        if not replayed and payment.get("method") == "card":
+            payment = self._redeem(payment)  # the server applies the card's face value
         self.payments.setdefault(txn_id, dict(payment))
         posted = self.payments[txn_id]
         answer = self._answer(txn_id, str(posted["account_no"]), int(str(posted["amount_fen"])))
         return dataclasses.replace(answer, replayed=replayed)
+
+    def _redeem(self, payment: Mapping[str, object]) -> dict[str, object]:
+        """The server's card rules: unknown 404, wrong PIN 403 with attempts left (five),
+        then locked 423; a used card 409."""
+        card = payment["card"]
+        assert isinstance(card, Mapping)
+        card_no, pin = str(card["card_no"]), str(card["pin"])
+        if card_no not in self.cards:
+            raise CentralRejected(404, "card_not_found", {"field": "card.card_no"})
+        right_pin, face = self.cards[card_no]
+        used = self.pin_attempts.get(card_no, 0)
+        if used >= 5:
+            raise CentralRejected(423, "card_locked")
+        if face == 0:
+            raise CentralRejected(409, "card_used")
+        if pin != right_pin:
+            self.pin_attempts[card_no] = used + 1
+            raise CentralRejected(403, "card_pin_invalid", {"attempts_left": 4 - used})
+        self.cards[card_no] = (right_pin, 0)
+        return {**payment, "amount_fen": face, "card": {"card_no": card_no}}  # no PIN kept
 
     def post_batch(self, payments: Sequence[Mapping[str, object]]) -> list[BatchItem]:
         answers = [self.post_payment(p) for p in payments]
@@ -431,6 +463,7 @@ class EngineHarness:
             loop_type=StepLoop,
         )
         acceptor.engine = engine
+        engine.card.sleep = clock.sleep
         harness = cls(engine, clock, central, acceptor, fake_printer, journal, config)
         engine.subscribe(harness.published.append)
         engine.boot()
