@@ -75,8 +75,10 @@ def test_query_string_is_part_of_the_signature(live: Live) -> None:
     assert send(live.url, "GET", "/v1/ping?probe=1").status_code == 200
 
 
+# 30 s either side of the 300 s limit: a request that waits for a loaded server ages by the
+# wait (one second was not enough margin: +301 s arrived as +299 s once).
 @pytest.mark.parametrize(
-    ("offset", "accepted"), [(-301, False), (-290, True), (290, True), (301, False)]
+    ("offset", "accepted"), [(-330, False), (-270, True), (270, True), (330, False)]
 )
 def test_clock_skew_over_300_s_is_refused(live: Live, offset: int, accepted: bool) -> None:
     response = send(live.url, "GET", "/v1/ping", now=time.time() + offset)
