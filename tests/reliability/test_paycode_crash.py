@@ -8,13 +8,15 @@ charged twice.
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.reliability.fault_proxy import Decision, Fault, FaultProxy, Request
 from tests.reliability.fault_rig import journal_rows, verify_journal
 from tests.reliability.processes import (
     EmulatorProcess,
@@ -29,6 +31,10 @@ pytestmark = pytest.mark.slow
 
 WECHAT = "13" + "0" * 12
 RECOVERY_TIMEOUT_S = 90.0
+# How long the proxy holds a cancel while the test waits to see "cancelling" and kill the kiosk:
+# without it the cancel is answered in milliseconds, and a test polling snapshots every 20 ms
+# on a loaded machine can miss the state altogether (seen in CI).
+HOLD_CANCEL_S = 8.0
 
 
 @pytest.fixture(scope="module")
@@ -78,13 +84,51 @@ def run_and_kill(
     *,
     kill_when: tuple[str, Any],
     failpoint: str | None = None,
+    hold_cancel: bool = False,
+) -> dict[str, Any]:
+    holding = threading.Event()
+    if hold_cancel:
+        holding.set()
+
+    def network(request: Request) -> Decision:
+        if holding.is_set() and request.path.endswith("/cancel"):
+            return Decision(Fault.DELAY, HOLD_CANCEL_S)
+        return Decision(Fault.PASS)
+
+    proxy = FaultProxy(server.url, network)
+    proxy.start()
+    try:
+        return _run_and_kill(
+            tmp_path,
+            server,
+            devices,
+            code,
+            proxy,
+            kill_when=kill_when,
+            failpoint=failpoint,
+            release=holding.clear,
+        )
+    finally:
+        proxy.stop()
+
+
+def _run_and_kill(
+    tmp_path: Path,
+    server: CentralServer,
+    devices: dict[str, EmulatorProcess],
+    code: str,
+    proxy: FaultProxy,
+    *,
+    kill_when: tuple[str, Any],
+    failpoint: str | None,
+    release: Callable[[], None],
 ) -> dict[str, Any]:
     kiosk_id, secret = new_kiosk(server)
     sections = kiosk_sections(
         kiosk_id=kiosk_id,
         secret=secret,
         data_dir=tmp_path / "data",
-        central_url=server.url,
+        central_url=proxy.url,
         cash_url=devices["cash"].device,
         printer_url=devices["printer"].device,
         protocol="ccnet",
@@ -115,6 +159,7 @@ def run_and_kill(
             time.sleep(0.02)
     finally:
         first.stop()
+        release()  # the restarted kiosk's own calls go through at once
     second = KioskProcess.start(
         config,
         [{"wait_for": "recovering", "equals": False, "timeout": RECOVERY_TIMEOUT_S}],
@@ -182,6 +227,11 @@ def test_killed_while_cancelling_at_the_deadline_is_reversed_once(
     tmp_path: Path, server: CentralServer, devices: dict[str, EmulatorProcess]
 ) -> None:
     outcome = run_and_kill(
-        tmp_path, server, devices, WECHAT + "2222", kill_when=("paycode.status", "cancelling")
+        tmp_path,
+        server,
+        devices,
+        WECHAT + "2222",
+        kill_when=("paycode.status", "cancelling"),
+        hold_cancel=True,
     )
     assert check_exactly_once(server, outcome) == "cancelled"
