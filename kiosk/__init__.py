@@ -38,6 +38,7 @@ translates a driver's error into its state, it does not let one through)::
     ├── TimeZoneUnusable         kiosk.timezone is unknown or has no system zone data
     │                            (kiosk/local_time.py)
     ├── VoiceError               a voice prompt cannot be rendered or played (kiosk/voice.py)
+    ├── UnknownText              an id the one catalogue of words lacks (kiosk/words/)
     └── ControlUnreachable       an emulator's control socket did not answer
 
 ``kiosk_demo.DemoError`` (the demo cannot go on) is a KioskError drawn in ``kiosk_demo``,

@@ -25,45 +25,15 @@ from pathlib import Path
 
 from kiosk import KioskError
 from kiosk.money import FEN_PER_YUAN
+from kiosk.words import LANGUAGES, all_ids, has, template, text
 
 log = logging.getLogger("kiosk.voice")
 
-LANGUAGES = ("zh", "en")
+PREFIX = "voice."
 ESPEAK_VOICES = {"zh": "cmn", "en": "en-gb"}
 WORDS_PER_MINUTE = {"zh": 150, "en": 150}  # slower than espeak's 175: clearer for seniors
 RENDER_TIMEOUT_S = 20.0
 NOTE_FACES_FEN = (100, 500, 1000, 2000, 5000, 10000)
-
-# id: (zh, en). {yuan} is an amount in words espeak reads well ("50 元", "50 yuan").
-PROMPTS: dict[str, tuple[str, str]] = {
-    "account_entry": (
-        "请输入电费户号，或扫描电费单上的条形码",
-        "Enter your account number, or scan your bill",
-    ),
-    "account_shown": ("请核对户名，选择缴费金额", "Check the name, then choose the amount"),
-    "method": ("请选择支付方式", "Choose how to pay"),
-    "cash_insert": ("请放入纸币，本机不找零", "Insert banknotes. No change is given"),
-    "qr_wait": ("请用手机扫描屏幕上的二维码", "Scan the code on the screen with your phone"),
-    "card_entry": ("请输入充值卡卡号和密码", "Enter the card number and PIN"),
-    "paycode_scan": ("请出示付款码", "Show your payment code"),
-    "processing": ("正在处理，请稍候", "Processing, please wait"),
-    "partial_confirm": ("还有欠费，确认结束缴费吗", "Some is still owed. Finish now?"),
-    "done": ("缴费完成", "Payment complete"),
-    "take_receipt": ("请取走凭条", "Please take your receipt"),
-    "receipt_qr": (
-        "请用手机扫描屏幕上的二维码获取凭条",
-        "Scan the code on the screen for your receipt",
-    ),
-    "cancelled": ("已取消，未收取任何费用", "Cancelled. Nothing was charged"),
-    "idle": ("还需要更多时间吗", "Do you need more time?"),
-    "out_of_service": (
-        "本机暂停服务，请到营业厅柜台缴费",
-        "Out of service. Please use a service counter",
-    ),
-    "note_accepted": ("已收到 {yuan}", "Received {yuan}"),
-    "still_owed": ("仍欠 {yuan}", "Still owed {yuan}"),
-    "still_due": ("还需 {yuan}", "Still due {yuan}"),
-}
 
 
 class VoiceError(KioskError):
@@ -77,23 +47,32 @@ def yuan_words(fen: int, language: str) -> str:
     return f"{number} 元" if language == "zh" else f"{number} yuan"
 
 
+def prompt_ids() -> list[str]:
+    """Every spoken prompt's id (the catalogue's ``voice.*`` without the prefix)."""
+    return [msg_id.removeprefix(PREFIX) for msg_id in all_ids() if msg_id.startswith(PREFIX)]
+
+
 def prompt_text(prompt_id: str, language: str, amount_fen: int | None = None) -> str:
-    if prompt_id not in PROMPTS:
+    msg_id = PREFIX + prompt_id
+    if not has(msg_id):
         raise VoiceError(f"no prompt {prompt_id!r}")
-    text = PROMPTS[prompt_id][0 if language == "zh" else 1]
-    if "{yuan}" in text:
-        if amount_fen is None:
-            raise VoiceError(f"prompt {prompt_id!r} needs an amount")
-        text = text.format(yuan=yuan_words(amount_fen, language))
-    return text
+    if not _needs_amount(prompt_id):
+        return text(msg_id, language)
+    if amount_fen is None:
+        raise VoiceError(f"prompt {prompt_id!r} needs an amount")
+    return text(msg_id, language, yuan=yuan_words(amount_fen, language))
+
+
+def _needs_amount(prompt_id: str) -> bool:
+    return "{yuan}" in template(PREFIX + prompt_id, "zh")
 
 
 def fixed_prompts() -> Iterator[tuple[str, str, int | None]]:
     """(prompt id, language, amount) of every prompt rendered ahead of time: the fixed
     texts and "received N" for each note face."""
     for language in LANGUAGES:
-        for prompt_id, texts in PROMPTS.items():
-            if "{yuan}" not in texts[0]:
+        for prompt_id in prompt_ids():
+            if not _needs_amount(prompt_id):
                 yield prompt_id, language, None
         for face in NOTE_FACES_FEN:
             yield "note_accepted", language, face
@@ -118,8 +97,8 @@ class Voice:
 
     # ------------------------------------------------------------------ rendering
     def path_for(self, prompt_id: str, language: str, amount_fen: int | None = None) -> Path:
-        text = prompt_text(prompt_id, language, amount_fen)
-        digest = hashlib.sha256(f"{self.settings.volume}|{language}|{text}".encode()).hexdigest()
+        spoken = prompt_text(prompt_id, language, amount_fen)
+        digest = hashlib.sha256(f"{self.settings.volume}|{language}|{spoken}".encode()).hexdigest()
         suffix = "" if amount_fen is None else f"_{amount_fen}"
         return self.cache_dir / f"{prompt_id}{suffix}_{language}_{digest[:8]}.wav"
 

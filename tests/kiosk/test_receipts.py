@@ -84,13 +84,13 @@ ZH_RECEIPT_48 = """\
   20元 x 1张                             ￥20.00
 现金合计                                ￥220.00
 本次缴费                                ￥220.00
-转入预付电费                             ￥12.60
-账户余额                                 ￥12.60
+存入预付余额                             ￥12.60
+预付余额                                 ￥12.60
 状态：已入账
 ------------------------------------------------
                 扫码查验电子凭证
 [QR: http://127.0.0.1:8470/r/K0001-00000042?h=3f9a2b1c8d7e4a10]
-        本机不找零，多缴金额转入预付电费
+        本机不找零，多缴部分存入预付余额
                 请妥善保管本凭证
 """
 
@@ -151,7 +151,7 @@ def test_an_offline_receipt_prints_a_note_instead_of_the_qr_code() -> None:
     assert not any(isinstance(block, QrCode) for block in blocks)
     text = render_text(queued, columns=48)
     assert "状态：已记录，恢复联网后入账\n" in text
-    assert "账户余额                              联网后更新\n" in text
+    assert "预付余额                              联网后更新\n" in text
     assert "本机暂时离线" in text
     en = render_text(dataclasses.replace(queued, language="en"), columns=32)
     assert "Status: Recorded, will be\n        credited when the kiosk\n" in en

@@ -89,7 +89,7 @@ def test_an_english_card_receipt_byte_for_byte() -> None:
         + b"Recharge card: ************9012\n"
         + BOLD + b"Amount paid              \x9d220.00\n"
         + NOT_BOLD + b"To prepaid balance        \x9d12.60\n"
-        + b"New balance               \x9d12.60\n"
+        + b"Prepaid balance           \x9d12.60\n"
         + b"Status: Posted\n"
         + b"-" * 32 + b"\n"
         + CENTER + b"Scan to check this receipt\n"
@@ -111,7 +111,7 @@ def test_a_chinese_receipt_opens_byte_for_byte_and_is_one_job() -> None:
     )  # fmt: skip
     assert b"\n" + NOT_BOLD + gbk("2026-09 违约金") + b" " * 28 + gbk("￥") + b"1.00\n" in data
     assert data.endswith(
-        gbk("本机不找零，多缴金额转入预付电费") + b"\n" + gbk("请妥善保管本凭证") + b"\n" + CUT
+        gbk("本机不找零，多缴部分存入预付余额") + b"\n" + gbk("请妥善保管本凭证") + b"\n" + CUT
     )
     assert data.count(INIT) == 1
     assert data.count(b"\x1dV") == 1

@@ -11,13 +11,25 @@ from typing import Any
 import pytest
 
 from kiosk.cli import main
-from kiosk.voice import PROMPTS, Voice, VoiceError, VoiceSettings, fixed_prompts, prompt_text
+from kiosk.voice import (
+    Voice,
+    VoiceError,
+    VoiceSettings,
+    fixed_prompts,
+    prompt_ids,
+    prompt_text,
+)
 from kiosk_demo.screenshots import PARTIAL_ACCOUNT
 
 
 def test_prompts_exist_in_both_languages_with_amounts_in_words():
-    for zh, en in PROMPTS.values():
+    assert "cash_insert" in prompt_ids() and "note_accepted" in prompt_ids()
+    for prompt_id in prompt_ids():
+        amount = 5000 if prompt_id in ("note_accepted", "still_owed", "still_due") else None
+        zh, en = prompt_text(prompt_id, "zh", amount), prompt_text(prompt_id, "en", amount)
         assert zh and en and zh != en
+    with pytest.raises(VoiceError, match="no prompt"):
+        prompt_text("no_such_prompt", "zh")
     assert prompt_text("note_accepted", "zh", 5000) == "已收到 50 元"
     assert prompt_text("still_owed", "en", 29050) == "Still owed 290.50 yuan"
     with pytest.raises(VoiceError, match="needs an amount"):

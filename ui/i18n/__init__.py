@@ -1,4 +1,4 @@
-"""Translations: one catalogue of zh/en texts keyed by message id.
+"""Translations: the kiosk's one catalogue of zh/en texts (kiosk/words/), keyed by message id.
 
 Widgets never hold a translated string for good: every screen re-reads its texts from
 ``tr()`` in its ``retranslate_ui()``, called when the engine's snapshot changes language.
