@@ -259,7 +259,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     ),
     "print.skipped_short": ("电子凭条：请扫描{where}二维码", "Your receipt: scan the code {where}"),
     "done.late_credited": ("已确认并入账 {amount}", "Confirmed and credited {amount}"),
-    "done.amount": ("缴费金额 {amount}", "Paid {amount}"),
+    "done.amount": ("本次缴费 {amount}", "Amount paid {amount}"),
     "done.credited": ("存入预付余额 {amount}", "Added to prepaid balance {amount}"),
     "done.balance": ("预付余额 {amount}", "Prepaid balance {amount}"),
     "done.txn": ("流水号 {txn}", "Transaction {txn}"),

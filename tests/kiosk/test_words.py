@@ -23,11 +23,14 @@ TERMS_ZH = {
     "payment code": ("付款码", ("支付码",)),
     "note pending verification": ("待核实", ("纸币待确认", "待核查")),
     "transaction number": ("流水号", ("交易号", "流水编号")),
+    # what this payment paid, on the done screen, the receipt and the partial-payment question
+    "amount paid": ("本次缴费", ("本次缴纳", "实缴金额", "已缴金额")),
 }
 TERMS_EN = {
     "prepaid balance": ("prepaid balance", ("account balance", "deposit balance", "prepayment")),
     "late fee": ("late fee", ("penalty", "late charge", "overdue fee")),
     "pending verification": ("pending verification", ("pending confirmation",)),
+    "amount paid": ("amount paid", ("you paid", "paid amount")),
 }
 
 
