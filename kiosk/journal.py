@@ -151,13 +151,13 @@ class Journal:
         self._diskfull = DiskFullFailpoint.from_environment(self.path.parent)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._engine = _sqlite_engine(self.path)
-            schema.migrate(self._engine, self.path)
+            self._database = _sqlite_database(self.path)
+            schema.migrate(self._database, self.path)
         except JournalError:
             raise
         except Exception as exc:
             raise JournalError(explain(self.path, "cannot open the journal", exc)) from exc
-        with self._engine.connect() as conn:
+        with self._database.connect() as conn:
             last = conn.execute(
                 select(events_table.c.seq, events_table.c.hash)
                 .order_by(events_table.c.seq.desc())
@@ -167,8 +167,9 @@ class Journal:
         self._last_hash: str = str(last[1]) if last else GENESIS
 
     @property
-    def engine(self) -> Engine:
-        return self._engine
+    def database(self) -> Engine:
+        """The journal's SQLAlchemy engine (named for what it is: "engine" is the kiosk's)."""
+        return self._database
 
     @property
     def last_seq(self) -> int:
@@ -177,12 +178,12 @@ class Journal:
     def close(self) -> None:
         with self._lock:
             self._drop_writer()
-        self._engine.dispose()
+        self._database.dispose()
 
     def _writer_connection(self) -> tuple[Connection, sqlite3.Cursor]:
         """The writer, and a cursor on its driver connection kept for the event rows."""
         if self._writer is None:
-            conn = self._engine.connect()
+            conn = self._database.connect()
             self._writer = conn, _driver(conn).cursor()
         return self._writer
 
@@ -276,7 +277,7 @@ class Journal:
         """
         with self._lock:
             try:
-                with self._engine.begin() as conn:
+                with self._database.begin() as conn:
                     conn.execute(
                         text("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, :at)"),
                         {"at": self._clock()},
@@ -285,16 +286,16 @@ class Journal:
                 # A connection SQLite opened read-only stays read-only: open afresh next time,
                 # so a file made writable again (or a remounted disk) is seen.
                 self._drop_writer()
-                self._engine.dispose()
+                self._database.dispose()
                 raise JournalError(explain(self.path, "cannot write the journal", exc)) from exc
 
     def write_state(self, fn: Callable[[Connection], None]) -> None:
         """Write to a table outside the chain (e.g. a lockout counter), under the same lock."""
-        with self._lock, self._engine.begin() as conn:
+        with self._lock, self._database.begin() as conn:
             fn(conn)
 
     def read(self, query: Callable[[Connection], Any]) -> Any:
-        with self._lock, self._engine.connect() as conn:
+        with self._lock, self._database.connect() as conn:
             return query(conn)
 
     def events(
@@ -361,7 +362,7 @@ class Journal:
     def rebuild(self) -> None:
         """Recompute all derived state from the events (repair, or to check the projection)."""
 
-        with self._lock, self._engine.begin() as conn:
+        with self._lock, self._database.begin() as conn:
             projection.reset(conn)
             after = 0
             while True:
@@ -430,7 +431,7 @@ def _event(row: Any) -> Event:
     )
 
 
-def _sqlite_engine(path: Path) -> Engine:
+def _sqlite_database(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")

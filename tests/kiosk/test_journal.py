@@ -29,7 +29,7 @@ def open_cash(journal: Journal, seq: int = 1) -> str:
 
 
 def test_pragmas_are_wal_and_full_sync(journal: Journal) -> None:
-    with journal.engine.connect() as conn:
+    with journal.database.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
 
