@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from drivers.printer.commands import TextSize
 from kiosk.receipt_checks import (
     ReceiptError,
     check_aware,
@@ -15,7 +16,7 @@ from kiosk.receipt_checks import (
     check_language,
     check_text,
 )
-from kiosk.receipt_layout import Align, Layout, LayoutBuilder, Size
+from kiosk.receipt_layout import Align, Layout, LayoutBuilder
 from kiosk.receipt_words import (
     WORDS,
     Language,
@@ -91,7 +92,7 @@ class CollectionSlip:
 def layout_collection_slip(slip: CollectionSlip, *, columns: int) -> Layout:
     words = WORDS[slip.language]
     out = LayoutBuilder(columns)
-    out.text(words.slip_title, align=Align.CENTER, size=Size.DOUBLE)
+    out.text(words.slip_title, align=Align.CENTER, size=TextSize.DOUBLE)
     out.rule()
     out.field(words.kiosk + words.sep, slip.kiosk_id)
     out.field(words.location + words.sep, slip.kiosk_location)

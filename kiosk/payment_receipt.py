@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeAlias
 
+from drivers.printer.commands import TextSize
 from kiosk.receipt_checks import (
     ReceiptError,
     check_aware,
@@ -19,7 +20,7 @@ from kiosk.receipt_checks import (
     check_language,
     check_text,
 )
-from kiosk.receipt_layout import Align, Layout, LayoutBuilder, Size
+from kiosk.receipt_layout import Align, Layout, LayoutBuilder
 from kiosk.receipt_words import (
     WORDS,
     Language,
@@ -229,9 +230,9 @@ def layout_receipt(receipt: Receipt, *, columns: int) -> Layout:
 def _receipt_head(out: LayoutBuilder, receipt: Receipt, words: ReceiptWords) -> None:
     out.text(receipt.utility_name, align=Align.CENTER, bold=True)
     out.text(receipt.kiosk_location, align=Align.CENTER)
-    out.text(words.receipt_title, align=Align.CENTER, size=Size.DOUBLE)
+    out.text(words.receipt_title, align=Align.CENTER, size=TextSize.DOUBLE)
     if receipt.copy:
-        out.text(words.copy_mark, align=Align.CENTER, bold=True, size=Size.DOUBLE)
+        out.text(words.copy_mark, align=Align.CENTER, bold=True, size=TextSize.DOUBLE)
     out.rule()
     out.field(words.kiosk + words.sep, receipt.kiosk_id)
     out.field(words.txn + words.sep, receipt.txn_id)

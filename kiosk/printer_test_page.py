@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from drivers.printer.commands import TextSize
 from drivers.printer.text import fit
 from kiosk.receipt_checks import check_aware, check_text
-from kiosk.receipt_layout import Align, Layout, LayoutBuilder, Size
+from kiosk.receipt_layout import Align, Layout, LayoutBuilder
 from kiosk.receipt_words import printed_time
 
 
@@ -31,7 +32,7 @@ class TestPage:
 
 def layout_test_page(page: TestPage, *, columns: int) -> Layout:
     out = LayoutBuilder(columns)
-    out.text("打印测试 TEST", align=Align.CENTER, size=Size.DOUBLE)
+    out.text("打印测试 TEST", align=Align.CENTER, size=TextSize.DOUBLE)
     out.text(f"{page.kiosk_id}  {printed_time(page.printed_at)}", align=Align.CENTER)
     out.rule("=")
     digits = "1234567890" * (columns // 10 + 1)
@@ -44,9 +45,9 @@ def layout_test_page(page: TestPage, *, columns: int) -> Layout:
     out.text("混排 Mixed: 户号 0100123456 ￥12.50 ¥12.50")
     out.pair("左 Left", "右 Right")
     out.text("粗体 Bold", bold=True)
-    out.text("倍宽 Wide", size=Size.DOUBLE_WIDTH)
-    out.text("倍高 Tall", size=Size.DOUBLE_HEIGHT)
-    out.text("倍大 Big", size=Size.DOUBLE)
+    out.text("倍宽 Wide", size=TextSize.DOUBLE_WIDTH)
+    out.text("倍高 Tall", size=TextSize.DOUBLE_HEIGHT)
+    out.text("倍大 Big", size=TextSize.DOUBLE)
     out.text("居中 Center", align=Align.CENTER)
     out.text("右对齐 Right", align=Align.RIGHT)
     out.rule()

@@ -10,19 +10,13 @@ from drivers.printer.commands import Align as EscposAlign
 from drivers.printer.commands import EscposJob, TextSize
 from drivers.printer.text import PrinterEncoding
 from kiosk.receipt_checks import ReceiptError
-from kiosk.receipt_layout import Align, Layout, QrCode, Size
+from kiosk.receipt_layout import Align, Layout, QrCode
 from kiosk.receipts import Document, layout
 
 _ALIGN = {
     Align.LEFT: EscposAlign.LEFT,
     Align.CENTER: EscposAlign.CENTER,
     Align.RIGHT: EscposAlign.RIGHT,
-}
-_SIZE = {
-    Size.NORMAL: TextSize.NORMAL,
-    Size.DOUBLE_HEIGHT: TextSize.DOUBLE_HEIGHT,
-    Size.DOUBLE_WIDTH: TextSize.DOUBLE_WIDTH,
-    Size.DOUBLE: TextSize.DOUBLE,
 }
 
 
@@ -39,7 +33,7 @@ def render_layout_escpos(page: Layout, *, encoding: str, has_cutter: bool) -> by
             job.style(align=EscposAlign.CENTER, bold=False, size=TextSize.NORMAL)
             job.qr(block.data, module_dots=block.module_dots)
         else:
-            job.style(align=_ALIGN[block.align], bold=block.bold, size=_SIZE[block.size])
+            job.style(align=_ALIGN[block.align], bold=block.bold, size=block.size)
             job.line(block.text)
     return job.finish(has_cutter=has_cutter)
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from drivers.printer.commands import TextSize
 from drivers.printer.text import cells, sanitize, wrap
 from kiosk.receipt_checks import ReceiptError
 
@@ -34,25 +35,12 @@ class Align(enum.Enum):
     RIGHT = "right"
 
 
-class Size(enum.Enum):
-    """Character size as (width, height) multipliers."""
-
-    NORMAL = (1, 1)
-    DOUBLE_HEIGHT = (1, 2)
-    DOUBLE_WIDTH = (2, 1)
-    DOUBLE = (2, 2)
-
-    @property
-    def width(self) -> int:
-        return self.value[0]
-
-
 @dataclass(frozen=True)
 class TextLine:
     text: str
     align: Align = Align.LEFT
     bold: bool = False
-    size: Size = Size.NORMAL
+    size: TextSize = TextSize.NORMAL
 
 
 @dataclass(frozen=True)
@@ -116,7 +104,7 @@ class LayoutBuilder:
         *,
         align: Align = Align.LEFT,
         bold: bool = False,
-        size: Size = Size.NORMAL,
+        size: TextSize = TextSize.NORMAL,
     ) -> None:
         for piece in wrap(sanitize(text), self.columns // size.width):
             self.blocks.append(TextLine(piece, align, bold, size))

@@ -10,11 +10,12 @@ from drivers.emulators.escpos_decode import EscposDecoder
 from drivers.emulators.printer_emulator import PrinterEmulator
 from drivers.emulators.printer_paper import Paper, PrintedReceipt
 from drivers.printer import ReceiptPrinter
+from drivers.printer.commands import TextSize
 from kiosk.payment_receipt import CardTender, PaymentStatus
 from kiosk.printer_test_page import TestPage
 from kiosk.receipt_checks import ReceiptError
 from kiosk.receipt_escpos import render_escpos, render_layout_escpos
-from kiosk.receipt_layout import Align, Layout, QrCode, Size, TextLine
+from kiosk.receipt_layout import Align, Layout, QrCode, TextLine
 from kiosk.receipts import render_text
 from tests.kiosk.test_receipts import PAID_AT, cash_receipt, slip
 
@@ -34,9 +35,9 @@ def test_every_kind_of_block_byte_for_byte() -> None:
     page = Layout(
         32,
         (
-            TextLine("电费凭证", Align.CENTER, bold=True, size=Size.DOUBLE),
+            TextLine("电费凭证", Align.CENTER, bold=True, size=TextSize.DOUBLE),
             TextLine("户号：0100", Align.LEFT),
-            TextLine("Total ¥5.00", Align.RIGHT, size=Size.DOUBLE_HEIGHT),
+            TextLine("Total ¥5.00", Align.RIGHT, size=TextSize.DOUBLE_HEIGHT),
             TextLine(""),
             QrCode("http://h/r/1", 5),
             TextLine("谢谢 Thanks", Align.CENTER),
