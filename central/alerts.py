@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
@@ -24,11 +24,9 @@ from central import audit, db
 from central.alert_words import AlertDetail
 from central.context import Central
 from central.errors import AdminError
+from central.heartbeat_reading import Observed
 from central.schema import kiosks
 from central.schema_fleet import AlertKind, AlertStep, alert_events, alerts, kiosk_status
-
-if TYPE_CHECKING:
-    from central.fleet import Observed
 
 log = logging.getLogger("central.alerts")
 

@@ -122,6 +122,11 @@ kiosks = Table(
     Column("secret_sealed", String(400), nullable=False),
     Column("enabled", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Migration 0002: where a kiosk stands, and the previous secret kept valid for a grace
+    # period after a rotation.
+    Column("district", String(64), nullable=True),
+    Column("secret_previous_sealed", String(400), nullable=True),
+    Column("secret_previous_until", UtcDateTime, nullable=True),
 )
 
 accounts = Table(
@@ -136,6 +141,7 @@ accounts = Table(
     Column("category", String(20), nullable=False),
     Column("balance_fen", BigInteger, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("district", String(64), nullable=True),  # migration 0002
     _enum_check("category", "category", Category),
     CheckConstraint("balance_fen >= 0", name="balance_not_negative"),
 )
@@ -340,8 +346,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# The fleet console's tables and columns join this metadata (import for its side effect).
-from central import schema_fleet as _schema_fleet  # noqa: E402, F401
-from central import schema_invoice as _schema_invoice  # noqa: E402, F401
-from central import schema_paycode as _schema_paycode  # noqa: E402, F401
-from central import schema_usage as _schema_usage  # noqa: E402, F401
+# Indexes of the fleet console's reports (migration 0002).
+Index("ix_accounts_district", accounts.c.district)
+Index("ix_payments_kiosk_id_created_at", payments.c.kiosk_id, payments.c.created_at)
+Index("ix_payments_created_at", payments.c.created_at)
+Index("ix_bills_due_date", bills.c.due_date)

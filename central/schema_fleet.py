@@ -29,11 +29,7 @@ from central.schema import (
     KIOSK_ID_MAX,
     UtcDateTime,
     _enum_check,
-    accounts,
-    bills,
-    kiosks,
     metadata,
-    payments,
 )
 
 
@@ -246,17 +242,6 @@ channel_payments = Table(
     Column("imported_at", UtcDateTime, nullable=False),
     UniqueConstraint("channel", "ref"),
 )
-
-# New columns on existing tables (migration 0002): where a kiosk stands, an account's
-# district, and the previous kiosk secret kept valid for a grace period after a rotation.
-kiosks.append_column(Column("district", String(64), nullable=True))
-kiosks.append_column(Column("secret_previous_sealed", String(400), nullable=True))
-kiosks.append_column(Column("secret_previous_until", UtcDateTime, nullable=True))
-accounts.append_column(Column("district", String(64), nullable=True))
-Index("ix_accounts_district", accounts.c.district)
-Index("ix_payments_kiosk_id_created_at", payments.c.kiosk_id, payments.c.created_at)
-Index("ix_payments_created_at", payments.c.created_at)
-Index("ix_bills_due_date", bills.c.due_date)
 
 # The collection-rate report's daily totals of kiosk payments (migration 0003): a day before
 # today never changes (payments count on the day the server received them), so it is summed

@@ -13,7 +13,7 @@ from central import migrate
 from central.config import DEFAULT_CONFIG, CentralConfigError, load
 from central.db import make_engine, require_schema
 from central.errors import DatabaseError
-from central.schema import metadata
+from central.schema_all import metadata
 
 
 def test_migrations_create_exactly_the_declared_schema(backend_url: str) -> None:
