@@ -29,6 +29,7 @@ from kiosk.session import State, Trigger
 from kiosk.settings import save_disabled_methods
 
 if TYPE_CHECKING:
+    from kiosk.config import KioskConfig
     from kiosk.engine.core import Engine
 
 log = logging.getLogger("kiosk.engine")
@@ -41,6 +42,7 @@ class HealthChecks:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._first_round_done = False
+        self._limits_made: tuple[KioskConfig, bool, availability.Limits] | None = None
 
     def round(self) -> None:
         """The ``health`` timer: printer, data disk, backlog and a secret written by
@@ -269,23 +271,35 @@ class HealthChecks:
 
     def methods(self) -> Mapping[str, availability.Availability]:
         engine = self.engine
-        cash, printer, limits = engine.config.cash, engine.config.printer, engine.config.limits
         # While a restart's unsettled note is being settled, a new customer's note of the
         # same value could be taken for it: no cash until recovery is done.
         health = dataclasses.replace(engine.health, recovering=engine.recovery.unsettled)
-        return availability.methods(
-            health,
-            availability.Limits(
-                offline_max_count=limits.offline_max_count,
-                offline_max_total_fen=limits.offline_max_total_fen,
-                offline_max_age_s=limits.offline_max_age_s,
-                cashbox_capacity_notes=cash.cashbox_capacity_notes,
-                cash_enabled=cash.enabled,
-                printer_enabled=printer.enabled,
-                onscreen_receipt_fallback=printer.onscreen_receipt_fallback,
-                paycode_enabled=engine.scanner_configured,
-            ),
+        return availability.methods(health, self._limits())
+
+    def _limits(self) -> availability.Limits:
+        """The config's limits, made again only when the config (a remote command may
+        replace it) or the scanner changed, not for every snapshot."""
+        engine = self.engine
+        made_for = self._limits_made
+        if (
+            made_for is not None
+            and made_for[0] is engine.config  # by identity: comparing configs costs more
+            and made_for[1] == engine.scanner_configured
+        ):
+            return made_for[2]
+        cash, printer, limits = engine.config.cash, engine.config.printer, engine.config.limits
+        made = availability.Limits(
+            offline_max_count=limits.offline_max_count,
+            offline_max_total_fen=limits.offline_max_total_fen,
+            offline_max_age_s=limits.offline_max_age_s,
+            cashbox_capacity_notes=cash.cashbox_capacity_notes,
+            cash_enabled=cash.enabled,
+            printer_enabled=printer.enabled,
+            onscreen_receipt_fallback=printer.onscreen_receipt_fallback,
+            paycode_enabled=engine.scanner_configured,
         )
+        self._limits_made = (engine.config, engine.scanner_configured, made)
+        return made
 
     # ------------------------------------------------------------ the cash box
     def cashbox_counts(self) -> dict[int, int]:

@@ -5,6 +5,7 @@ the real server, in test_engine_flows.py and tests/ui/test_flows_e2e.py."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -379,3 +380,15 @@ def test_paper_out_before_the_method_is_chosen_is_said_up_front(h: EngineHarness
         "reason": "printer_paper_out",
         "onscreen_receipt": h.config.printer.onscreen_receipt_fallback,
     }
+
+
+def test_a_replaced_config_changes_what_is_offered_at_the_next_snapshot(
+    h: EngineHarness,
+) -> None:
+    assert h.snapshot()["methods"]["cash"]["ok"] is True
+    engine = h.engine
+    engine.config = dataclasses.replace(
+        engine.config, cash=dataclasses.replace(engine.config.cash, enabled=False)
+    )
+    engine.touch()  # any event publishes a snapshot
+    assert h.snapshot()["methods"]["cash"]["ok"] is False
