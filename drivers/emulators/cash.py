@@ -26,7 +26,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from drivers.cash.id003.codes import COUNTRY_CNY
@@ -37,6 +36,7 @@ from drivers.emulators.cash_id003 import Id003Front
 from drivers.emulators.cash_mechanics import Cassette, Mechanics, Phase, Timings
 from drivers.emulators.cash_state import encode, load, save
 from drivers.emulators.control import CommandTable, ControlServer, parse_bool
+from drivers.emulators.device_emulator import DeviceEmulator
 from drivers.emulators.errors import CommandError, EmulatorError, PtyClosedError
 from drivers.emulators.pty_device import PtyDevice
 
@@ -56,7 +56,7 @@ def _parse_code(text: str) -> int:
     return code
 
 
-class CashEmulator:
+class CashEmulator(DeviceEmulator):
     """One emulated bill acceptor; a context manager (start on enter, stop on exit).
 
     ``table_code`` is what its bill table names the currency with: CCNET 3 letters (default
@@ -130,15 +130,6 @@ class CashEmulator:
 
     # ---- life cycle -------------------------------------------------------------------
 
-    @property
-    def path(self) -> str:
-        """The serial path a host opens."""
-        return self._pty.path
-
-    @property
-    def control_path(self) -> Path:
-        return self._control.path
-
     def start(self) -> str:
         if self._link is None or self._control_path is None:
             self._dir = Path(tempfile.mkdtemp(prefix=f"kiosk-{self.protocol}-"))
@@ -164,18 +155,6 @@ class CashEmulator:
             self._persist()
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
-
-    def __enter__(self) -> CashEmulator:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # ---- the device thread ------------------------------------------------------------
 

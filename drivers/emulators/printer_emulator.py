@@ -20,10 +20,10 @@ import re
 import threading
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from drivers.emulators.control import CommandTable, ControlServer, parse_bool
+from drivers.emulators.device_emulator import DeviceEmulator
 from drivers.emulators.errors import CommandError, PtyClosedError
 from drivers.emulators.escpos_decode import (
     Cut,
@@ -50,7 +50,7 @@ IDENTITY = {65: "EMU-1.0", 66: "Kiosk Emulator", 67: "ESC/POS-80 emulated"}
 EMULATED_STATES = tuple(s for s in PrinterState if s is not PrinterState.NOT_ANSWERING)
 
 
-class PrinterEmulator:
+class PrinterEmulator(DeviceEmulator):
     """A receipt printer on a pty; ``start()`` returns the path a host opens."""
 
     def __init__(
@@ -123,26 +123,6 @@ class PrinterEmulator:
             self._saver = None
         self._control.stop()
         self._pty.close()
-
-    def __enter__(self) -> PrinterEmulator:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def path(self) -> str:
-        return self._pty.path
-
-    @property
-    def control_path(self) -> Path:
-        return self._control.path
 
     # --- scripting -------------------------------------------------------------------------
 

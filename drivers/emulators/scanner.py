@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from drivers.emulators.control import CommandTable, ControlServer
+from drivers.emulators.device_emulator import DeviceEmulator
 from drivers.emulators.errors import CommandError, PtyClosedError
 from drivers.emulators.pty_device import PtyDevice
 from drivers.scanner.codec import PRINTABLE, Terminator
@@ -36,7 +36,7 @@ def parse_hex(text: str) -> bytes:
     return data
 
 
-class ScannerEmulator:
+class ScannerEmulator(DeviceEmulator):
     """A scanner on a pty; ``start()`` returns the path a host opens."""
 
     def __init__(
@@ -74,26 +74,6 @@ class ScannerEmulator:
     def stop(self) -> None:
         self._control.stop()
         self._pty.close()
-
-    def __enter__(self) -> ScannerEmulator:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def path(self) -> str:
-        return self._pty.path
-
-    @property
-    def control_path(self) -> Path:
-        return self._control.path
 
     @property
     def plugged(self) -> bool:

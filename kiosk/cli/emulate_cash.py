@@ -7,16 +7,14 @@ Prints ``DEVICE <path>`` and ``CONTROL <socket>`` (flushed) for the host and for
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from drivers.emulators.cash import CNY_BILLS_FEN, PROTOCOLS, CashEmulator
 from drivers.emulators.cash_mechanics import Timings
 from drivers.emulators.errors import EmulatorError
+from kiosk.cli.emulator_serving import serve
 
 
 def bills(text: str) -> tuple[int, ...]:
@@ -86,20 +84,4 @@ def run(args: argparse.Namespace) -> int:
     except (EmulatorError, ValueError) as exc:
         print(f"kiosk emulate cash: {exc}", file=sys.stderr)
         return 2
-    finished = threading.Event()
-
-    def finish(_signal: int, _frame: FrameType | None) -> None:
-        finished.set()
-
-    previous = {s: signal.signal(s, finish) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        path = emulator.start()
-        print(f"DEVICE {path}", flush=True)
-        print(f"CONTROL {emulator.control_path}", flush=True)
-        while not finished.wait(1.0):
-            pass
-    finally:
-        emulator.stop()
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-    return 0
+    return serve(emulator)

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from drivers.emulators.printer_emulator import EMULATED_STATES, PrinterEmulator
 from drivers.printer.status import PrinterState
+from kiosk.cli.emulator_serving import serve
 
 DEFAULT_OUT = Path("var/printer")
 COLUMNS = {58: 32, 80: 48}
@@ -58,32 +56,19 @@ def run(args: argparse.Namespace) -> int:
         link=args.link,
         control_path=args.control,
     )
-    stop = threading.Event()
 
-    def on_signal(_number: int, _frame: FrameType | None) -> None:
-        stop.set()
+    def report_receipt() -> None:
+        try:
+            receipt = emulator.wait_for_receipt(timeout_s=0.2)
+        except TimeoutError:
+            return
+        line = {
+            "receipt": receipt.index,
+            "txt": str(receipt.txt_path),
+            "png": str(receipt.png_path),
+            "cut": receipt.cut,
+            "problems": receipt.problems,
+        }
+        print(json.dumps(line, ensure_ascii=False), flush=True)
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
-    path = emulator.start()
-    try:
-        print(f"DEVICE {path}", flush=True)
-        print(f"CONTROL {emulator.control_path}", flush=True)
-        while not stop.is_set():
-            try:
-                receipt = emulator.wait_for_receipt(timeout_s=0.2)
-            except TimeoutError:
-                continue
-            line = {
-                "receipt": receipt.index,
-                "txt": str(receipt.txt_path),
-                "png": str(receipt.png_path),
-                "cut": receipt.cut,
-                "problems": receipt.problems,
-            }
-            print(json.dumps(line, ensure_ascii=False), flush=True)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        emulator.stop()
-        signal.signal(signal.SIGTERM, previous)
-    return 0
+    return serve(emulator, report_receipt)

@@ -9,16 +9,14 @@ stderr.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from drivers.emulators.errors import EmulatorError
 from drivers.emulators.scanner import ScannerEmulator
 from drivers.scanner import Terminator
+from kiosk.cli.emulator_serving import serve
 
 EXIT_USAGE = 2
 SENT_TERMINATORS = [t.value for t in Terminator if t is not Terminator.ANY]
@@ -56,20 +54,4 @@ def run(args: argparse.Namespace) -> int:
     except EmulatorError as exc:
         print(f"kiosk emulate scanner: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    finished = threading.Event()
-
-    def finish(_signal: int, _frame: FrameType | None) -> None:
-        finished.set()
-
-    previous = {s: signal.signal(s, finish) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        path = emulator.start()
-        print(f"DEVICE {path}", flush=True)
-        print(f"CONTROL {emulator.control_path}", flush=True)
-        while not finished.wait(1.0):
-            pass
-    finally:
-        emulator.stop()
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-    return 0
+    return serve(emulator)
