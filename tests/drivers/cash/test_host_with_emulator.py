@@ -38,6 +38,13 @@ def cassette(rig: Rig) -> dict[str, int]:
     return counts
 
 
+def polls_later(rig: Rig, polls: int = 2) -> None:
+    """Until the host has sent ``polls`` more frames: a quiet spell counted in the host's
+    own polls (nothing more may happen in it), not in seconds a loaded machine stretches."""
+    start = rig.emulator.status()["counters"].get("frames_in", 0)
+    rig.emulator.wait_for(lambda s: s["counters"].get("frames_in", 0) >= start + polls)
+
+
 def test_start_reports_power_up_then_ready_with_identity_and_table(rig: Rig) -> None:
     host = rig.start_host()
     ready = rig.events.wait_for(Ready)
@@ -74,7 +81,7 @@ def test_a_bill_is_escrowed_stacked_and_counted_once(rig: Rig) -> None:
     rig.emulator.insert(10000)
     rig.events.wait_for(Stacked, lambda e: e.denomination_fen == 10000)
     rig.emulator.wait_for(lambda s: s["state"] == "idle")
-    time.sleep(0.2)  # several more polls: nothing is reported twice
+    polls_later(rig, 4)  # nothing is reported twice
     assert [e.denomination_fen for e in rig.events.of(Stacked)] == [1000, 10000]
     assert cassette(rig) == {"1000": 1, "10000": 1}
     assert host.counters["stacked"] == 2
@@ -115,7 +122,7 @@ def test_rejections_name_their_reason(
     assert rejected.reason == (ccnet_reason if rig.protocol == "ccnet" else id003_reason)
     assert rejected.code != 0
     rig.emulator.wait_for(lambda s: s["state"] == "idle")
-    time.sleep(0.1)
+    polls_later(rig)
     assert len(rig.events.of(Rejected)) == 1  # a state repeated over polls is reported once
     assert rig.events.of(Escrow) == []
     assert cassette(rig) == {}
@@ -131,7 +138,7 @@ def test_no_decision_in_time_returns_the_bill(rig: Rig) -> None:
     assert returned.at - escrow.at >= 0.4
     rig.decider.released.set()  # the late answer (STACK) must not count
     rig.emulator.wait_for(lambda s: s["state"] == "idle")
-    time.sleep(0.1)
+    polls_later(rig)
     assert host.counters["decisions_timed_out"] == 1
     assert host.counters.get("stack_sent", 0) == 0
     assert cassette(rig) == {}
@@ -172,7 +179,7 @@ def test_pulling_back_a_bill(rig: Rig) -> None:
     assert rig.events.wait_for(Returned).denomination_fen == 1000
     rig.decider.released.set()
     rig.emulator.wait_for(lambda s: s["state"] == "idle")
-    time.sleep(0.1)
+    polls_later(rig)
     assert host.counters.get("stack_sent", 0) == 0
     # pulled back while still being drawn in: a rejection
     rig.emulator.insert(2000)
@@ -190,7 +197,7 @@ def test_the_device_returns_a_bill_left_in_escrow_too_long(rig: Rig) -> None:
     returned = rig.events.wait_for(Returned)
     assert 0.35 <= returned.at - escrow.at < 3.0  # the device's timeout, not the host's
     rig.decider.released.set()
-    time.sleep(0.1)
+    polls_later(rig)
     assert host.counters.get("stack_sent", 0) == 0
     assert rig.emulator.status()["last_outcome"] == "10000 fen returned"
     assert cassette(rig) == {}
@@ -259,7 +266,7 @@ def test_a_damaged_stacked_report_is_dropped_counted_and_delivered_once(rig: Rig
     rig.emulator.insert(1000)
     rig.events.wait_for(Stacked)
     rig.emulator.wait_for(lambda s: s["state"] == "idle")
-    time.sleep(0.1)
+    polls_later(rig)
     assert len(rig.events.of(Stacked)) == 1
     assert rig.emulator.status()["counters"]["corrupted"] == 1
     assert host.counters["bad_crc"] == 1
@@ -270,9 +277,10 @@ def test_a_damaged_stacked_report_is_dropped_counted_and_delivered_once(rig: Rig
 
 def test_damaged_answers_are_dropped_and_counted(rig: Rig) -> None:
     host = rig.ready()
-    for _ in range(3):
+    for sent in range(1, 4):
         rig.emulator.corrupt_next_crc()
-        time.sleep(0.1)
+        rig.emulator.wait_for(lambda s, sent=sent: s["counters"].get("corrupted", 0) >= sent)
+        polls_later(rig, 1)  # the host has read the damaged answer and polled again
     assert host.counters["bad_crc"] == 3
     assert host.connected
     assert rig.events.of(Disconnected) == []
@@ -283,7 +291,7 @@ def test_line_noise_is_skipped_and_counted(rig: Rig) -> None:
     garbage = host.counters.get("garbage_bytes", 0)
     rig.emulator.noise(13)
     rig.emulator.wait_for(lambda s: s["counters"].get("noise_bytes") == 13)
-    time.sleep(0.1)
+    polls_later(rig)
     assert host.counters["garbage_bytes"] - garbage == 13
     assert host.counters.get("no_reply", 0) == 0  # the answer after the noise was used
     rig.emulator.insert(1000)
@@ -378,7 +386,7 @@ def test_stacked_is_acknowledged_only_after_on_event_returned(rig: Rig) -> None:
     rig.emulator.insert(1000)
     rig.emulator.wait_for(lambda s: s["phase"] == "stacked")
     for _ in range(5):  # the device keeps reporting: no ACK yet
-        time.sleep(0.05)
+        polls_later(rig, 1)
         assert rig.emulator.status()["phase"] == "stacked"
     assert cassette(rig) == {"1000": 1}  # in the box, not yet acknowledged
     journaled.set()
@@ -414,7 +422,7 @@ def test_a_restarted_host_gets_the_unacknowledged_stacked_report(rig: Rig) -> No
     rig.events.before = crash
     rig.emulator.insert(1000)
     rig.emulator.wait_for(lambda s: s["phase"] == "stacked")
-    time.sleep(0.1)
+    polls_later(rig, 2)  # the report was offered, and refused
     rig.stop()  # the first kiosk process is gone; the report was never acknowledged
     rig.events.before = None
     mark = rig.events.mark()
