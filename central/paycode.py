@@ -51,7 +51,7 @@ from central.schema import (
     payments,
 )
 from central.schema_paycode import PaycodeState, paycode_payments
-from central.settlement import lock_account, plan, record
+from central.settlement import claim_payment, lock_account, record
 
 log = logging.getLogger("central.paycode")
 
@@ -306,7 +306,7 @@ def _credit(conn: Connection, central: Central, row: Row[Any], paid_at: datetime
     """The payment row and its ledger credit; returns the paycode row's new columns."""
     now = central.now()
     account = lock_account(conn, row.account_id)  # lock order: paycode row, account, bills, key
-    credit = plan(
+    claim = claim_payment(
         conn,
         central,
         kiosk_id=row.kiosk_id,
@@ -314,27 +314,16 @@ def _credit(conn: Connection, central: Central, row: Row[Any], paid_at: datetime
         account=account,
         amount_fen=row.amount_fen,
         pay_date=central.local_date(paid_at),
+        columns={
+            "fingerprint": row.fingerprint,
+            "origin": Origin.KIOSK.value,
+            "method": Method.PAYCODE.value,
+            "created_at": row.created_at,
+            "received_at": now,
+            "offline": False,
+        },
     )
-    payment_id = conn.execute(
-        db.insert_ignoring_conflict(
-            conn,
-            payments,
-            {
-                "kiosk_id": row.kiosk_id,
-                "txn_id": row.txn_id,
-                "fingerprint": row.fingerprint,
-                "origin": Origin.KIOSK.value,
-                "account_id": row.account_id,
-                "amount_fen": row.amount_fen,
-                "method": Method.PAYCODE.value,
-                "created_at": row.created_at,
-                "received_at": now,
-                "offline": False,
-                "answer": credit.answer_json(),
-            },
-            ["kiosk_id", "txn_id"],
-        ).returning(payments.c.id)
-    ).scalar_one_or_none()
+    credit, payment_id = claim.credit, claim.payment_id
     if payment_id is None:
         # Another payment already holds this txn id: never credit twice. The provider's
         # money is then seen by reconcile-provider (paid at the provider, not in the ledger).

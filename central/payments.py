@@ -26,7 +26,7 @@ from central.crypto import verify_pin
 from central.errors import ApiError, InvalidRequest
 from central.qr import lock_order_for_payment
 from central.schema import Method, Origin, cards, payments
-from central.settlement import plan, record
+from central.settlement import claim_payment, record
 
 log = logging.getLogger("central.payments")
 
@@ -125,7 +125,7 @@ def _apply(
     if request.method is Method.CARD and request.amount_fen == wire.CARD_FACE_VALUE:
         request = dataclasses.replace(request, amount_fen=_card_face_fen(conn, request))
     now = central.now()
-    credit = plan(
+    claim = claim_payment(
         conn,
         central,
         kiosk_id=kiosk_id,
@@ -133,29 +133,18 @@ def _apply(
         account=account,
         amount_fen=request.amount_fen,
         pay_date=central.local_date(request.created_at),
+        columns={
+            "fingerprint": request.fingerprint,
+            "origin": Origin.KIOSK.value,
+            "method": request.method.value,
+            "created_at": request.created_at,
+            "received_at": now,
+            "offline": request.offline,
+            "qr_order_id": request.qr_order_id,
+            "card_no": request.card_no,
+        },
     )
-    claimed = conn.execute(
-        db.insert_ignoring_conflict(
-            conn,
-            payments,
-            {
-                "kiosk_id": kiosk_id,
-                "txn_id": request.txn_id,
-                "fingerprint": request.fingerprint,
-                "origin": Origin.KIOSK.value,
-                "account_id": account.id,
-                "amount_fen": request.amount_fen,
-                "method": request.method.value,
-                "created_at": request.created_at,
-                "received_at": now,
-                "offline": request.offline,
-                "qr_order_id": request.qr_order_id,
-                "card_no": request.card_no,
-                "answer": credit.answer_json(),
-            },
-            ["kiosk_id", "txn_id"],
-        ).returning(payments.c.id)
-    ).scalar_one_or_none()
+    credit, claimed = claim.credit, claim.payment_id
     if claimed is None:
         return REPLAYED, _replay(conn, kiosk_id, request, account.id)
     if request.method is Method.QR:

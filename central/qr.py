@@ -24,7 +24,7 @@ from central.context import Central
 from central.errors import ApiError, InvalidRequest
 from central.masking import mask_name
 from central.schema import Method, Origin, QrStatus, accounts, payments, qr_orders
-from central.settlement import lock_account, plan, record
+from central.settlement import claim_payment, lock_account, record
 
 log = logging.getLogger("central.qr")
 
@@ -153,7 +153,7 @@ def wallet_pay(central: Central, order_id: str) -> WalletView:
 def _settle(conn: Connection, central: Central, order: Row[Any]) -> Row[Any]:
     now = central.now()
     account = lock_account(conn, order.account_id)  # lock order: QR order, account, key
-    credit = plan(
+    claim = claim_payment(
         conn,
         central,
         kiosk_id=order.kiosk_id,
@@ -161,28 +161,17 @@ def _settle(conn: Connection, central: Central, order: Row[Any]) -> Row[Any]:
         account=account,
         amount_fen=order.amount_fen,
         pay_date=central.local_date(now),
+        columns={
+            "fingerprint": PROVIDER_FINGERPRINT,
+            "origin": Origin.QR_PROVIDER.value,
+            "method": Method.QR.value,
+            "created_at": now,
+            "received_at": now,
+            "offline": False,
+            "qr_order_id": order.order_id,
+        },
     )
-    payment_id = conn.execute(
-        db.insert_ignoring_conflict(
-            conn,
-            payments,
-            {
-                "kiosk_id": order.kiosk_id,
-                "txn_id": order.txn_id,
-                "fingerprint": PROVIDER_FINGERPRINT,
-                "origin": Origin.QR_PROVIDER.value,
-                "account_id": order.account_id,
-                "amount_fen": order.amount_fen,
-                "method": Method.QR.value,
-                "created_at": now,
-                "received_at": now,
-                "offline": False,
-                "qr_order_id": order.order_id,
-                "answer": credit.answer_json(),
-            },
-            ["kiosk_id", "txn_id"],
-        ).returning(payments.c.id)
-    ).scalar_one_or_none()
+    credit, payment_id = claim.credit, claim.payment_id
     if payment_id is None:
         # The kiosk already posted another payment under this txn id: never credit twice.
         log.error("QR order %s: txn %s already has a payment", order.order_id, order.txn_id)

@@ -97,7 +97,7 @@ def _payment(
     if request.outcome is Outcome.NOT_RECEIVED:
         return None, None, False
     now = central.now()
-    credit = settlement.plan(
+    claim = settlement.claim_payment(
         conn,
         central,
         kiosk_id=kiosk_id,
@@ -105,28 +105,16 @@ def _payment(
         account=account,
         amount_fen=request.amount_fen,
         pay_date=central.local_date(request.created_at),
+        columns={
+            "fingerprint": request.fingerprint,
+            "origin": Origin.RESOLUTION.value,
+            "method": Method.CASH.value,
+            "created_at": request.created_at,
+            "received_at": now,
+            "offline": True,
+        },
     )
-    payment_id = conn.execute(
-        db.insert_ignoring_conflict(
-            conn,
-            payments,
-            {
-                "kiosk_id": kiosk_id,
-                "txn_id": request.txn_id,
-                "fingerprint": request.fingerprint,
-                "origin": Origin.RESOLUTION.value,
-                "account_id": account.id,
-                "amount_fen": request.amount_fen,
-                "method": Method.CASH.value,
-                "created_at": request.created_at,
-                "received_at": now,
-                "offline": True,
-                "answer": credit.answer_json(),
-            },
-            ["kiosk_id", "txn_id"],
-        ).returning(payments.c.id)
-    ).scalar_one_or_none()
-    if payment_id is None:
+    if claim.payment_id is None:
         raise ApiError(409, "in_progress", retry_after_s=1)
-    settlement.record(conn, credit, payment_id=payment_id, cash=request.cash, now=now)
-    return payment_id, credit.answer, False
+    settlement.record(conn, claim.credit, payment_id=claim.payment_id, cash=request.cash, now=now)
+    return claim.payment_id, claim.credit.answer, False

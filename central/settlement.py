@@ -1,8 +1,8 @@
 """Crediting an account: allocation, bills, ledger and balance, inside the caller's transaction.
 
-Two steps: ``plan`` locks the account's unpaid bills and works out the allocation and the
-answer; the caller then claims the payment key by inserting the payment row with that answer
-(a replay stops there) and ``record`` writes bills, ledger and balance.
+Two steps: ``claim_payment`` plans the credit (``plan`` locks the account's unpaid bills and
+works out the allocation and the answer) and claims the payment key by inserting the payment
+row with that answer (a replay stops there); ``record`` then writes bills, ledger and balance.
 
 Lock order, the same on every path so that PostgreSQL never deadlocks: (QR order) ->
 account -> bills -> payment key -> card. Every path locks the account first (``lock_account``
@@ -18,12 +18,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
+from central import db
 from central.accounts import open_bill, unpaid_bills
 from central.allocation import Allocation, allocate
 from central.context import Central
@@ -36,6 +38,7 @@ from central.schema import (
     ledger_entries,
     payment_allocations,
     payment_cash,
+    payments,
 )
 
 
@@ -102,6 +105,58 @@ def plan(
         "invoice_url": invoice_url(central, txn_id),
     }
     return Credit(account, amount_fen, pay_date, rows, allocation, answer)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A planned credit and the payment row that claimed its key."""
+
+    credit: Credit
+    payment_id: int | None  # None: another payment already holds (kiosk_id, txn_id)
+
+
+def claim_payment(
+    conn: Connection,
+    central: Central,
+    *,
+    kiosk_id: str,
+    txn_id: str,
+    account: Row[Any],
+    amount_fen: int,
+    pay_date: date,
+    columns: Mapping[str, Any],
+) -> Claim:
+    """Plan the credit, then claim the payment key by inserting its row with the answer.
+
+    The plan comes first (lock order: bills before the key) so the row holds its answer from
+    the start. A taken key inserts nothing: the caller decides what that means (replay, 409)
+    and calls ``record`` only for a claimed row. ``columns``: the row's other columns.
+    """
+    credit = plan(
+        conn,
+        central,
+        kiosk_id=kiosk_id,
+        txn_id=txn_id,
+        account=account,
+        amount_fen=amount_fen,
+        pay_date=pay_date,
+    )
+    payment_id: int | None = conn.execute(
+        db.insert_ignoring_conflict(
+            conn,
+            payments,
+            {
+                "kiosk_id": kiosk_id,
+                "txn_id": txn_id,
+                "account_id": account.id,
+                "amount_fen": amount_fen,
+                **columns,
+                "answer": credit.answer_json(),
+            },
+            ["kiosk_id", "txn_id"],
+        ).returning(payments.c.id)
+    ).scalar_one_or_none()
+    return Claim(credit, payment_id)
 
 
 def record(
