@@ -33,7 +33,8 @@ def _merged(*parts: dict[str, tuple[str, str]]) -> MappingProxyType[str, tuple[s
     merged: dict[str, tuple[str, str]] = {}
     for part in parts:
         clash = merged.keys() & part.keys()
-        assert not clash, f"text ids defined twice: {sorted(clash)}"
+        if clash:  # not an assert: one text must never silently replace another
+            raise ValueError(f"text ids defined twice: {sorted(clash)}")
         merged.update(part)
     return MappingProxyType(merged)
 

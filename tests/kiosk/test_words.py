@@ -90,3 +90,10 @@ def test_strict_lookup_raises_where_the_screen_lookup_falls_back() -> None:
         text("paper.owed_by", "zh")  # its {day} not given
     assert template("paper.owed_by", "en") == "Please pay it by {day}"
     assert tr("paper.no_such_word", "en").startswith("Something went wrong")
+
+
+def test_an_id_defined_in_two_parts_is_refused() -> None:
+    from kiosk.words import _merged
+
+    with pytest.raises(ValueError, match=r"defined twice: \['home.title'\]"):
+        _merged({"home.title": ("a", "a")}, {"home.title": ("b", "b")})
